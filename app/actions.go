@@ -1,0 +1,213 @@
+package app
+
+import (
+	"context"
+
+	"github.com/gdamore/tcell/v2"
+
+	"github.com/kfsui/kfsui/keymap"
+	"github.com/kfsui/kfsui/model"
+	"github.com/kfsui/kfsui/views"
+)
+
+// handleKey routes every key through the keymap. Keys without a binding in
+// the focused pane's scope are swallowed, so tview's built-in keys never act
+// behind the keymap's back. UI goroutine only.
+func (a *App) handleKey(ev *tcell.EventKey) *tcell.EventKey {
+	if name, _ := a.pages.GetFrontPage(); name == "help" {
+		action, _ := a.keys.Lookup(keymap.ScopeGlobal, ev)
+		switch {
+		case action == keymap.Quit && ev.Key() == tcell.KeyCtrlC:
+			a.Quit()
+		case action == keymap.Help || action == keymap.Quit || ev.Key() == tcell.KeyEscape:
+			a.pages.HidePage("help")
+		default:
+			return ev // let the help text scroll
+		}
+		return nil
+	}
+	scope := a.scope()
+	action, ok := a.keys.Lookup(scope, ev)
+	if !ok {
+		if ev.Key() == tcell.KeyCtrlC {
+			// Whatever the keymap says, Ctrl-C always gets out.
+			a.Quit()
+		}
+		return nil
+	}
+	if run := a.handlers(scope)[action]; run != nil {
+		run()
+	}
+	return nil
+}
+
+func (a *App) scope() keymap.Scope {
+	if a.viewer.HasFocus() {
+		return keymap.ScopeViewer
+	}
+	return keymap.ScopeTree
+}
+
+// handlers returns what each action does in scope.
+func (a *App) handlers(scope keymap.Scope) map[keymap.Action]func() {
+	common := map[keymap.Action]func(){
+		keymap.SwitchPane: a.switchPane,
+		keymap.Help:       func() { a.pages.ShowPage("help") },
+		keymap.Quit:       a.Quit,
+	}
+	var pane map[keymap.Action]func()
+	switch scope {
+	case keymap.ScopeViewer:
+		pane = map[keymap.Action]func(){
+			keymap.Up:       func() { a.viewer.ScrollBy(-1) },
+			keymap.Down:     func() { a.viewer.ScrollBy(1) },
+			keymap.PageUp:   func() { a.viewer.Page(-1) },
+			keymap.PageDown: func() { a.viewer.Page(1) },
+			keymap.Top:      a.viewer.Top,
+			keymap.Bottom:   a.viewer.Bottom,
+			keymap.Refresh:  a.refreshLeaf,
+		}
+	default:
+		pane = map[keymap.Action]func(){
+			keymap.Up:       func() { a.tree.Move(-1) },
+			keymap.Down:     func() { a.tree.Move(1) },
+			keymap.PageUp:   func() { a.tree.Page(-1) },
+			keymap.PageDown: func() { a.tree.Page(1) },
+			keymap.Top:      a.tree.Top,
+			keymap.Bottom:   a.tree.Bottom,
+			keymap.Open:     a.openSelected,
+			keymap.Close:    a.closeSelected,
+			keymap.Refresh:  a.refreshSelected,
+		}
+	}
+	for k, v := range pane {
+		common[k] = v
+	}
+	return common
+}
+
+func (a *App) switchPane() {
+	if a.viewer.HasFocus() {
+		a.tv.SetFocus(a.tree)
+	} else {
+		a.tv.SetFocus(a.viewer)
+	}
+	a.styleFocus()
+}
+
+// openSelected expands a collapsed directory, steps into an expanded one,
+// or opens a leaf in the viewer.
+func (a *App) openSelected() {
+	path, dir := a.tree.Selected()
+	switch {
+	case path == "":
+	case !dir:
+		a.openLeaf(path, false)
+	case !a.tree.IsExpanded(path):
+		a.expand(path)
+	default:
+		if kids := a.tree.ChildPaths(path); len(kids) > 0 {
+			a.tree.Select(kids[0])
+		}
+	}
+}
+
+// closeSelected collapses an expanded directory, or selects the parent.
+func (a *App) closeSelected() {
+	path, dir := a.tree.Selected()
+	if path == "" {
+		return
+	}
+	if dir && a.tree.IsExpanded(path) && path != "/" {
+		a.collapse(path)
+		return
+	}
+	if p, err := model.Parse(path); err == nil && p.Kind != model.KindRoot {
+		a.tree.Select(p.Parent().String())
+	}
+}
+
+// refreshSelected fetches a selected leaf again, or re-reads a directory:
+// types without watch are listed again, and the type directories ask
+// discovery again.
+func (a *App) refreshSelected() {
+	path, dir := a.tree.Selected()
+	if path == "" {
+		return
+	}
+	if !dir {
+		a.openLeaf(path, a.viewer.Path() == path)
+		return
+	}
+	p, err := model.Parse(path)
+	if err != nil {
+		return
+	}
+	switch p.Kind {
+	case model.KindRoot, model.KindNamespace, model.KindClusterDir:
+		go func() {
+			if err := a.conn.Rediscover(); err != nil {
+				a.ui.Do(func() { a.flash("discovery: "+err.Error(), true) })
+			}
+		}()
+	}
+	a.fs.Refresh(p)
+	if a.tree.IsExpanded(path) {
+		a.loadDir(p)
+	}
+	a.flash("refreshed "+path, false)
+}
+
+// refreshLeaf fetches the viewer's leaf again, keeping its scroll position.
+func (a *App) refreshLeaf() {
+	if path := a.viewer.Path(); path != "" {
+		a.openLeaf(path, true)
+	}
+}
+
+// openLeaf shows leaf path in the viewer, fetched anew with a GET. A
+// refresh keeps the old text on screen until the new one arrives.
+func (a *App) openLeaf(path string, refresh bool) {
+	p, err := model.Parse(path)
+	if err != nil {
+		a.viewer.ShowMessage(path, err.Error(), true)
+		return
+	}
+	if a.leafCancel != nil {
+		a.leafCancel()
+	}
+	ctx, cancel := context.WithCancel(a.ctx)
+	a.leafCancel = cancel
+	if !refresh {
+		a.viewer.ShowMessage(path, "loading…", false)
+	}
+	go func() {
+		leaf, err := a.fs.Read(ctx, p)
+		a.ui.Do(func() {
+			// Another leaf may have been opened meanwhile.
+			if ctx.Err() != nil || a.viewer.Path() != path {
+				return
+			}
+			if err != nil {
+				a.viewer.ShowMessage(path, err.Error(), true)
+				return
+			}
+			a.viewer.Show(path, leaf.Text, syntaxOf(leaf.Format))
+			if refresh {
+				a.flash("refreshed "+path, false)
+			}
+		})
+	}()
+}
+
+func syntaxOf(f model.Format) views.Syntax {
+	switch f {
+	case model.FormatYAML:
+		return views.SyntaxYAML
+	case model.FormatJSON:
+		return views.SyntaxJSON
+	case model.FormatEvents:
+		return views.SyntaxEvents
+	}
+	return views.SyntaxPlain
+}

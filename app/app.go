@@ -1,0 +1,240 @@
+// Package app wires kfsui together: it connects the data side (k8s, model)
+// to the widgets (views), routes keys through the keymap, and holds the
+// command line.
+//
+// Concurrency: App's exported methods are safe from any goroutine unless
+// their doc says otherwise. Background work reaches the UI only through the
+// app's uiQueue, and every UI change made for a piece of work re-checks that
+// the selection is still the one the work was for.
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+
+	"github.com/kfsui/kfsui/k8s"
+	"github.com/kfsui/kfsui/keymap"
+	"github.com/kfsui/kfsui/model"
+	"github.com/kfsui/kfsui/themes"
+	"github.com/kfsui/kfsui/views"
+)
+
+// Options configure an App.
+type Options struct {
+	Conn *k8s.Conn
+	FS   *model.FS
+	// Screen is the screen to draw on; nil means the terminal. Tests pass
+	// a tcell.SimulationScreen.
+	Screen tcell.Screen
+	Keys   *keymap.Keymap // nil means keymap.Default()
+	Theme  themes.Theme   // zero means themes.Dark()
+	// StartPath is the directory to expand and select at start, e.g.
+	// /namespaces/team-a; "" means /namespaces.
+	StartPath string
+	// FlashFor is how long flash messages stay; 0 means 4s.
+	FlashFor time.Duration
+}
+
+// App is the running terminal UI.
+type App struct {
+	tv     *tview.Application
+	pages  *tview.Pages
+	header *views.Header
+	tree   *views.Tree
+	viewer *views.Viewer
+	footer *views.Footer
+	help   *tview.TextView
+
+	conn  *k8s.Conn
+	fs    *model.FS
+	keys  *keymap.Keymap
+	theme themes.Theme
+	opts  Options
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	ui     *uiQueue
+	dirs   *dirTracker
+
+	// UI goroutine only.
+	leafCancel context.CancelFunc
+	flashGen   int
+	revealing  model.Path // the directory reveal is expanding towards
+}
+
+// New builds the UI; nothing is drawn or fetched until Run.
+func New(o Options) *App {
+	if o.Keys == nil {
+		o.Keys = keymap.Default()
+	}
+	if o.Theme.Name == "" {
+		o.Theme = themes.Dark()
+	}
+	if o.FlashFor == 0 {
+		o.FlashFor = 4 * time.Second
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a := &App{
+		tv:     tview.NewApplication(),
+		conn:   o.Conn,
+		fs:     o.FS,
+		keys:   o.Keys,
+		theme:  o.Theme,
+		opts:   o,
+		ctx:    ctx,
+		cancel: cancel,
+	}
+	if o.Screen != nil {
+		a.tv.SetScreen(o.Screen)
+	}
+	a.ui = newUIQueue(ctx, a.tv)
+	a.dirs = newDirTracker(ctx, a)
+
+	a.header = views.NewHeader(o.Theme)
+	info := o.Conn.Info
+	a.header.SetInfo(views.HeaderInfo{
+		Context: info.Context, Cluster: info.Cluster, User: info.User,
+		Server: info.Server, ServerVersion: info.ServerVersion, Namespace: info.Namespace,
+	})
+	a.tree = views.NewTree(o.Theme)
+	a.viewer = views.NewViewer(o.Theme)
+	a.footer = views.NewFooter(o.Theme, o.Keys)
+	a.help = views.NewHelp(o.Theme, o.Keys)
+
+	body := tview.NewFlex().
+		AddItem(a.tree, 0, 2, true).
+		AddItem(a.viewer, 0, 3, false)
+	main := tview.NewFlex().SetDirection(tview.FlexRow).
+		AddItem(a.header, 1, 0, false).
+		AddItem(body, 0, 1, true).
+		AddItem(a.footer, 1, 0, false)
+	a.pages = tview.NewPages().
+		AddPage("main", main, true, true).
+		AddPage("help", centered(a.help, 72, 24), true, false)
+	a.tv.SetRoot(a.pages, true).SetFocus(a.tree)
+	a.tv.SetInputCapture(a.handleKey)
+	a.tree.SetFocusFunc(func() { a.styleFocus() })
+	a.viewer.SetFocusFunc(func() { a.styleFocus() })
+	a.styleFocus()
+	return a
+}
+
+func centered(p tview.Primitive, width, height int) tview.Primitive {
+	return tview.NewFlex().
+		AddItem(nil, 0, 1, false).
+		AddItem(tview.NewFlex().SetDirection(tview.FlexRow).
+			AddItem(nil, 0, 1, false).
+			AddItem(p, height, 1, true).
+			AddItem(nil, 0, 1, false), width, 1, true).
+		AddItem(nil, 0, 1, false)
+}
+
+// styleFocus colors the focused pane's border.
+func (a *App) styleFocus() {
+	for _, p := range []interface {
+		HasFocus() bool
+		SetBorderColor(tcell.Color) *tview.Box
+	}{a.tree, a.viewer} {
+		if p.HasFocus() {
+			p.SetBorderColor(a.theme.Focus)
+		} else {
+			p.SetBorderColor(a.theme.Border)
+		}
+	}
+}
+
+// Run shows the UI and blocks until the user quits or Quit is called. The
+// terminal is restored when it returns.
+func (a *App) Run() error {
+	stop := a.dirs.start()
+	defer stop()
+	start := a.opts.StartPath
+	if start == "" {
+		start = "/namespaces"
+	}
+	a.reveal(start)
+	err := a.tv.Run()
+	a.cancel()
+	return err
+}
+
+// Quit ends the UI: it cancels every background task, waits for the last
+// queued UI update to run, then stops the application, so that no goroutine
+// is left blocked on a UI that no longer runs.
+//
+// Safe from any goroutine, including the UI goroutine.
+func (a *App) Quit() {
+	a.cancel()
+	go func() {
+		<-a.ui.Done()
+		a.tv.Stop()
+	}()
+}
+
+// QueueUpdateDraw runs f on the UI goroutine, redraws, and returns once both
+// are done. Tests use it to read the UI's state and the screen consistently.
+//
+// Safe from any goroutine except the UI goroutine; never after Run returned.
+func (a *App) QueueUpdateDraw(f func()) { a.tv.QueueUpdateDraw(f) }
+
+// Tree returns the tree view. UI goroutine only.
+func (a *App) Tree() *views.Tree { return a.tree }
+
+// Viewer returns the viewer. UI goroutine only.
+func (a *App) Viewer() *views.Viewer { return a.viewer }
+
+// flash shows msg in the footer for a while. UI goroutine only.
+func (a *App) flash(msg string, isErr bool) {
+	a.flashGen++
+	gen := a.flashGen
+	a.footer.Flash(msg, isErr)
+	time.AfterFunc(a.opts.FlashFor, func() {
+		a.ui.Do(func() {
+			if a.flashGen == gen {
+				a.footer.ClearFlash()
+			}
+		})
+	})
+}
+
+// reveal expands the directories down to path one by one, as each listing
+// arrives, and selects path when it shows. UI goroutine only (before Run
+// counts).
+func (a *App) reveal(path string) {
+	p, err := model.Parse(path)
+	if err != nil {
+		a.flash(err.Error(), true)
+		return
+	}
+	a.revealing = p
+	a.continueReveal()
+}
+
+// continueReveal takes the next step of a reveal: the deepest directory on
+// the way that the tree already holds is expanded, and once path itself is
+// there it is selected and the reveal ends.
+func (a *App) continueReveal() {
+	if a.revealing == (model.Path{}) {
+		return
+	}
+	target := a.revealing
+	if a.tree.Has(target.String()) {
+		a.tree.Select(target.String())
+		if target.IsDir() && !a.tree.IsExpanded(target.String()) {
+			a.expand(target.String())
+		}
+		a.revealing = model.Path{}
+		return
+	}
+	for _, anc := range target.Ancestors() {
+		if !a.tree.Has(anc.String()) {
+			return // its parent is loading; applyDir calls back
+		}
+		if !a.tree.IsExpanded(anc.String()) {
+			a.expand(anc.String())
+		}
+	}
+}

@@ -1,0 +1,173 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/klog/v2"
+
+	"github.com/kfsui/kfsui/k8s"
+	"github.com/kfsui/kfsui/model"
+)
+
+// Version is kfsui's version, set at build time with
+// -ldflags "-X github.com/kfsui/kfsui/app.Version=v1.2.3". When unset, the
+// module version from the build info is used (go install sets it).
+var Version = ""
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1 // an error kfsui met: unreachable server, no such path, ...
+	exitUsage = 2 // the command line was wrong
+)
+
+// usageError marks errors in the command line itself.
+type usageError struct{ error }
+
+// Main runs kfsui with args (without the program name) and returns the
+// process exit code. Errors are printed to stderr as one line prefixed with
+// the program's name; nothing before the UI touches the terminal's mode.
+func Main(progName string, args []string, stdout, stderr io.Writer) int {
+	// client-go logs through klog to stderr, which would scribble over the
+	// UI and clutter headless output; kfsui reports errors itself.
+	klog.LogToStderr(false)
+	klog.SetOutput(io.Discard)
+
+	name := displayName(progName)
+	cmd := newRootCommand(name, stdout, stderr)
+	cmd.SetArgs(args)
+	err := cmd.Execute()
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "%s: %s\n", strings.Fields(name)[0], oneLine(err))
+	var ue usageError
+	if errors.As(err, &ue) {
+		return exitUsage
+	}
+	return exitError
+}
+
+// displayName is how usage names the program: installed as kubectl-kfsui
+// it runs as a kubectl plugin, "kubectl kfsui".
+func displayName(progName string) string {
+	base := filepath.Base(progName)
+	if strings.HasPrefix(base, "kubectl-") {
+		return "kubectl " + strings.TrimPrefix(base, "kubectl-")
+	}
+	return "kfsui"
+}
+
+// oneLine folds an error onto one line: some API errors span several.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// settings are kfsui's own flags.
+type settings struct {
+	startPath string
+}
+
+func newRootCommand(name string, stdout, stderr io.Writer) *cobra.Command {
+	flags := genericclioptions.NewConfigFlags(true)
+	var s settings
+	root := &cobra.Command{
+		Use:   name + " [flags]",
+		Short: "A read-only terminal browser for Kubernetes",
+		Long: "kfsui shows one cluster as a tree of paths:\n\n" +
+			"  /namespaces/<ns>/<type>/<name>/{manifest.yaml,manifest.json,status.yaml,events.txt}\n" +
+			"  /namespaces/<ns>/pods/<name>/logs/<container>.log\n" +
+			"  /cluster/<type>/<name>/{manifest.yaml,manifest.json,status.yaml,events.txt}\n\n" +
+			"It only ever reads: every request it sends is a GET.",
+		Version:       version(),
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runUI(cmd.Context(), flags, s)
+		},
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetVersionTemplate("{{.Name}} {{.Version}}\n")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageError{fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
+	})
+	flags.AddFlags(root.PersistentFlags())
+	root.Flags().StringVar(&s.startPath, "path", "", "directory to open at start, e.g. /namespaces/team-a (default: the --namespace or the context's namespace)")
+	root.AddCommand(newLsCommand(flags, stdout), newCatCommand(flags, stdout))
+	return root
+}
+
+func argsError(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usageError{fmt.Errorf("%s takes exactly %d path, got %d (see %s --help)", cmd.Name(), n, len(args), cmd.CommandPath())}
+		}
+		return nil
+	}
+}
+
+// connect builds the connection and the path model from kubectl's flags.
+func connect(ctx context.Context, flags *genericclioptions.ConfigFlags) (*k8s.Conn, *model.FS, error) {
+	conn, err := k8s.Connect(ctx, flags, k8s.Options{UserAgent: "kfsui/" + version()})
+	if err != nil {
+		return nil, nil, err
+	}
+	ns := ""
+	if conn.Info.NamespaceExplicit {
+		ns = conn.Info.Namespace
+	}
+	return conn, model.NewFS(conn, model.Options{Namespace: ns}), nil
+}
+
+func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	conn, fs, err := connect(ctx, flags)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	start := s.startPath
+	if start == "" && conn.Info.NamespaceExplicit {
+		start = "/namespaces/" + conn.Info.Namespace
+	}
+	if start != "" {
+		if _, err := model.Parse(start); err != nil {
+			return usageError{fmt.Errorf("--path: %w", err)}
+		}
+	}
+	a := New(Options{Conn: conn, FS: fs, StartPath: start})
+	return a.Run()
+}
+
+// headlessTimeout bounds how long ls and cat wait for listings.
+const headlessTimeout = 30 * time.Second
+
+func headlessContext(parent context.Context) (context.Context, context.CancelFunc) {
+	if parent == nil {
+		parent = context.Background()
+	}
+	return context.WithTimeout(parent, headlessTimeout)
+}

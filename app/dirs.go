@@ -1,0 +1,171 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/kfsui/kfsui/k8s"
+	"github.com/kfsui/kfsui/model"
+	"github.com/kfsui/kfsui/views"
+)
+
+// coalesce is how long the tracker gathers change notifications before it
+// re-reads the directories they touch: informers deliver the objects of a
+// list one event at a time.
+const coalesce = 50 * time.Millisecond
+
+// dirTracker keeps expanded directories in step with the cluster. It knows
+// which directories are open (expanded in the tree), hears from the
+// listings and the catalog when something changed, and re-reads just the
+// open directories affected, off the UI goroutine.
+//
+// Concurrency: its methods are safe from any goroutine.
+type dirTracker struct {
+	ctx  context.Context
+	app  *App
+	kick chan struct{}
+
+	mu    sync.Mutex
+	open  map[model.Path]bool
+	dirty map[model.Path]bool
+}
+
+func newDirTracker(ctx context.Context, a *App) *dirTracker {
+	return &dirTracker{ctx: ctx, app: a, kick: make(chan struct{}, 1), open: map[model.Path]bool{}, dirty: map[model.Path]bool{}}
+}
+
+// start subscribes to the listings and the catalog and runs the refresh
+// loop until the app's context ends. It returns a function that
+// unsubscribes.
+func (d *dirTracker) start() (stop func()) {
+	unsubLists := d.app.conn.Lists().Subscribe(func(key k8s.ListKey) {
+		d.markDirty(d.app.fs.DirsShowing(key)...)
+	})
+	unsubCatalog := d.app.conn.SubscribeCatalog(func(*k8s.Catalog) {
+		// New or removed types change the type directories, and a type
+		// directory whose type is gone must say so.
+		d.mu.Lock()
+		var touched []model.Path
+		for p := range d.open {
+			if p.Kind == model.KindNamespace || p.Kind == model.KindClusterDir || p.Kind == model.KindTypeDir {
+				touched = append(touched, p)
+			}
+		}
+		d.mu.Unlock()
+		d.markDirty(touched...)
+	})
+	go d.loop()
+	return func() {
+		unsubLists()
+		unsubCatalog()
+	}
+}
+
+// setOpen records whether directory p is expanded.
+func (d *dirTracker) setOpen(p model.Path, open bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if open {
+		d.open[p] = true
+	} else {
+		delete(d.open, p)
+	}
+}
+
+// markDirty asks for the open directories among paths to be read again.
+func (d *dirTracker) markDirty(paths ...model.Path) {
+	d.mu.Lock()
+	n := 0
+	for _, p := range paths {
+		if d.open[p] {
+			d.dirty[p] = true
+			n++
+		}
+	}
+	d.mu.Unlock()
+	if n == 0 {
+		return
+	}
+	select {
+	case d.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (d *dirTracker) loop() {
+	for {
+		select {
+		case <-d.ctx.Done():
+			return
+		case <-d.kick:
+		}
+		select {
+		case <-d.ctx.Done():
+			return
+		case <-time.After(coalesce):
+		}
+		d.mu.Lock()
+		batch := d.dirty
+		d.dirty = map[model.Path]bool{}
+		d.mu.Unlock()
+		for p := range batch {
+			d.app.loadDir(p)
+		}
+	}
+}
+
+// expand shows directory path expanded and loads its listing. UI goroutine
+// only.
+func (a *App) expand(path string) {
+	p, err := model.Parse(path)
+	if err != nil || !p.IsDir() {
+		return
+	}
+	a.tree.SetExpanded(path, true)
+	a.dirs.setOpen(p, true)
+	a.loadDir(p)
+}
+
+// collapse hides directory path's children. Its listing keeps its cache,
+// but the tree stops re-reading it. UI goroutine only.
+func (a *App) collapse(path string) {
+	p, err := model.Parse(path)
+	if err != nil {
+		return
+	}
+	a.tree.SetExpanded(path, false)
+	a.dirs.setOpen(p, false)
+}
+
+// loadDir reads directory p off the UI goroutine and shows the result.
+// Safe from any goroutine.
+func (a *App) loadDir(p model.Path) {
+	go func() {
+		ctx, cancel := context.WithTimeout(a.ctx, time.Minute)
+		defer cancel()
+		dir, err := a.fs.ReadDir(ctx, p)
+		a.ui.Do(func() { a.applyDir(p, dir, err) })
+	}()
+}
+
+// applyDir shows a directory's listing in the tree. UI goroutine only.
+func (a *App) applyDir(p model.Path, dir model.Dir, err error) {
+	path := p.String()
+	state := views.DirState{Loading: dir.Loading}
+	switch {
+	case err != nil && errors.Is(err, model.ErrNoSuchPath):
+		state.Err = "gone: " + err.Error()
+	case err != nil:
+		state.Err = err.Error()
+	case dir.Err != nil:
+		state.Err = dir.Err.Error()
+	}
+	entries := make([]views.TreeEntry, len(dir.Entries))
+	for i, e := range dir.Entries {
+		entries[i] = views.TreeEntry{Path: e.Path.String(), Name: e.Name, Dir: e.Dir}
+	}
+	a.tree.SetChildren(path, entries, state)
+	a.continueReveal()
+}

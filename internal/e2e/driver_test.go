@@ -1,0 +1,186 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+
+	"github.com/kfsui/kfsui/app"
+	"github.com/kfsui/kfsui/internal/testcluster"
+	"github.com/kfsui/kfsui/k8s"
+	"github.com/kfsui/kfsui/model"
+)
+
+// driver runs the real app against the shared cluster on a simulation
+// screen: keys in, screen text out.
+type driver struct {
+	t      *testing.T
+	app    *app.App
+	screen tcell.SimulationScreen
+	conn   *k8s.Conn
+	done   chan error
+}
+
+const screenW, screenH = 200, 120
+
+// startApp connects to the shared cluster and runs the app with start as
+// the directory to open (or the default when "").
+func startApp(t *testing.T, start string) *driver {
+	t.Helper()
+	c := testcluster.Shared(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := k8s.ConnectConfig(ctx, c.RESTConfig(), k8s.Info{Context: c.Context}, k8s.Options{})
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	sim := tcell.NewSimulationScreen("UTF-8")
+	a := app.New(app.Options{Conn: conn, FS: model.NewFS(conn, model.Options{}), Screen: sim, StartPath: start})
+	// New initialised the screen, which resets its size.
+	sim.SetSize(screenW, screenH)
+	d := &driver{t: t, app: a, screen: sim, conn: conn, done: make(chan error, 1)}
+	go func() { d.done <- a.Run() }()
+	t.Cleanup(d.quit)
+	return d
+}
+
+func (d *driver) quit() {
+	d.app.Quit()
+	select {
+	case err := <-d.done:
+		if err != nil {
+			d.t.Errorf("app.Run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		d.t.Error("the app did not stop within 10s of Quit")
+	}
+	d.conn.Close()
+}
+
+// key sends one key press the way a terminal would.
+func (d *driver) key(k tcell.Key) { d.screen.InjectKey(k, 0, tcell.ModNone) }
+
+// keys types runes.
+func (d *driver) keys(s string) {
+	for _, r := range s {
+		d.screen.InjectKey(tcell.KeyRune, r, tcell.ModNone)
+	}
+}
+
+// text returns the screen as lines of text, after a fresh draw.
+func (d *driver) text() string {
+	d.app.QueueUpdateDraw(func() {})
+	cells, w, h := d.screen.GetContents()
+	var b strings.Builder
+	for y := 0; y < h; y++ {
+		var line bytes.Buffer
+		for x := 0; x < w; x++ {
+			c := cells[y*w+x]
+			if len(c.Runes) == 0 {
+				line.WriteByte(' ')
+			} else {
+				line.WriteString(string(c.Runes))
+			}
+		}
+		b.WriteString(strings.TrimRight(line.String(), " "))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// waitFor waits until cond holds for the screen text, and fails with the
+// screen when it does not within timeout.
+func (d *driver) waitFor(what string, timeout time.Duration, cond func(screen string) bool) string {
+	d.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		s := d.text()
+		if cond(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			d.t.Fatalf("timed out after %v waiting for %s; screen:\n%s", timeout, what, s)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitText waits until the screen shows every one of texts.
+func (d *driver) waitText(timeout time.Duration, texts ...string) string {
+	d.t.Helper()
+	return d.waitFor(strings.Join(texts, ", "), timeout, func(s string) bool {
+		for _, t := range texts {
+			if !strings.Contains(s, t) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// colorOf returns the foreground color of the first cell of the first
+// occurrence of text on the screen, ColorDefault when it is not there.
+func (d *driver) colorOf(text string) tcell.Color {
+	d.app.QueueUpdateDraw(func() {})
+	cells, w, h := d.screen.GetContents()
+	want := []rune(text)
+	for y := 0; y < h; y++ {
+		for x := 0; x+len(want) <= w; x++ {
+			match := true
+			for i, r := range want {
+				c := cells[y*w+x+i]
+				if len(c.Runes) == 0 || c.Runes[0] != r {
+					match = false
+					break
+				}
+			}
+			if match {
+				fg, _, _ := cells[y*w+x].Style.Decompose()
+				return fg
+			}
+		}
+	}
+	return tcell.ColorDefault
+}
+
+// selected returns the tree's selected path.
+func (d *driver) selected() string {
+	var p string
+	d.app.QueueUpdateDraw(func() { p, _ = d.app.Tree().Selected() })
+	return p
+}
+
+// waitSelected waits until the tree's selection is path.
+func (d *driver) waitSelected(path string, timeout time.Duration) {
+	d.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for d.selected() != path {
+		if time.Now().After(deadline) {
+			d.t.Fatalf("selection is %q, want %q; screen:\n%s", d.selected(), path, d.text())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// viewer returns the viewer's path and plain text.
+func (d *driver) viewer() (path, text string) {
+	d.app.QueueUpdateDraw(func() {
+		path, text = d.app.Viewer().Path(), d.app.Viewer().Text()
+	})
+	return path, text
+}
+
+// kfsui runs the command line in-process against the shared cluster and
+// returns stdout, stderr and the exit code.
+func kfsui(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	c := testcluster.Shared(t)
+	var out, errb bytes.Buffer
+	full := append([]string{"--kubeconfig", c.KubeconfigPath}, args...)
+	code := app.Main("kfsui", full, &out, &errb)
+	return out.String(), errb.String(), code
+}

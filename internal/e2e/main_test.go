@@ -1,0 +1,93 @@
+// Package e2e drives kfsui end to end against a real kube-apiserver started
+// by internal/testcluster: the app on a tcell simulation screen, the
+// headless commands in-process, and the built binary in tmux.
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/kfsui/kfsui/internal/testcluster"
+)
+
+func TestMain(m *testing.M) { os.Exit(testcluster.RunMain(m)) }
+
+var nsCounter atomic.Int32
+
+// newNamespace creates a namespace of its own for one test.
+func newNamespace(t *testing.T, prefix string) string {
+	t.Helper()
+	c := testcluster.Shared(t)
+	name := fmt.Sprintf("e2e-%s-%d", prefix, nsCounter.Add(1))
+	_, err := c.Clientset().CoreV1().Namespaces().Create(context.Background(),
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create namespace %s: %v", name, err)
+	}
+	return name
+}
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+var crdGVR = schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
+
+// createCRD creates a namespaced CRD served at v1 and waits until it is
+// established; the CRD is deleted when the test ends.
+func createCRD(t *testing.T, group, plural, kind string) {
+	t.Helper()
+	c := testcluster.Shared(t)
+	dyn := dynamic.NewForConfigOrDie(c.RESTConfig())
+	name := plural + "." + group
+	crd := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "apiextensions.k8s.io/v1",
+		"kind":       "CustomResourceDefinition",
+		"metadata":   map[string]any{"name": name},
+		"spec": map[string]any{
+			"group": group,
+			"scope": "Namespaced",
+			"names": map[string]any{"plural": plural, "singular": strings.ToLower(kind), "kind": kind},
+			"versions": []any{map[string]any{
+				"name": "v1", "served": true, "storage": true,
+				"schema": map[string]any{"openAPIV3Schema": map[string]any{
+					"type": "object", "x-kubernetes-preserve-unknown-fields": true,
+				}},
+			}},
+		},
+	}}
+	if _, err := dyn.Resource(crdGVR).Create(ctx(t), crd, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create CRD %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		_ = dyn.Resource(crdGVR).Delete(context.Background(), name, metav1.DeleteOptions{})
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		got, err := dyn.Resource(crdGVR).Get(ctx(t), name, metav1.GetOptions{})
+		if err == nil {
+			conds, _, _ := unstructured.NestedSlice(got.Object, "status", "conditions")
+			for _, cnd := range conds {
+				m, _ := cnd.(map[string]any)
+				if m["type"] == "Established" && m["status"] == "True" {
+					return
+				}
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("CRD %s not established within 30s", name)
+}

@@ -1,0 +1,35 @@
+// Package testcluster runs a real kube-apiserver, backed by a private etcd,
+// on the loopback interface, for kfsui's end-to-end tests and for a local
+// demo cluster.
+//
+// Fakes do not do discovery, field selectors, pagination, RBAC or watch
+// semantics the way a server does, so behaviour that involves the cluster
+// is tested against the real thing. There is no kubelet, scheduler or
+// controller-manager: objects are stored and served exactly as written, and
+// nothing reconciles them. That keeps startup to a few seconds and keeps
+// every object a test sees the one the test (or SeedDemo) created.
+//
+// The binaries come from the pinned Kubernetes release in the file
+// kube-version (see Version and BinDir); scripts/kube-binaries.sh builds and
+// caches them. etcd comes from the system (see EtcdPath).
+//
+// A test package uses one cluster for all its tests:
+//
+//	func TestMain(m *testing.M) { os.Exit(testcluster.RunMain(m)) }
+//
+//	func TestSomething(t *testing.T) {
+//		c := testcluster.Shared(t)
+//		cs := c.Clientset()
+//		...
+//	}
+//
+// Setting KFSUI_SKIP_E2E=1 skips every test that asks for the cluster, and
+// says so loudly, so a machine without the binaries can still run the rest.
+//
+// # Concurrency
+//
+// A Cluster's methods are safe to call from any goroutine once Start has
+// returned it; Stop may be called more than once and from any goroutine.
+// Tests sharing a cluster share its state: each should work in its own
+// namespaces or with names it owns.
+package testcluster

@@ -1,0 +1,188 @@
+package k8s
+
+import (
+	"sort"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// Type is one resource type the server serves, as the tree names it.
+type Type struct {
+	// Name is the type's directory name: the lowercase plural, or
+	// <plural>.<group> when another group serves the same plural.
+	Name string
+	// GVR is the resource at the version kfsui reads it in: the group's
+	// preferred version when it serves the resource there, else the first
+	// version in the group's order that does.
+	GVR        schema.GroupVersionResource
+	Kind       string
+	Singular   string
+	ShortNames []string
+	Namespaced bool
+	// Watchable is false for types without the watch verb; their listings
+	// are refreshed on demand only.
+	Watchable bool
+}
+
+// QualifiedName is the name that always resolves, whatever collides:
+// <plural>.<group>, or the bare plural for the core group.
+func (t Type) QualifiedName() string {
+	if t.GVR.Group == "" {
+		return t.GVR.Resource
+	}
+	return t.GVR.Resource + "." + t.GVR.Group
+}
+
+// IsCore reports whether t is the core-group resource with the given plural,
+// e.g. IsCore("pods").
+func (t Type) IsCore(plural string) bool {
+	return t.GVR.Group == "" && t.GVR.Resource == plural
+}
+
+// GroupVersionError records one group-version whose discovery failed.
+type GroupVersionError struct {
+	GroupVersion schema.GroupVersion
+	Err          error
+}
+
+// Catalog is an immutable snapshot of the types the server serves. It is
+// safe to share between goroutines.
+type Catalog struct {
+	namespaced []Type
+	cluster    []Type
+	byName     map[string]Type
+	// Failed lists group-versions whose discovery failed; their types are
+	// missing from this snapshot.
+	Failed []GroupVersionError
+}
+
+// NewCatalog builds a catalog from discovery results: the server's groups (in
+// their preference order) and resource lists of every served version.
+// Subresources and resources lacking get or list are left out.
+func NewCatalog(groups []*metav1.APIGroup, lists []*metav1.APIResourceList) *Catalog {
+	byGV := map[schema.GroupVersion]*metav1.APIResourceList{}
+	for _, l := range lists {
+		if l == nil {
+			continue
+		}
+		gv, err := schema.ParseGroupVersion(l.GroupVersion)
+		if err != nil {
+			continue
+		}
+		byGV[gv] = l
+	}
+
+	// One Type per (group, plural): the first version in preference order
+	// that serves it with get and list wins.
+	var types []Type
+	seen := map[schema.GroupResource]bool{}
+	for _, g := range groups {
+		if g == nil {
+			continue
+		}
+		for _, v := range versionsPreferredFirst(g) {
+			gv := schema.GroupVersion{Group: g.Name, Version: v}
+			l := byGV[gv]
+			if l == nil {
+				continue
+			}
+			for _, r := range l.APIResources {
+				gr := schema.GroupResource{Group: g.Name, Resource: r.Name}
+				if seen[gr] || !eligible(r) {
+					continue
+				}
+				seen[gr] = true
+				types = append(types, Type{
+					GVR:        gv.WithResource(r.Name),
+					Kind:       r.Kind,
+					Singular:   r.SingularName,
+					ShortNames: append([]string(nil), r.ShortNames...),
+					Namespaced: r.Namespaced,
+					Watchable:  hasVerb(r.Verbs, "watch"),
+				})
+			}
+		}
+	}
+	nameTypes(types)
+
+	c := &Catalog{byName: map[string]Type{}}
+	sort.Slice(types, func(i, j int) bool { return types[i].Name < types[j].Name })
+	for _, t := range types {
+		if t.Namespaced {
+			c.namespaced = append(c.namespaced, t)
+		} else {
+			c.cluster = append(c.cluster, t)
+		}
+		c.byName[t.Name] = t
+	}
+	// Qualified names resolve too, but never shadow a display name.
+	for _, t := range types {
+		if _, taken := c.byName[t.QualifiedName()]; !taken {
+			c.byName[t.QualifiedName()] = t
+		}
+	}
+	return c
+}
+
+func versionsPreferredFirst(g *metav1.APIGroup) []string {
+	pref := g.PreferredVersion.Version
+	out := make([]string, 0, len(g.Versions))
+	if pref != "" {
+		out = append(out, pref)
+	}
+	for _, v := range g.Versions {
+		if v.Version != pref {
+			out = append(out, v.Version)
+		}
+	}
+	return out
+}
+
+func eligible(r metav1.APIResource) bool {
+	return !strings.Contains(r.Name, "/") && hasVerb(r.Verbs, "get") && hasVerb(r.Verbs, "list")
+}
+
+func hasVerb(verbs []string, verb string) bool {
+	for _, v := range verbs {
+		if v == verb {
+			return true
+		}
+	}
+	return false
+}
+
+// nameTypes gives each type its directory name. A plural served by one group
+// stays bare; on a collision the core group keeps the bare plural and every
+// other group's resource is qualified with its group.
+func nameTypes(types []Type) {
+	count := map[string]int{}
+	for _, t := range types {
+		count[t.GVR.Resource]++
+	}
+	for i := range types {
+		t := &types[i]
+		if count[t.GVR.Resource] == 1 || t.GVR.Group == "" {
+			t.Name = t.GVR.Resource
+		} else {
+			t.Name = t.QualifiedName()
+		}
+	}
+}
+
+// Lookup resolves a type by its directory name or its qualified name.
+func (c *Catalog) Lookup(name string) (Type, bool) {
+	t, ok := c.byName[name]
+	return t, ok
+}
+
+// Namespaced returns the namespaced types sorted by name. Do not modify it.
+func (c *Catalog) Namespaced() []Type { return c.namespaced }
+
+// ClusterScoped returns the cluster-scoped types sorted by name. Do not
+// modify it.
+func (c *Catalog) ClusterScoped() []Type { return c.cluster }
+
+// Len returns the number of types.
+func (c *Catalog) Len() int { return len(c.namespaced) + len(c.cluster) }

@@ -1,0 +1,262 @@
+// Package k8s is kfsui's only door to the cluster: it builds the clients,
+// discovers types, keeps informer-fed listings and fetches objects, events
+// and logs. It imports no UI package.
+//
+// Concurrency: Conn, Lists and the catalog are safe from any goroutine.
+// Subscribers' callbacks run on client goroutines and must not block.
+package k8s
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/metadata"
+	"k8s.io/client-go/rest"
+)
+
+// DefaultRequestTimeout bounds one-shot requests (the startup check,
+// discovery, GETs) when --request-timeout is not set. Watches and log
+// streams are never bounded by it.
+const DefaultRequestTimeout = 10 * time.Second
+
+// Info describes where kfsui is connected, for the header and for errors.
+type Info struct {
+	Context   string
+	Cluster   string
+	User      string
+	Server    string
+	Namespace string // from --namespace or the context; "" if neither
+	// NamespaceExplicit is true when Namespace came from --namespace or the
+	// context rather than the "default" fallback.
+	NamespaceExplicit bool
+	ServerVersion     string
+}
+
+// Conn is a connection to one cluster.
+type Conn struct {
+	Info Info
+
+	dynamic   dynamic.Interface
+	core      kubernetes.Interface // one-shot requests
+	streams   kubernetes.Interface // log streams: no overall timeout
+	discovery discovery.DiscoveryInterface
+	lists     *Lists
+
+	catalog atomic.Pointer[Catalog]
+	catMu   sync.Mutex
+	catSubs map[int]func(*Catalog)
+	nextSub int
+	stop    context.CancelFunc
+	ctx     context.Context
+}
+
+// Options tune Connect.
+type Options struct {
+	// RequestTimeout bounds one-shot requests; 0 means DefaultRequestTimeout.
+	RequestTimeout time.Duration
+	// UserAgent identifies kfsui to the API server.
+	UserAgent string
+	// WrapTransport, if set, wraps the transport inside the read-only
+	// guard, e.g. to count the requests that reach the server.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
+}
+
+// Connect builds kfsui's clients from kubectl's standard flags, checks that
+// the server answers within the request timeout, and discovers its types.
+// Every error it returns is one line a person can act on.
+func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, opts Options) (*Conn, error) {
+	info, err := describeConfig(flags)
+	if err != nil {
+		return nil, err
+	}
+	base, err := flags.ToRESTConfig()
+	if err != nil {
+		return nil, fmt.Errorf("kubeconfig: %w", err)
+	}
+	if opts.RequestTimeout <= 0 {
+		// --request-timeout lands here.
+		opts.RequestTimeout = base.Timeout
+	}
+	return ConnectConfig(ctx, base, info, opts)
+}
+
+// ConnectConfig is Connect for a ready rest.Config, as tests and benchmarks
+// have one. info describes the connection for display.
+func ConnectConfig(ctx context.Context, cfg *rest.Config, info Info, opts Options) (*Conn, error) {
+	timeout := opts.RequestTimeout
+	if timeout <= 0 {
+		timeout = DefaultRequestTimeout
+	}
+	base := rest.CopyConfig(cfg)
+	if opts.UserAgent != "" {
+		base.UserAgent = opts.UserAgent
+	}
+	if base.QPS == 0 {
+		// client-go's default of 5 QPS makes opening a few directories
+		// queue; a read-only browser can afford more.
+		base.QPS, base.Burst = 50, 100
+	}
+	base.WarningHandler = rest.NoWarnings{}
+	if opts.WrapTransport != nil {
+		base.Wrap(opts.WrapTransport)
+	}
+	// Outermost, so nothing added above can bypass it.
+	base.Wrap(ReadOnly)
+
+	oneShot := rest.CopyConfig(base)
+	oneShot.Timeout = timeout
+	stream := rest.CopyConfig(base)
+	stream.Timeout = 0
+
+	dc, err := discovery.NewDiscoveryClientForConfig(oneShot)
+	if err != nil {
+		return nil, err
+	}
+	dyn, err := dynamic.NewForConfig(oneShot)
+	if err != nil {
+		return nil, err
+	}
+	core, err := kubernetes.NewForConfig(oneShot)
+	if err != nil {
+		return nil, err
+	}
+	streams, err := kubernetes.NewForConfig(stream)
+	if err != nil {
+		return nil, err
+	}
+	md, err := metadata.NewForConfig(stream)
+	if err != nil {
+		return nil, err
+	}
+
+	// The version check and discovery are independent: run them side by
+	// side so start-up costs one round trip, not two.
+	type versionResult struct {
+		v   string
+		err error
+	}
+	vch := make(chan versionResult, 1)
+	go func() {
+		v, err := dc.ServerVersion()
+		if err != nil {
+			vch <- versionResult{err: err}
+			return
+		}
+		vch <- versionResult{v: v.GitVersion}
+	}()
+	cat, discErr := discover(dc)
+	var vr versionResult
+	select {
+	case vr = <-vch:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if vr.err != nil {
+		return nil, fmt.Errorf("cannot reach the API server at %s (context %q): %w", base.Host, info.Context, unwrapURLError(vr.err))
+	}
+	if discErr != nil {
+		return nil, fmt.Errorf("discovery failed at %s: %w", base.Host, discErr)
+	}
+	info.ServerVersion = vr.v
+	if info.Server == "" {
+		info.Server = base.Host
+	}
+
+	cctx, cancel := context.WithCancel(context.Background())
+	c := &Conn{
+		Info:      info,
+		dynamic:   dyn,
+		core:      core,
+		streams:   streams,
+		discovery: dc,
+		lists:     NewLists(md),
+		catSubs:   map[int]func(*Catalog){},
+		stop:      cancel,
+		ctx:       cctx,
+	}
+	c.catalog.Store(cat)
+	c.followCatalog()
+	return c, nil
+}
+
+// Close stops every cache and background task. Requests in flight end with
+// a context error.
+func (c *Conn) Close() {
+	c.stop()
+	c.lists.Stop()
+}
+
+// Lists returns the connection's informer-fed listings.
+func (c *Conn) Lists() *Lists { return c.lists }
+
+func describeConfig(flags *genericclioptions.ConfigFlags) (Info, error) {
+	loader := flags.ToRawKubeConfigLoader()
+	raw, err := loader.RawConfig()
+	if err != nil {
+		return Info{}, fmt.Errorf("kubeconfig: %w", err)
+	}
+	name := raw.CurrentContext
+	if flags.Context != nil && *flags.Context != "" {
+		name = *flags.Context
+	}
+	info := Info{Context: name}
+	if name != "" {
+		kctx, ok := raw.Contexts[name]
+		if !ok {
+			return Info{}, fmt.Errorf("unknown context %q (the kubeconfig has: %s)", name, contextNames(raw.Contexts))
+		}
+		info.Cluster, info.User = kctx.Cluster, kctx.AuthInfo
+		if cl, ok := raw.Clusters[kctx.Cluster]; ok {
+			info.Server = cl.Server
+		}
+	}
+	if flags.ClusterName != nil && *flags.ClusterName != "" {
+		info.Cluster = *flags.ClusterName
+	}
+	if flags.AuthInfoName != nil && *flags.AuthInfoName != "" {
+		info.User = *flags.AuthInfoName
+	}
+	if flags.APIServer != nil && *flags.APIServer != "" {
+		info.Server = *flags.APIServer
+	}
+	ns, explicit, err := loader.Namespace()
+	if err != nil {
+		return Info{}, fmt.Errorf("kubeconfig: %w", err)
+	}
+	info.Namespace, info.NamespaceExplicit = ns, explicit
+	return info, nil
+}
+
+func contextNames[V any](m map[string]V) string {
+	if len(m) == 0 {
+		return "no contexts"
+	}
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+// unwrapURLError drops Go's `Get "https://...":` prefix, which repeats the
+// server address the caller already names.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		return ue.Err
+	}
+	return err
+}

@@ -1,0 +1,292 @@
+package k8s
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/metadata"
+	"k8s.io/client-go/metadata/metadatainformer"
+	"k8s.io/client-go/tools/cache"
+)
+
+// ListKey names one listing: a type in one namespace, or cluster-wide when
+// Namespace is "".
+type ListKey struct {
+	GVR       schema.GroupVersionResource
+	Namespace string
+}
+
+// Listing is a snapshot of one listing's names.
+type Listing struct {
+	Names  []string // sorted; do not modify
+	Synced bool     // the first complete list has arrived
+	Err    error    // the last list or watch failure, nil once one succeeds
+}
+
+// Lists keeps one metadata-only cache per listing, started the first time the
+// listing is asked for. Watchable types are fed by an informer; the others
+// are listed once and again on Refresh.
+//
+// Concurrency: all methods are safe from any goroutine. Subscribers are
+// called from informer goroutines and must not block.
+type Lists struct {
+	md     metadata.Interface
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu      sync.Mutex
+	entries map[ListKey]*listEntry
+	subs    map[int]func(ListKey)
+	nextSub int
+}
+
+// NewLists returns an empty set of listings that reads through md.
+func NewLists(md metadata.Interface) *Lists {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Lists{md: md, ctx: ctx, cancel: cancel, entries: map[ListKey]*listEntry{}, subs: map[int]func(ListKey){}}
+}
+
+// Subscribe registers fn to be told whenever a started listing gains or
+// loses a name, finishes its first list, or fails. It returns a function
+// that removes the subscription.
+func (l *Lists) Subscribe(fn func(ListKey)) (unsubscribe func()) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	id := l.nextSub
+	l.nextSub++
+	l.subs[id] = fn
+	return func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		delete(l.subs, id)
+	}
+}
+
+func (l *Lists) notify(key ListKey) {
+	l.mu.Lock()
+	subs := make([]func(ListKey), 0, len(l.subs))
+	for _, fn := range l.subs {
+		subs = append(subs, fn)
+	}
+	l.mu.Unlock()
+	for _, fn := range subs {
+		fn(key)
+	}
+}
+
+// Names returns what the listing of t in namespace ns holds now, starting
+// its cache if this is the first time it is needed. It never blocks on the
+// network.
+func (l *Lists) Names(t Type, ns string) Listing {
+	return l.entry(t, ns).snapshot()
+}
+
+// WaitSynced blocks until the listing of t in ns has completed its first
+// list, fails, or ctx ends. It returns the listing's error, if any.
+func (l *Lists) WaitSynced(ctx context.Context, t Type, ns string) error {
+	e := l.entry(t, ns)
+	// A listing that synced once counts as synced even if a later watch
+	// failed, so look at synced on its own first.
+	select {
+	case <-e.synced:
+		return nil
+	default:
+	}
+	select {
+	case <-e.synced:
+		return nil
+	case <-e.failed:
+		return e.snapshot().Err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Refresh lists a non-watchable type again. Watchable listings follow the
+// cluster by themselves, so for them it does nothing.
+func (l *Lists) Refresh(t Type, ns string) {
+	e := l.entry(t, ns)
+	if e.informer == nil {
+		go e.listOnce()
+	}
+}
+
+// FollowUpdates starts the listing of t in ns like Names and makes it tell
+// subscribers about updates to its objects too, not only additions and
+// removals. The catalog uses it to see a CRD become Established.
+func (l *Lists) FollowUpdates(t Type, ns string) {
+	l.entry(t, ns).followUpdates.Store(true)
+}
+
+// Stop ends every cache. Names still answers afterwards, from what was
+// cached, but nothing updates any more.
+func (l *Lists) Stop() { l.cancel() }
+
+func (l *Lists) entry(t Type, ns string) *listEntry {
+	if !t.Namespaced {
+		ns = ""
+	}
+	key := ListKey{GVR: t.GVR, Namespace: ns}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if e, ok := l.entries[key]; ok {
+		return e
+	}
+	e := &listEntry{lists: l, key: key, synced: make(chan struct{}), failed: make(chan struct{}), dirty: true}
+	l.entries[key] = e
+	if t.Watchable {
+		e.startInformer()
+	} else {
+		go e.listOnce()
+	}
+	return e
+}
+
+type listEntry struct {
+	lists    *Lists
+	key      ListKey
+	informer cache.SharedIndexInformer // nil for non-watchable types
+	synced   chan struct{}             // closed after the first complete list
+	failed   chan struct{}             // closed at the first failure
+
+	followUpdates atomic.Bool
+
+	mu         sync.Mutex
+	err        error
+	names      []string // sorted cache of the store's names
+	dirty      bool     // names must be rebuilt from the store
+	syncedOnce sync.Once
+	failedOnce sync.Once
+}
+
+func (e *listEntry) startInformer() {
+	inf := metadatainformer.NewFilteredMetadataInformer(e.lists.md, e.key.GVR, e.key.Namespace, 0, cache.Indexers{}, nil).Informer()
+	// A listing needs names only: keep nothing else, so tens of thousands
+	// of cached objects stay small.
+	_ = inf.SetTransform(stripToName)
+	_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
+		e.setErr(err)
+	})
+	changed := func(any) {
+		e.mu.Lock()
+		e.dirty = true
+		e.err = nil
+		e.mu.Unlock()
+		e.lists.notify(e.key)
+	}
+	reg, _ := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    changed,
+		DeleteFunc: changed,
+		// Updates never change a name; ignoring them keeps busy objects
+		// (pods rewrite their status often) from redrawing the tree.
+		UpdateFunc: func(_, _ any) {
+			if e.followUpdates.Load() {
+				e.lists.notify(e.key)
+			}
+		},
+	})
+	e.informer = inf
+	go inf.RunWithContext(e.lists.ctx)
+	go func() {
+		select {
+		case <-reg.HasSyncedChecker().Done():
+			e.markSynced()
+		case <-e.lists.ctx.Done():
+		}
+	}()
+}
+
+func stripToName(obj any) (any, error) {
+	m, ok := obj.(*metav1.PartialObjectMetadata)
+	if !ok {
+		return obj, nil
+	}
+	return &metav1.PartialObjectMetadata{
+		TypeMeta: m.TypeMeta,
+		ObjectMeta: metav1.ObjectMeta{
+			Name:            m.Name,
+			Namespace:       m.Namespace,
+			UID:             m.UID,
+			ResourceVersion: m.ResourceVersion,
+		},
+	}, nil
+}
+
+// listOnce lists a non-watchable type in pages and replaces the cached names.
+func (e *listEntry) listOnce() {
+	var names []string
+	opts := metav1.ListOptions{Limit: 500}
+	for {
+		list, err := e.lists.md.Resource(e.key.GVR).Namespace(e.key.Namespace).List(e.lists.ctx, opts)
+		if err != nil {
+			e.setErr(err)
+			return
+		}
+		for _, item := range list.Items {
+			names = append(names, item.Name)
+		}
+		if list.Continue == "" {
+			break
+		}
+		opts.Continue = list.Continue
+	}
+	sort.Strings(names)
+	e.mu.Lock()
+	e.names, e.dirty, e.err = names, false, nil
+	e.mu.Unlock()
+	e.markSynced()
+}
+
+func (e *listEntry) markSynced() {
+	e.syncedOnce.Do(func() { close(e.synced) })
+	e.mu.Lock()
+	e.err = nil
+	e.mu.Unlock()
+	e.lists.notify(e.key)
+}
+
+func (e *listEntry) setErr(err error) {
+	e.mu.Lock()
+	e.err = err
+	e.mu.Unlock()
+	e.failedOnce.Do(func() { close(e.failed) })
+	e.lists.notify(e.key)
+}
+
+func (e *listEntry) snapshot() Listing {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.dirty && e.informer != nil {
+		keys := e.informer.GetStore().ListKeys()
+		names := make([]string, len(keys))
+		for i, k := range keys {
+			// Keys are "namespace/name", or "name" cluster-wide.
+			names[i] = k[strings.IndexByte(k, '/')+1:]
+		}
+		sort.Strings(names)
+		e.names, e.dirty = names, false
+	}
+	synced := false
+	select {
+	case <-e.synced:
+		synced = true
+	default:
+	}
+	return Listing{Names: e.names, Synced: synced, Err: e.err}
+}
+
+// Names returns the listing of t in ns from its cache; see Lists.Names.
+func (c *Conn) Names(t Type, ns string) Listing { return c.lists.Names(t, ns) }
+
+// WaitSynced waits for the listing of t in ns; see Lists.WaitSynced.
+func (c *Conn) WaitSynced(ctx context.Context, t Type, ns string) error {
+	return c.lists.WaitSynced(ctx, t, ns)
+}
+
+// Refresh lists a non-watchable type again; see Lists.Refresh.
+func (c *Conn) Refresh(t Type, ns string) { c.lists.Refresh(t, ns) }

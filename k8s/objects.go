@@ -1,0 +1,78 @@
+package k8s
+
+import (
+	"context"
+	"io"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/fields"
+)
+
+// Get fetches one object with a GET, never from a cache, at the type's
+// resolved version. ns is ignored for cluster-scoped types.
+//
+// Safe from any goroutine; it blocks for the request.
+func (c *Conn) Get(ctx context.Context, t Type, ns, name string) (*unstructured.Unstructured, error) {
+	ri := c.dynamic.Resource(t.GVR)
+	if t.Namespaced {
+		return ri.Namespace(ns).Get(ctx, name, metav1.GetOptions{})
+	}
+	return ri.Get(ctx, name, metav1.GetOptions{})
+}
+
+// EventsFor lists the core/v1 events about obj: those whose involvedObject
+// matches its name, namespace, kind and uid, as kubectl describe selects
+// them. Events about a cluster-scoped object are looked for in every
+// namespace. The selector's values are escaped by fields.EscapeValue.
+//
+// Safe from any goroutine; it blocks for the requests.
+func (c *Conn) EventsFor(ctx context.Context, obj *unstructured.Unstructured, kind string) ([]corev1.Event, error) {
+	sel := fields.SelectorFromSet(fields.Set{
+		"involvedObject.name":      obj.GetName(),
+		"involvedObject.namespace": obj.GetNamespace(),
+		"involvedObject.kind":      kind,
+		"involvedObject.uid":       string(obj.GetUID()),
+	}).String()
+	var out []corev1.Event
+	opts := metav1.ListOptions{FieldSelector: sel, Limit: 500}
+	for {
+		list, err := c.core.CoreV1().Events(obj.GetNamespace()).List(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, list.Items...)
+		if list.Continue == "" {
+			return out, nil
+		}
+		opts.Continue = list.Continue
+	}
+}
+
+// LogOptions choose what part of a container's log to read.
+type LogOptions struct {
+	Container  string
+	TailLines  int64 // 0 means the whole log
+	Follow     bool
+	Previous   bool
+	Timestamps bool
+}
+
+// Logs opens a container's log through the API server. The caller reads and
+// closes the stream; with Follow it stays open until ctx ends or the
+// container stops.
+//
+// Safe from any goroutine; it blocks until the server answers.
+func (c *Conn) Logs(ctx context.Context, ns, pod string, o LogOptions) (io.ReadCloser, error) {
+	opts := &corev1.PodLogOptions{
+		Container:  o.Container,
+		Follow:     o.Follow,
+		Previous:   o.Previous,
+		Timestamps: o.Timestamps,
+	}
+	if o.TailLines > 0 {
+		opts.TailLines = &o.TailLines
+	}
+	return c.streams.CoreV1().Pods(ns).GetLogs(pod, opts).Stream(ctx)
+}

@@ -1,0 +1,339 @@
+// Package model turns kfsui paths into directory listings and leaf texts. It
+// resolves paths against the discovered catalog, reads listings from the
+// informer-fed caches and fetches leaves with GETs, then renders manifests,
+// status and events as plain text. It imports no UI package: the tree,
+// the viewer and the headless ls/cat commands all read through it.
+//
+// Concurrency: FS is safe from any goroutine. ReadDir never waits on the
+// network except for a pod's logs directory; Read and Sync always may, so
+// call them off the UI goroutine.
+package model
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kfsui/kfsui/k8s"
+)
+
+// Source is what FS needs from the cluster. *k8s.Conn implements it.
+type Source interface {
+	Catalog() *k8s.Catalog
+	Names(t k8s.Type, ns string) k8s.Listing
+	WaitSynced(ctx context.Context, t k8s.Type, ns string) error
+	Refresh(t k8s.Type, ns string)
+	Get(ctx context.Context, t k8s.Type, ns, name string) (*unstructured.Unstructured, error)
+	EventsFor(ctx context.Context, obj *unstructured.Unstructured, kind string) ([]corev1.Event, error)
+	Logs(ctx context.Context, ns, pod string, o k8s.LogOptions) (io.ReadCloser, error)
+}
+
+var _ Source = (*k8s.Conn)(nil)
+
+// Entry is one name in a directory.
+type Entry struct {
+	Name string
+	Path Path
+	Dir  bool
+}
+
+// Dir is a directory's listing.
+type Dir struct {
+	Path    Path
+	Entries []Entry
+	// Loading is true until the listing's first complete list arrived.
+	Loading bool
+	// Err is why the listing is incomplete (forbidden, unreachable). The
+	// entries are still whatever is known.
+	Err error
+}
+
+// Format says how a leaf's text is structured, for highlighting.
+type Format int
+
+// Leaf formats.
+const (
+	FormatYAML Format = iota
+	FormatJSON
+	FormatEvents
+	FormatLog
+)
+
+// Leaf is a leaf's text as the viewer shows it and `kfsui cat` prints it.
+type Leaf struct {
+	Path   Path
+	Text   string
+	Format Format
+}
+
+// FS resolves kfsui paths against one cluster.
+type FS struct {
+	src Source
+	now func() time.Time
+	// namespace is shown under /namespaces when namespaces cannot be
+	// listed, so users limited to one namespace still reach it.
+	namespace string
+	// LogTailLines is how many lines a log leaf shows.
+	logTailLines int64
+}
+
+// Options tune an FS.
+type Options struct {
+	// Now is the clock for event ages; nil means time.Now.
+	Now func() time.Time
+	// Namespace is the namespace from --namespace or the context. It is
+	// listed under /namespaces when the user may not list namespaces.
+	Namespace string
+	// LogTailLines bounds how many lines a .log leaf reads; 0 means 1000.
+	LogTailLines int64
+}
+
+// NewFS returns an FS reading from src.
+func NewFS(src Source, o Options) *FS {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.LogTailLines <= 0 {
+		o.LogTailLines = 1000
+	}
+	return &FS{src: src, now: o.Now, namespace: o.Namespace, logTailLines: o.LogTailLines}
+}
+
+// Source returns the source FS reads from.
+func (fs *FS) Source() Source { return fs.src }
+
+var namespacesType = k8s.Type{Name: "namespaces"}
+
+// namespaces returns the core namespaces type from the catalog.
+func (fs *FS) namespaces() (k8s.Type, bool) {
+	t, ok := fs.src.Catalog().Lookup(namespacesType.Name)
+	return t, ok && t.IsCore("namespaces")
+}
+
+// TypeOf resolves the type a path names, checking it is served in the
+// path's scope (namespaced under /namespaces, cluster-scoped under /cluster).
+func (fs *FS) TypeOf(p Path) (k8s.Type, error) {
+	if p.Kind < KindTypeDir {
+		return k8s.Type{}, fmt.Errorf("%w: %s names no type", ErrNoSuchPath, p)
+	}
+	t, ok := fs.src.Catalog().Lookup(p.Type)
+	if !ok || t.Namespaced == p.Cluster {
+		return k8s.Type{}, fmt.Errorf("%w: %s: unknown type %q", ErrNoSuchPath, p, p.Type)
+	}
+	return t, nil
+}
+
+// ReadDir lists directory p from what is known now. Missing namespaces,
+// types and objects are ErrNoSuchPath once their listing has arrived; while
+// it has not, the directory is assumed to exist.
+func (fs *FS) ReadDir(ctx context.Context, p Path) (Dir, error) {
+	d := Dir{Path: p}
+	switch p.Kind {
+	case KindRoot:
+		d.Entries = []Entry{dirEntry(p, segCluster), dirEntry(p, segNamespaces)}
+	case KindNamespaces:
+		return fs.readNamespaces(p)
+	case KindNamespace:
+		if err := fs.checkNamespace(p); err != nil {
+			return d, err
+		}
+		d.Entries = typeEntries(p, fs.src.Catalog().Namespaced())
+	case KindClusterDir:
+		d.Entries = typeEntries(p, fs.src.Catalog().ClusterScoped())
+	case KindTypeDir:
+		return fs.readTypeDir(p)
+	case KindObject:
+		if err := fs.checkObject(p); err != nil {
+			return d, err
+		}
+		for _, leaf := range ObjectLeaves {
+			d.Entries = append(d.Entries, fileEntry(p, leaf))
+		}
+		if t, _ := fs.TypeOf(p); t.IsCore("pods") {
+			d.Entries = append(d.Entries, dirEntry(p, segLogs))
+		}
+	case KindLogsDir:
+		return fs.readLogsDir(ctx, p)
+	default:
+		return d, fmt.Errorf("%s: not a directory", p)
+	}
+	return d, nil
+}
+
+func dirEntry(parent Path, name string) Entry {
+	p, _ := parent.Child(name)
+	return Entry{Name: name, Path: p, Dir: true}
+}
+
+func fileEntry(parent Path, name string) Entry {
+	p, _ := parent.Child(name)
+	return Entry{Name: name, Path: p}
+}
+
+func typeEntries(parent Path, types []k8s.Type) []Entry {
+	out := make([]Entry, 0, len(types))
+	for _, t := range types {
+		out = append(out, dirEntry(parent, t.Name))
+	}
+	return out
+}
+
+func (fs *FS) readNamespaces(p Path) (Dir, error) {
+	d := Dir{Path: p}
+	t, ok := fs.namespaces()
+	if !ok {
+		return d, errors.New("the server does not serve namespaces")
+	}
+	l := fs.src.Names(t, "")
+	d.Loading, d.Err = !l.Synced, l.Err
+	names := l.Names
+	if l.Err != nil && !l.Synced && fs.namespace != "" {
+		// Users limited to one namespace may not list namespaces: still
+		// show the one they asked for.
+		names = []string{fs.namespace}
+		d.Loading = false
+	}
+	for _, n := range names {
+		if CheckSegment(n) == nil {
+			d.Entries = append(d.Entries, dirEntry(p, n))
+		}
+	}
+	return d, nil
+}
+
+func (fs *FS) readTypeDir(p Path) (Dir, error) {
+	d := Dir{Path: p}
+	if p.Kind == KindTypeDir && !p.Cluster {
+		if err := fs.checkNamespace(p); err != nil {
+			return d, err
+		}
+	}
+	t, err := fs.TypeOf(p)
+	if err != nil {
+		return d, err
+	}
+	l := fs.src.Names(t, p.Namespace)
+	d.Loading, d.Err = !l.Synced, l.Err
+	d.Entries = make([]Entry, 0, len(l.Names))
+	for _, n := range l.Names {
+		// A name that is not a valid segment (none should exist) could
+		// not be opened; leave it out rather than build a bad path.
+		if CheckSegment(n) == nil {
+			d.Entries = append(d.Entries, Entry{Name: n, Path: Path{Kind: KindObject, Cluster: p.Cluster, Namespace: p.Namespace, Type: p.Type, Name: n}, Dir: true})
+		}
+	}
+	return d, nil
+}
+
+// checkNamespace fails when the namespaces listing has arrived and lacks
+// p's namespace. A listing that failed (forbidden) proves nothing.
+func (fs *FS) checkNamespace(p Path) error {
+	if p.Cluster {
+		return nil
+	}
+	t, ok := fs.namespaces()
+	if !ok {
+		return nil
+	}
+	l := fs.src.Names(t, "")
+	if l.Synced && l.Err == nil && !contains(l.Names, p.Namespace) {
+		return fmt.Errorf("%w: %s: namespace %q not found", ErrNoSuchPath, p, p.Namespace)
+	}
+	return nil
+}
+
+func (fs *FS) checkObject(p Path) error {
+	if err := fs.checkNamespace(p); err != nil {
+		return err
+	}
+	t, err := fs.TypeOf(p)
+	if err != nil {
+		return err
+	}
+	l := fs.src.Names(t, p.Namespace)
+	if l.Synced && l.Err == nil && !contains(l.Names, p.Name) {
+		return fmt.Errorf("%w: %s: %s %q not found", ErrNoSuchPath, p, t.Name, p.Name)
+	}
+	return nil
+}
+
+func contains(sorted []string, s string) bool {
+	i := sort.SearchStrings(sorted, s)
+	return i < len(sorted) && sorted[i] == s
+}
+
+// Sync waits until the listings that decide whether p exists have arrived,
+// or ctx ends. Headless commands call it before ReadDir so that they answer
+// from complete listings; the tree does not wait.
+func (fs *FS) Sync(ctx context.Context, p Path) error {
+	if p.Kind == KindNamespaces || (p.Kind >= KindNamespace && !p.Cluster) {
+		if t, ok := fs.namespaces(); ok {
+			err := fs.src.WaitSynced(ctx, t, "")
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			// Below /namespaces a forbidden namespace listing is no error:
+			// the namespace may still be readable. /namespaces itself then
+			// shows the configured namespace, if there is one.
+			if err != nil && p.Kind == KindNamespaces && fs.namespace == "" {
+				return fmt.Errorf("%s: %w", p, err)
+			}
+		}
+	}
+	if p.Kind >= KindTypeDir {
+		t, err := fs.TypeOf(p)
+		if err != nil {
+			return err
+		}
+		err = fs.src.WaitSynced(ctx, t, p.Namespace)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil && p.Kind == KindTypeDir {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// Refresh asks for p's listing to be read again where it does not follow
+// the cluster by itself (types without watch).
+func (fs *FS) Refresh(p Path) {
+	if p.Kind != KindTypeDir {
+		return
+	}
+	if t, err := fs.TypeOf(p); err == nil {
+		fs.src.Refresh(t, p.Namespace)
+	}
+}
+
+// DirsShowing returns the directories whose entries come from listing key,
+// so a change in one cache can be mapped to the tree.
+func (fs *FS) DirsShowing(key k8s.ListKey) []Path {
+	cat := fs.src.Catalog()
+	var t k8s.Type
+	found := false
+	for _, list := range [][]k8s.Type{cat.Namespaced(), cat.ClusterScoped()} {
+		for _, c := range list {
+			if c.GVR == key.GVR {
+				t, found = c, true
+			}
+		}
+	}
+	switch {
+	case !found:
+		return nil
+	case t.Namespaced:
+		return []Path{{Kind: KindTypeDir, Namespace: key.Namespace, Type: t.Name}}
+	case t.IsCore("namespaces"):
+		return []Path{{Kind: KindNamespaces}, {Kind: KindTypeDir, Cluster: true, Type: t.Name}}
+	default:
+		return []Path{{Kind: KindTypeDir, Cluster: true, Type: t.Name}}
+	}
+}

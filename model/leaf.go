@@ -1,0 +1,140 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/kfsui/kfsui/k8s"
+)
+
+// DefaultContainerAnnotation names the container kubectl picks by default;
+// its log is listed first.
+const DefaultContainerAnnotation = "kubectl.kubernetes.io/default-container"
+
+// Read fetches leaf p with a GET (never from a cache) and renders it.
+func (fs *FS) Read(ctx context.Context, p Path) (Leaf, error) {
+	switch p.Kind {
+	case KindLeaf:
+	case KindLog:
+		return fs.readLog(ctx, p)
+	default:
+		return Leaf{}, fmt.Errorf("%s: is a directory", p)
+	}
+	t, err := fs.TypeOf(p)
+	if err != nil {
+		return Leaf{}, err
+	}
+	obj, err := fs.src.Get(ctx, t, p.Namespace, p.Name)
+	if err != nil {
+		return Leaf{}, err
+	}
+	leaf := Leaf{Path: p}
+	switch p.Leaf {
+	case LeafManifestYAML:
+		leaf.Text, err = ManifestYAML(obj)
+	case LeafManifestJSON:
+		leaf.Format = FormatJSON
+		leaf.Text, err = ManifestJSON(obj)
+	case LeafStatus:
+		leaf.Text, err = StatusYAML(obj)
+	case LeafEvents:
+		leaf.Format = FormatEvents
+		var events []corev1.Event
+		events, err = fs.src.EventsFor(ctx, obj, t.Kind)
+		leaf.Text = EventsTable(events, fs.now())
+	}
+	if err != nil {
+		return Leaf{}, err
+	}
+	return leaf, nil
+}
+
+func (fs *FS) pod(ctx context.Context, p Path) (*corev1.Pod, error) {
+	t, err := fs.TypeOf(p)
+	if err != nil {
+		return nil, err
+	}
+	if !t.IsCore("pods") {
+		return nil, fmt.Errorf("%w: %s: only pods have logs", ErrNoSuchPath, p)
+	}
+	obj, err := fs.src.Get(ctx, t, p.Namespace, p.Name)
+	if err != nil {
+		return nil, err
+	}
+	var pod corev1.Pod
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj.Object, &pod); err != nil {
+		return nil, fmt.Errorf("%s: reading pod: %w", p, err)
+	}
+	return &pod, nil
+}
+
+func (fs *FS) readLogsDir(ctx context.Context, p Path) (Dir, error) {
+	d := Dir{Path: p}
+	pod, err := fs.pod(ctx, p)
+	if err != nil {
+		return d, err
+	}
+	for _, c := range Containers(pod) {
+		d.Entries = append(d.Entries, fileEntry(p, c+logSuffix))
+	}
+	return d, nil
+}
+
+// Containers returns the names of pod's containers in the order its logs
+// are listed: spec.containers with the default container (by annotation)
+// first, then init containers, then ephemeral containers.
+func Containers(pod *corev1.Pod) []string {
+	var out []string
+	def := pod.Annotations[DefaultContainerAnnotation]
+	for _, c := range pod.Spec.Containers {
+		if c.Name == def {
+			out = append(out, c.Name)
+		}
+	}
+	for _, c := range pod.Spec.Containers {
+		if c.Name != def {
+			out = append(out, c.Name)
+		}
+	}
+	for _, c := range pod.Spec.InitContainers {
+		out = append(out, c.Name)
+	}
+	for _, c := range pod.Spec.EphemeralContainers {
+		out = append(out, c.Name)
+	}
+	valid := out[:0]
+	for _, c := range out {
+		if CheckSegment(c) == nil {
+			valid = append(valid, c)
+		}
+	}
+	return valid
+}
+
+// readLog reads the last lines of a container's log once. Live following is
+// the log pane's job; this is what `kfsui cat` prints.
+func (fs *FS) readLog(ctx context.Context, p Path) (Leaf, error) {
+	pod, err := fs.pod(ctx, p)
+	if err != nil {
+		return Leaf{}, err
+	}
+	if !slices.Contains(Containers(pod), p.Container) {
+		return Leaf{}, fmt.Errorf("%w: %s: pod %q has no container %q", ErrNoSuchPath, p, p.Name, p.Container)
+	}
+	rc, err := fs.src.Logs(ctx, p.Namespace, p.Name, k8s.LogOptions{Container: p.Container, TailLines: fs.logTailLines})
+	if err != nil {
+		return Leaf{}, err
+	}
+	defer rc.Close()
+	var b strings.Builder
+	if _, err := io.Copy(&b, rc); err != nil {
+		return Leaf{}, err
+	}
+	return Leaf{Path: p, Text: b.String(), Format: FormatLog}, nil
+}

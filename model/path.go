@@ -1,0 +1,270 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrNoSuchPath is returned (wrapped) for a path that names nothing: a
+// malformed segment, an unknown type, a missing object or a leaf that does
+// not exist for its object.
+var ErrNoSuchPath = errors.New("no such path")
+
+// Kind says what a Path names.
+type Kind int
+
+// The kinds of path, from the root down.
+const (
+	KindRoot       Kind = iota // /
+	KindNamespaces             // /namespaces
+	KindNamespace              // /namespaces/<ns>
+	KindClusterDir             // /cluster
+	KindTypeDir                // /namespaces/<ns>/<type> or /cluster/<type>
+	KindObject                 // .../<type>/<name>
+	KindLeaf                   // .../<name>/manifest.yaml and its siblings
+	KindLogsDir                // /namespaces/<ns>/pods/<name>/logs
+	KindLog                    // /namespaces/<ns>/pods/<name>/logs/<container>.log
+)
+
+// The leaves every object directory holds, in the order the tree shows them.
+const (
+	LeafManifestYAML = "manifest.yaml"
+	LeafManifestJSON = "manifest.json"
+	LeafStatus       = "status.yaml"
+	LeafEvents       = "events.txt"
+)
+
+// ObjectLeaves lists the leaf names of an object directory in display order.
+var ObjectLeaves = []string{LeafManifestYAML, LeafManifestJSON, LeafStatus, LeafEvents}
+
+const (
+	segNamespaces = "namespaces"
+	segCluster    = "cluster"
+	segLogs       = "logs"
+	logSuffix     = ".log"
+)
+
+// Path is a parsed kfsui path. It is a value: compare with ==.
+//
+// Parsing checks only the shape of a path; whether a type, object or
+// container exists is for FS to say.
+type Path struct {
+	Kind      Kind
+	Cluster   bool   // under /cluster rather than /namespaces
+	Namespace string // set from KindNamespace down when !Cluster
+	Type      string // the type's tree name, from KindTypeDir down
+	Name      string // the object name, from KindObject down
+	Leaf      string // KindLeaf only
+	Container string // KindLog only
+}
+
+// Root is the path "/".
+var Root = Path{Kind: KindRoot}
+
+// Parse parses an absolute path. A trailing slash is allowed. A segment that
+// is empty, ".", "..", or contains %, ?, # or a control character names
+// nothing (see ../shared/SPEC.md), and neither does a path of the wrong shape:
+// both return an error wrapping ErrNoSuchPath.
+func Parse(s string) (Path, error) {
+	if !strings.HasPrefix(s, "/") {
+		return Path{}, fmt.Errorf("%w: %q is not absolute", ErrNoSuchPath, s)
+	}
+	rest := strings.TrimPrefix(s, "/")
+	rest = strings.TrimSuffix(rest, "/")
+	if rest == "" {
+		return Root, nil
+	}
+	segs := strings.Split(rest, "/")
+	for _, seg := range segs {
+		if err := CheckSegment(seg); err != nil {
+			return Path{}, fmt.Errorf("%w: %q: %v", ErrNoSuchPath, s, err)
+		}
+	}
+	p, ok := fromSegments(segs)
+	if !ok {
+		return Path{}, fmt.Errorf("%w: %q", ErrNoSuchPath, s)
+	}
+	return p, nil
+}
+
+// MustParse is Parse for paths known to be valid, such as constants in
+// tests and key bindings. It panics on an invalid path.
+func MustParse(s string) Path {
+	p, err := Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// CheckSegment reports why seg cannot be a path segment, or nil if it can.
+// ':' is allowed, as RBAC names such as system:node use it.
+func CheckSegment(seg string) error {
+	switch seg {
+	case "":
+		return errors.New("empty segment")
+	case ".", "..":
+		return fmt.Errorf("segment %q is not allowed", seg)
+	}
+	for _, r := range seg {
+		switch {
+		case r == '/' || r == '%' || r == '?' || r == '#':
+			return fmt.Errorf("segment %q contains %q", seg, r)
+		case r < 0x20 || r == 0x7f:
+			return fmt.Errorf("segment %q contains control character %#x", seg, r)
+		}
+	}
+	return nil
+}
+
+func fromSegments(segs []string) (Path, bool) {
+	var p Path
+	switch segs[0] {
+	case segNamespaces:
+		p.Kind = KindNamespaces
+		if len(segs) == 1 {
+			return p, true
+		}
+		p.Kind, p.Namespace = KindNamespace, segs[1]
+		segs = segs[2:]
+	case segCluster:
+		p.Kind, p.Cluster = KindClusterDir, true
+		segs = segs[1:]
+	default:
+		return Path{}, false
+	}
+	if len(segs) == 0 {
+		return p, true
+	}
+	p.Kind, p.Type = KindTypeDir, segs[0]
+	if len(segs) == 1 {
+		return p, true
+	}
+	p.Kind, p.Name = KindObject, segs[1]
+	if len(segs) == 2 {
+		return p, true
+	}
+	leaf := segs[2]
+	switch {
+	case len(segs) == 3 && isObjectLeaf(leaf):
+		p.Kind, p.Leaf = KindLeaf, leaf
+		return p, true
+	case leaf == segLogs && !p.Cluster:
+		p.Kind = KindLogsDir
+		if len(segs) == 3 {
+			return p, true
+		}
+		c, ok := strings.CutSuffix(segs[3], logSuffix)
+		if len(segs) != 4 || !ok || CheckSegment(c) != nil {
+			return Path{}, false
+		}
+		p.Kind, p.Container = KindLog, c
+		return p, true
+	}
+	return Path{}, false
+}
+
+func isObjectLeaf(name string) bool {
+	for _, l := range ObjectLeaves {
+		if l == name {
+			return true
+		}
+	}
+	return false
+}
+
+// String returns the canonical form: absolute, no trailing slash (but "/").
+func (p Path) String() string {
+	var b strings.Builder
+	for _, seg := range p.segments() {
+		b.WriteByte('/')
+		b.WriteString(seg)
+	}
+	if b.Len() == 0 {
+		return "/"
+	}
+	return b.String()
+}
+
+func (p Path) segments() []string {
+	var segs []string
+	switch p.Kind {
+	case KindRoot:
+		return nil
+	case KindNamespaces:
+		return []string{segNamespaces}
+	case KindClusterDir:
+		return []string{segCluster}
+	}
+	if p.Cluster {
+		segs = []string{segCluster}
+	} else {
+		segs = []string{segNamespaces, p.Namespace}
+	}
+	if p.Kind == KindNamespace {
+		return segs
+	}
+	segs = append(segs, p.Type)
+	if p.Kind == KindTypeDir {
+		return segs
+	}
+	segs = append(segs, p.Name)
+	switch p.Kind {
+	case KindLeaf:
+		segs = append(segs, p.Leaf)
+	case KindLogsDir:
+		segs = append(segs, segLogs)
+	case KindLog:
+		segs = append(segs, segLogs, p.Container+logSuffix)
+	}
+	return segs
+}
+
+// IsDir reports whether p names a directory.
+func (p Path) IsDir() bool { return p.Kind != KindLeaf && p.Kind != KindLog }
+
+// Base returns the last segment ("/" for the root).
+func (p Path) Base() string {
+	segs := p.segments()
+	if len(segs) == 0 {
+		return "/"
+	}
+	return segs[len(segs)-1]
+}
+
+// Parent returns the directory holding p; the root's parent is the root.
+func (p Path) Parent() Path {
+	segs := p.segments()
+	if len(segs) <= 1 {
+		return Root
+	}
+	parent, _ := fromSegments(segs[:len(segs)-1])
+	return parent
+}
+
+// Child returns the path of the entry name inside directory p. It fails when
+// name is not a valid segment or p cannot hold an entry of that name.
+func (p Path) Child(name string) (Path, error) {
+	if err := CheckSegment(name); err != nil {
+		return Path{}, fmt.Errorf("%w: %v", ErrNoSuchPath, err)
+	}
+	c, ok := fromSegments(append(p.segments(), name))
+	if !ok {
+		return Path{}, fmt.Errorf("%w: %s has no entry %q", ErrNoSuchPath, p, name)
+	}
+	return c, nil
+}
+
+// Ancestors returns the directories from the root down to p's parent.
+func (p Path) Ancestors() []Path {
+	var out []Path
+	for q := p; q.Kind != KindRoot; {
+		q = q.Parent()
+		out = append(out, q)
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out
+}

@@ -1,0 +1,87 @@
+package model
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestParseRoundTrip(t *testing.T) {
+	cases := []struct {
+		in   string
+		kind Kind
+		want string
+	}{
+		{"/", KindRoot, "/"},
+		{"/namespaces", KindNamespaces, "/namespaces"},
+		{"/namespaces/", KindNamespaces, "/namespaces"},
+		{"/namespaces/team-a", KindNamespace, "/namespaces/team-a"},
+		{"/namespaces/team-a/pods", KindTypeDir, "/namespaces/team-a/pods"},
+		{"/namespaces/team-a/pods/web-0", KindObject, "/namespaces/team-a/pods/web-0"},
+		{"/namespaces/team-a/pods/web-0/manifest.yaml", KindLeaf, "/namespaces/team-a/pods/web-0/manifest.yaml"},
+		{"/namespaces/team-a/pods/web-0/events.txt", KindLeaf, "/namespaces/team-a/pods/web-0/events.txt"},
+		{"/namespaces/team-a/pods/web-0/logs", KindLogsDir, "/namespaces/team-a/pods/web-0/logs"},
+		{"/namespaces/team-a/pods/web-0/logs/web.log", KindLog, "/namespaces/team-a/pods/web-0/logs/web.log"},
+		{"/cluster", KindClusterDir, "/cluster"},
+		{"/cluster/clusterroles/system:node", KindObject, "/cluster/clusterroles/system:node"},
+		{"/cluster/nodes/n1/status.yaml", KindLeaf, "/cluster/nodes/n1/status.yaml"},
+		{"/namespaces/a/widgets.example.io/w1/manifest.json", KindLeaf, "/namespaces/a/widgets.example.io/w1/manifest.json"},
+	}
+	for _, c := range cases {
+		p, err := Parse(c.in)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", c.in, err)
+			continue
+		}
+		if p.Kind != c.kind || p.String() != c.want {
+			t.Errorf("Parse(%q) = kind %d %q, want kind %d %q", c.in, p.Kind, p, c.kind, c.want)
+		}
+		again, err := Parse(p.String())
+		if err != nil || again != p {
+			t.Errorf("Parse(String()) of %q = %+v, %v; want %+v", c.in, again, err, p)
+		}
+	}
+}
+
+func TestParseRejects(t *testing.T) {
+	bad := []string{
+		"", "namespaces", "/nope", "/namespaces//pods", "/namespaces/./pods", "/namespaces/../cluster",
+		"/namespaces/a%2Fb", "/namespaces/a?x", "/namespaces/a#x", "/namespaces/a\x1b[31m", "/namespaces/a\x7f",
+		"/namespaces/a/pods/p/other.txt", "/namespaces/a/pods/p/logs/web", "/namespaces/a/pods/p/logs/.log",
+		"/namespaces/a/pods/p/logs/web.log/x", "/cluster/nodes/n/logs", "/namespaces/a/pods/p/manifest.yaml/x",
+	}
+	for _, in := range bad {
+		if p, err := Parse(in); err == nil || !errors.Is(err, ErrNoSuchPath) {
+			t.Errorf("Parse(%q) = %+v, %v; want ErrNoSuchPath", in, p, err)
+		}
+	}
+}
+
+func TestParentChildAncestors(t *testing.T) {
+	p := MustParse("/namespaces/a/pods/p/logs/c.log")
+	want := []string{"/", "/namespaces", "/namespaces/a", "/namespaces/a/pods", "/namespaces/a/pods/p", "/namespaces/a/pods/p/logs"}
+	anc := p.Ancestors()
+	if len(anc) != len(want) {
+		t.Fatalf("Ancestors = %v", anc)
+	}
+	for i, a := range anc {
+		if a.String() != want[i] {
+			t.Errorf("ancestor %d = %s, want %s", i, a, want[i])
+		}
+	}
+	if p.Base() != "c.log" || p.Parent().String() != want[5] {
+		t.Errorf("Base/Parent = %q/%s", p.Base(), p.Parent())
+	}
+	c, err := MustParse("/cluster/nodes").Child("n1")
+	if err != nil || c.String() != "/cluster/nodes/n1" || c.Kind != KindObject {
+		t.Errorf("Child = %v, %v", c, err)
+	}
+	if _, err := MustParse("/cluster/nodes/n1").Child("bogus.txt"); err == nil {
+		t.Error("Child(bogus.txt) of an object succeeded")
+	}
+	if _, err := Root.Child("a/b"); err == nil {
+		t.Error("Child with a slash succeeded")
+	}
+	if Root.Parent() != Root {
+		t.Error("root's parent is not the root")
+	}
+}

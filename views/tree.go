@@ -1,0 +1,236 @@
+package views
+
+import (
+	"strings"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+
+	"github.com/kfsui/kfsui/themes"
+)
+
+// TreeEntry is one child to show in a directory of the tree.
+type TreeEntry struct {
+	Path string // the node's reference: its kfsui path
+	Name string // the last segment, shown
+	Dir  bool
+}
+
+// DirState is what a directory's listing knows about itself.
+type DirState struct {
+	Loading bool   // the first complete list has not arrived
+	Err     string // why the listing is incomplete, "" if it is not
+}
+
+// Tree is the path tree: a tview.TreeView whose node references are kfsui
+// paths, with children set per directory as their listings arrive.
+//
+// Concurrency: UI goroutine only, like every tview primitive.
+type Tree struct {
+	*tview.TreeView
+	theme themes.Theme
+	nodes map[string]*tview.TreeNode // path → node, for every node in the tree
+}
+
+// nodeRef is stored in each entry node; status nodes (loading, errors)
+// have no reference and cannot be selected.
+type nodeRef struct {
+	path string
+	dir  bool
+}
+
+// NewTree returns a tree holding only the root directory "/".
+func NewTree(theme themes.Theme) *Tree {
+	t := &Tree{TreeView: tview.NewTreeView(), theme: theme, nodes: map[string]*tview.TreeNode{}}
+	root := t.newNode(TreeEntry{Path: "/", Name: "/", Dir: true})
+	t.SetRoot(root).SetCurrentNode(root)
+	t.SetGraphicsColor(theme.Border)
+	t.SetBackgroundColor(theme.Background)
+	t.SetBorder(true).SetTitle(" tree ").SetTitleAlign(tview.AlignLeft)
+	t.SetBorderColor(theme.Border).SetTitleColor(theme.Title)
+	return t
+}
+
+func (t *Tree) newNode(e TreeEntry) *tview.TreeNode {
+	label := tview.Escape(e.Name)
+	color := t.theme.Leaf
+	if e.Dir && e.Path != "/" {
+		label += "/"
+		color = t.theme.Directory
+	}
+	n := tview.NewTreeNode(label).
+		SetReference(nodeRef{path: e.Path, dir: e.Dir}).
+		SetColor(color).
+		SetSelectedTextStyle(tcell.StyleDefault.Foreground(color).Background(t.theme.Selection).Bold(true)).
+		SetExpanded(false)
+	t.nodes[e.Path] = n
+	return n
+}
+
+func (t *Tree) statusNode(text string, color tcell.Color) *tview.TreeNode {
+	return tview.NewTreeNode(tview.Escape(text)).SetColor(color).SetSelectable(false)
+}
+
+// SetChildren replaces the children of directory dir with entries, reusing
+// the nodes of entries that stay so their expansion and children survive.
+// If the selection was removed, the entry now at its place is selected
+// (or the directory itself when none is left). Unknown directories are
+// ignored: a listing may arrive after its directory was removed.
+func (t *Tree) SetChildren(dir string, entries []TreeEntry, state DirState) {
+	node := t.nodes[dir]
+	if node == nil {
+		return
+	}
+	old := node.GetChildren()
+	curPath := t.pathOf(t.GetCurrentNode())
+	curIndex := -1 // the child that is the selection or holds it
+	keep := make(map[string]*tview.TreeNode, len(old))
+	for i, c := range old {
+		if ref, ok := c.GetReference().(nodeRef); ok {
+			keep[ref.path] = c
+			if within(curPath, ref.path) {
+				curIndex = i
+			}
+		}
+	}
+	children := make([]*tview.TreeNode, 0, len(entries)+1)
+	if state.Err != "" {
+		children = append(children, t.statusNode("⚠ "+state.Err, t.theme.Error))
+	}
+	for _, e := range entries {
+		if n, ok := keep[e.Path]; ok {
+			delete(keep, e.Path)
+			children = append(children, n)
+			continue
+		}
+		children = append(children, t.newNode(e))
+	}
+	switch {
+	case state.Loading:
+		children = append(children, t.statusNode("loading…", t.theme.Muted))
+	case len(entries) == 0 && state.Err == "":
+		children = append(children, t.statusNode("(empty)", t.theme.Muted))
+	}
+	node.SetChildren(children)
+
+	curGone := false
+	for p := range keep {
+		if within(curPath, p) {
+			curGone = true
+		}
+		t.forget(p)
+	}
+	if curGone {
+		t.SetCurrentNode(t.replacement(node, children, curIndex))
+	}
+}
+
+// within reports whether path is dir or lies below it.
+func within(path, dir string) bool {
+	return path == dir || strings.HasPrefix(path, dir+"/")
+}
+
+// replacement picks the node to select when the selected one disappeared:
+// the selectable child now at its index, else the nearest one before it,
+// else the directory.
+func (t *Tree) replacement(dir *tview.TreeNode, children []*tview.TreeNode, index int) *tview.TreeNode {
+	if index >= len(children) {
+		index = len(children) - 1
+	}
+	for i := index; i >= 0; i-- {
+		if _, ok := children[i].GetReference().(nodeRef); ok {
+			return children[i]
+		}
+	}
+	return dir
+}
+
+// forget drops path and everything below it from the index.
+func (t *Tree) forget(path string) {
+	n := t.nodes[path]
+	if n == nil {
+		return
+	}
+	n.Walk(func(node, _ *tview.TreeNode) bool {
+		if ref, ok := node.GetReference().(nodeRef); ok {
+			delete(t.nodes, ref.path)
+		}
+		return true
+	})
+}
+
+func (t *Tree) pathOf(n *tview.TreeNode) string {
+	if n == nil {
+		return ""
+	}
+	if ref, ok := n.GetReference().(nodeRef); ok {
+		return ref.path
+	}
+	return ""
+}
+
+// Selected returns the selected node's path and whether it is a directory.
+func (t *Tree) Selected() (path string, dir bool) {
+	if n := t.GetCurrentNode(); n != nil {
+		if ref, ok := n.GetReference().(nodeRef); ok {
+			return ref.path, ref.dir
+		}
+	}
+	return "", false
+}
+
+// Select selects the node of path, if the tree holds it.
+func (t *Tree) Select(path string) bool {
+	n := t.nodes[path]
+	if n == nil {
+		return false
+	}
+	t.SetCurrentNode(n)
+	return true
+}
+
+// Has reports whether the tree holds a node for path.
+func (t *Tree) Has(path string) bool { return t.nodes[path] != nil }
+
+// IsExpanded reports whether directory path is shown expanded.
+func (t *Tree) IsExpanded(path string) bool {
+	n := t.nodes[path]
+	return n != nil && n.IsExpanded()
+}
+
+// SetExpanded expands or collapses directory path.
+func (t *Tree) SetExpanded(path string, expanded bool) {
+	if n := t.nodes[path]; n != nil {
+		n.SetExpanded(expanded)
+	}
+}
+
+// ChildPaths returns the paths of directory path's entries, in order.
+func (t *Tree) ChildPaths(path string) []string {
+	n := t.nodes[path]
+	if n == nil {
+		return nil
+	}
+	var out []string
+	for _, c := range n.GetChildren() {
+		if ref, ok := c.GetReference().(nodeRef); ok {
+			out = append(out, ref.path)
+		}
+	}
+	return out
+}
+
+// Move moves the selection by n visible rows (negative: up).
+func (t *Tree) Move(n int) { t.TreeView.Move(n) }
+
+// Page moves the selection by n pages.
+func (t *Tree) Page(n int) {
+	_, _, _, h := t.GetInnerRect()
+	t.TreeView.Move(n * max(h, 1))
+}
+
+// Top selects the first row.
+func (t *Tree) Top() { t.InputHandler()(tcell.NewEventKey(tcell.KeyHome, 0, tcell.ModNone), nil) }
+
+// Bottom selects the last row.
+func (t *Tree) Bottom() { t.InputHandler()(tcell.NewEventKey(tcell.KeyEnd, 0, tcell.ModNone), nil) }
