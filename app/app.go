@@ -95,10 +95,14 @@ func New(o Options) *App {
 
 	a.header = views.NewHeader(o.Theme)
 	info := o.Conn.Info
-	a.header.SetInfo(views.HeaderInfo{
+	hi := views.HeaderInfo{
 		Context: info.Context, Cluster: info.Cluster, User: info.User,
-		Server: info.Server, ServerVersion: info.ServerVersion, Namespace: info.Namespace,
-	})
+		Server: info.Server, ServerVersion: info.ServerVersion,
+	}
+	if info.NamespaceExplicit {
+		hi.Namespace = info.Namespace
+	}
+	a.header.SetInfo(hi)
 	a.tree = views.NewTree(o.Theme)
 	a.viewer = views.NewViewer(o.Theme)
 	a.footer = views.NewFooter(o.Theme, o.Keys)
@@ -116,8 +120,8 @@ func New(o Options) *App {
 		AddPage("help", centered(a.help, 72, 24), true, false)
 	a.tv.SetRoot(a.pages, true).SetFocus(a.tree)
 	a.tv.SetInputCapture(a.handleKey)
-	a.tree.SetFocusFunc(func() { a.styleFocus() })
-	a.viewer.SetFocusFunc(func() { a.styleFocus() })
+	// Not from focus callbacks: tview calls them holding the primitive's
+	// lock, and styleFocus asks the primitives whether they have focus.
 	a.styleFocus()
 	return a
 }

@@ -98,8 +98,13 @@ func newRootCommand(name string, stdout, stderr io.Writer) *cobra.Command {
 			"  /namespaces/<ns>/pods/<name>/logs/<container>.log\n" +
 			"  /cluster/<type>/<name>/{manifest.yaml,manifest.json,status.yaml,events.txt}\n\n" +
 			"It only ever reads: every request it sends is a GET.",
-		Version:       version(),
-		Args:          cobra.NoArgs,
+		Version: version(),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError{fmt.Errorf("unknown command %q (see %s --help)", args[0], cmd.CommandPath())}
+			}
+			return nil
+		},
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -144,6 +149,12 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if s.startPath != "" {
+		p, err := model.Parse(s.startPath)
+		if err != nil || !p.IsDir() {
+			return usageError{fmt.Errorf("--path %q: not a directory path", s.startPath)}
+		}
+	}
 	conn, fs, err := connect(ctx, flags)
 	if err != nil {
 		return err
@@ -152,11 +163,6 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 	start := s.startPath
 	if start == "" && conn.Info.NamespaceExplicit {
 		start = "/namespaces/" + conn.Info.Namespace
-	}
-	if start != "" {
-		if _, err := model.Parse(start); err != nil {
-			return usageError{fmt.Errorf("--path: %w", err)}
-		}
 	}
 	a := New(Options{Conn: conn, FS: fs, StartPath: start})
 	return a.Run()

@@ -26,7 +26,7 @@ func newLsCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cobra
 		Args: argsError(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return headless(cmd.Context(), flags, args[0], func(ctx context.Context, fs *model.FS, p model.Path) error {
-				return ls(ctx, fs, p, stdout)
+				return ls(ctx, fs, p, stdout, cmd.ErrOrStderr())
 			})
 		},
 	}
@@ -69,8 +69,11 @@ func headless(parent context.Context, flags *genericclioptions.ConfigFlags, arg 
 	return fn(ctx, fs, p)
 }
 
-// ls prints directory p's entries, or a leaf's own name as ls(1) does.
-func ls(ctx context.Context, fs *model.FS, p model.Path, w io.Writer) error {
+// ls prints directory p's entries, or a leaf's own name as ls(1) does. A
+// listing that is incomplete but not empty (a failed aggregated API, a
+// namespace list replaced by the configured namespace) is printed with a
+// warning on stderr; one with nothing to show is an error.
+func ls(ctx context.Context, fs *model.FS, p model.Path, w, stderr io.Writer) error {
 	dirPath := p
 	if !p.IsDir() {
 		dirPath = p.Parent()
@@ -83,7 +86,10 @@ func ls(ctx context.Context, fs *model.FS, p model.Path, w io.Writer) error {
 		return err
 	}
 	if dir.Err != nil {
-		return fmt.Errorf("%s: %w", dirPath, dir.Err)
+		if len(dir.Entries) == 0 {
+			return fmt.Errorf("%s: %w", dirPath, dir.Err)
+		}
+		fmt.Fprintf(stderr, "kfsui: warning: %s: %s\n", dirPath, oneLine(dir.Err))
 	}
 	out := bufio.NewWriter(w)
 	for _, e := range dir.Entries {

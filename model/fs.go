@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -143,9 +144,11 @@ func (fs *FS) ReadDir(ctx context.Context, p Path) (Dir, error) {
 		if err := fs.checkNamespace(p); err != nil {
 			return d, err
 		}
-		d.Entries = typeEntries(p, fs.src.Catalog().Namespaced())
+		cat := fs.src.Catalog()
+		d.Entries, d.Err = typeEntries(p, cat.Namespaced()), discoveryErr(cat)
 	case KindClusterDir:
-		d.Entries = typeEntries(p, fs.src.Catalog().ClusterScoped())
+		cat := fs.src.Catalog()
+		d.Entries, d.Err = typeEntries(p, cat.ClusterScoped()), discoveryErr(cat)
 	case KindTypeDir:
 		return fs.readTypeDir(p)
 	case KindObject:
@@ -182,6 +185,19 @@ func typeEntries(parent Path, types []k8s.Type) []Entry {
 		out = append(out, dirEntry(parent, t.Name))
 	}
 	return out
+}
+
+// discoveryErr tells which group-versions are missing from the type lists,
+// so a failed aggregated API is visible rather than silently absent.
+func discoveryErr(cat *k8s.Catalog) error {
+	if len(cat.Failed) == 0 {
+		return nil
+	}
+	parts := make([]string, len(cat.Failed))
+	for i, f := range cat.Failed {
+		parts[i] = f.GroupVersion.String() + " (" + f.Err.Error() + ")"
+	}
+	return fmt.Errorf("discovery failed for %s; retrying", strings.Join(parts, ", "))
 }
 
 func (fs *FS) readNamespaces(p Path) (Dir, error) {

@@ -1,0 +1,134 @@
+package app
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// kubeconfig writes a kubeconfig with one context, dev, for server.
+func kubeconfig(t *testing.T, server string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	cfg := fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster: {server: %q, insecure-skip-tls-verify: true}
+users:
+- name: u
+  user: {token: t}
+contexts:
+- name: dev
+  context: {cluster: c, user: u}
+current-context: dev
+`, server)
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func run(args ...string) (stdout, stderr string, code int) {
+	var out, errb bytes.Buffer
+	code = Main("kfsui", args, &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func TestMainErrorsAreOneClearLine(t *testing.T) {
+	refused := kubeconfig(t, "https://127.0.0.1:1")
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"bad flag", []string{"--bogus"}, exitUsage, "unknown flag: --bogus"},
+		{"stray argument", []string{"extra"}, exitUsage, `unknown command "extra"`},
+		{"unknown context", []string{"--kubeconfig", refused, "--context", "nope"}, exitError, `unknown context "nope" (the kubeconfig has: dev)`},
+		{"unreadable kubeconfig", []string{"--kubeconfig", filepath.Join(t.TempDir(), "missing")}, exitError, "no such file or directory"},
+		{"refused", []string{"--kubeconfig", refused}, exitError, "cannot reach the API server at https://127.0.0.1:1"},
+		{"bad timeout", []string{"--kubeconfig", refused, "--request-timeout", "soon"}, exitError, "timeout"},
+		{"invalid path", []string{"--kubeconfig", refused, "ls", "/namespaces/../etc"}, exitError, "no such path"},
+		{"cat without path", []string{"cat"}, exitUsage, "cat takes exactly 1 path, got 0"},
+		{"bad start path", []string{"--kubeconfig", refused, "--path", "/nope"}, exitUsage, `--path "/nope": not a directory path`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, errOut, code := run(c.args...)
+			if code != c.code {
+				t.Errorf("exit %d, want %d (stderr %q)", code, c.code, errOut)
+			}
+			if out != "" {
+				t.Errorf("stdout = %q, want nothing", out)
+			}
+			if strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "kfsui: ") || !strings.Contains(errOut, c.want) {
+				t.Errorf("stderr = %q, want one line with %q", errOut, c.want)
+			}
+		})
+	}
+}
+
+// A server that accepts connections and never answers must not hang kfsui:
+// it gives up after --request-timeout.
+func TestMainGivesUpOnASilentServer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c) // hold it open, say nothing
+		}
+	}()
+	cfg := kubeconfig(t, "https://"+ln.Addr().String())
+	start := time.Now()
+	_, errOut, code := run("--kubeconfig", cfg, "--request-timeout", "1s")
+	took := time.Since(start)
+	if code != exitError || !strings.Contains(errOut, "cannot reach the API server") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	if took > 5*time.Second {
+		t.Errorf("took %v with --request-timeout 1s", took)
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	out, _, code := run("--version")
+	if code != 0 || !strings.HasPrefix(out, "kfsui ") {
+		t.Errorf("--version = %q, exit %d", out, code)
+	}
+	out, _, code = run("--help")
+	for _, flag := range []string{"--context", "--kubeconfig", "-n, --namespace", "--cluster", "--user", "--as ", "--as-group", "--token", "--server", "--certificate-authority", "--insecure-skip-tls-verify", "--request-timeout", "ls", "cat"} {
+		if !strings.Contains(out, flag) {
+			t.Errorf("--help lacks %q", flag)
+		}
+	}
+	if code != 0 {
+		t.Errorf("--help exit %d", code)
+	}
+}
+
+func TestPluginName(t *testing.T) {
+	var out, errb bytes.Buffer
+	Main("/usr/local/bin/kubectl-kfsui", []string{"--help"}, &out, &errb)
+	if !strings.Contains(out.String(), "kubectl kfsui [flags]") {
+		t.Errorf("as a kubectl plugin, usage does not say `kubectl kfsui`:\n%s", out.String())
+	}
+}

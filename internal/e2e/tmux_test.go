@@ -1,0 +1,154 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kfsui/kfsui/internal/testcluster"
+)
+
+// buildBinary builds kfsui once per test binary run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "kfsui")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/kfsui/kfsui")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// tmux drives one tmux server of its own, so a user's sessions are never
+// touched.
+type tmux struct {
+	t      *testing.T
+	socket string
+}
+
+func newTmux(t *testing.T) *tmux {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatal("tmux is not installed; scripts/test.sh installs it (apt-get install tmux)")
+	}
+	x := &tmux{t: t, socket: fmt.Sprintf("kfsui-e2e-%d", os.Getpid())}
+	t.Cleanup(func() { _ = exec.Command("tmux", "-L", x.socket, "kill-server").Run() })
+	return x
+}
+
+func (x *tmux) run(args ...string) string {
+	x.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", x.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		x.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// start runs shell command line in a new 200x50 session that stays after
+// the command exits, so its last screen can still be read.
+func (x *tmux) start(cmdline string) {
+	x.run("new-session", "-d", "-s", "main", "-x", "200", "-y", "50", "sh", "-c", cmdline)
+	x.run("set-option", "-t", "main", "remain-on-exit", "on")
+}
+
+func (x *tmux) capture() string { return x.run("capture-pane", "-p", "-S", "-", "-t", "main") }
+
+func (x *tmux) send(keys ...string) { x.run(append([]string{"send-keys", "-t", "main"}, keys...)...) }
+
+func (x *tmux) waitFor(what string, timeout time.Duration, cond func(pane string) bool) string {
+	x.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		s := x.capture()
+		if cond(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			x.t.Fatalf("tmux: timed out waiting for %s; pane:\n%s", what, s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (x *tmux) waitText(timeout time.Duration, texts ...string) string {
+	x.t.Helper()
+	return x.waitFor(fmt.Sprintf("%q", texts), timeout, func(s string) bool {
+		for _, want := range texts {
+			if !strings.Contains(s, want) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// afterExit is appended to a command line to show, once kfsui has
+// exited, its exit code and whether the terminal is back in canonical
+// (cooked) mode: "-icanon" would mean it was left raw.
+const afterExit = `; s=$?; echo "exit=$s mode=$(stty -a | tr ' ;' '\n\n' | grep -x -- '-*icanon')"`
+
+func TestE2EBinaryInTmux(t *testing.T) {
+	c := testcluster.Shared(t)
+	ns := newNamespace(t, "tmux")
+	applyYAML(t, ns, deploymentYAML)
+	bin := buildBinary(t)
+	x := newTmux(t)
+	x.start(fmt.Sprintf("%s --kubeconfig %s --path /namespaces/%s/deployments%s", bin, c.KubeconfigPath, ns, afterExit))
+
+	x.waitText(15*time.Second, "READ-ONLY", "deployments/", "web/", "ctx dev")
+	x.send("j", "Enter") // select web/, expand it
+	x.waitText(5*time.Second, "manifest.yaml", "events.txt")
+	x.send("j", "Enter") // manifest.yaml, open it
+	pane := x.waitText(5*time.Second, "kind: Deployment", "replicas: 2", "/namespaces/"+ns+"/deployments/web/manifest.yaml")
+	if !strings.Contains(pane, "web/") || !strings.Contains(pane, "manifest.json") {
+		t.Errorf("the tree went missing when the manifest opened:\n%s", pane)
+	}
+	x.send("?")
+	x.waitText(5*time.Second, "switch pane", "refresh the selection", "quit")
+	x.send("Escape")
+	// A key sent right behind Escape would reach kfsui as Alt+key, as in
+	// any terminal: wait for the help to close first.
+	x.waitFor("the help to close", 5*time.Second, func(s string) bool { return !strings.Contains(s, "refresh the selection") })
+	x.send("Tab", "G") // into the viewer, to its end
+	x.waitText(5*time.Second, "app: web")
+	x.send("q")
+	pane = x.waitText(10*time.Second, "exit=0")
+	if !strings.Contains(pane, "mode=icanon") {
+		t.Errorf("the terminal was not restored to cooked mode:\n%s", pane)
+	}
+	if strings.Contains(pane, "READ-ONLY") {
+		t.Errorf("the UI is still on screen after quitting:\n%s", pane)
+	}
+}
+
+func TestE2EBinaryErrorsBeforeTheUI(t *testing.T) {
+	c := testcluster.Shared(t)
+	bin := buildBinary(t)
+	cases := []struct {
+		args string
+		want string
+		code int
+	}{
+		{"--bogus", "unknown flag: --bogus", 2},
+		{"--kubeconfig " + c.KubeconfigPath + " --context nope", `unknown context "nope"`, 1},
+		{"--kubeconfig /nonexistent/kubeconfig", "kubeconfig", 1},
+		{"--kubeconfig " + c.KubeconfigPath + " --server https://127.0.0.1:1", "cannot reach the API server", 1},
+	}
+	for i, tc := range cases {
+		x := newTmux(t)
+		x.socket += fmt.Sprintf("-%d", i)
+		x.start(bin + " " + tc.args + afterExit)
+		pane := x.waitText(15*time.Second, fmt.Sprintf("exit=%d", tc.code))
+		if !strings.Contains(pane, "kfsui: ") || !strings.Contains(pane, tc.want) {
+			t.Errorf("%s: pane lacks %q:\n%s", tc.args, tc.want, pane)
+		}
+		if !strings.Contains(pane, "mode=icanon") {
+			t.Errorf("%s: terminal not in cooked mode:\n%s", tc.args, pane)
+		}
+	}
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what kfsui's tests and demo need and prints the directory holding
+# kube-apiserver and kubectl on stdout (progress goes to stderr):
+#   - etcd (Debian's etcd-server) and tmux, through apt-get when missing;
+#   - kube-apiserver and kubectl built from k8s.io/kubernetes (cached);
+#   - the Go modules.
+set -euo pipefail
+
+main() {
+  local here
+  here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+  cd "$here/.."
+
+  command -v go >/dev/null || die "Go is not installed (https://go.dev/doc/install)"
+
+  local missing=()
+  command -v etcd >/dev/null || [ -x /usr/bin/etcd ] || missing+=(etcd-server)
+  command -v tmux >/dev/null || missing+=(tmux)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "ensure-deps: installing ${missing[*]} with apt-get" >&2
+    local sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    command -v apt-get >/dev/null || die "apt-get not found: install ${missing[*]} yourself"
+    "${sudo[@]}" apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >&2
+  fi
+
+  echo "ensure-deps: downloading Go modules" >&2
+  go mod download >&2
+  scripts/kube-binaries.sh
+}
+
+die() { echo "ensure-deps: $*" >&2; exit 1; }
+
+main "$@"

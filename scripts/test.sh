@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs kfsui's whole test suite: vet, formatting, and every Go test, the
+# end-to-end tests against a real kube-apiserver included. Installs what
+# the tests need first (scripts/ensure-deps.sh).
+#
+# KFSUI_SKIP_E2E=1 skips the end-to-end tests, loudly; without it this
+# script fails unless they really ran.
+set -euo pipefail
+
+main() {
+  local here
+  here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+  cd "$here/.."
+
+  KFSUI_KUBE_BIN_DIR=$(scripts/ensure-deps.sh)
+  export KFSUI_KUBE_BIN_DIR
+
+  echo "== go vet"
+  go vet ./...
+  echo "== gofmt"
+  local unformatted
+  unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+  if [ -n "$unformatted" ]; then
+    echo "gofmt would change:"; echo "$unformatted"; exit 1
+  fi
+
+  echo "== go test"
+  log=$(mktemp)
+  trap 'rm -f "$log"' EXIT
+  set +e
+  go test -count=1 -timeout 20m -v ./... 2>&1 | tee "$log" | grep -E '^(=== RUN|--- (PASS|FAIL|SKIP)|ok|FAIL|PASS|panic|testcluster:|E2E)' | grep -v '^=== RUN'
+  local status=${PIPESTATUS[0]}
+  set -e
+
+  local passed failed skipped e2e_passed e2e_skipped
+  passed=$(grep -cE '^\s*--- PASS' "$log" || true)
+  failed=$(grep -cE '^\s*--- FAIL' "$log" || true)
+  skipped=$(grep -cE '^\s*--- SKIP' "$log" || true)
+  e2e_passed=$(grep -cE '^\s*--- PASS: TestE2E' "$log" || true)
+  e2e_skipped=$(grep -cE '^\s*--- SKIP: TestE2E' "$log" || true)
+
+  if [ "$status" -ne 0 ]; then
+    echo "== failures:"
+    grep -E -B2 -A30 '^\s*--- FAIL' "$log" | head -300 || true
+  fi
+  echo "end-to-end: $e2e_passed passed, $e2e_skipped skipped"
+  if [ "${KFSUI_SKIP_E2E:-}" = "1" ]; then
+    echo "WARNING: KFSUI_SKIP_E2E=1: the end-to-end tests against kube-apiserver did NOT run"
+  elif [ "$e2e_passed" -eq 0 ] || [ "$e2e_skipped" -ne 0 ]; then
+    echo "FAIL: the end-to-end tests did not all run"
+    status=1
+  fi
+  echo "tests: $passed passed, $failed failed, $skipped skipped"
+  return "$status"
+}
+
+main "$@"
