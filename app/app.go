@@ -32,7 +32,8 @@ type Options struct {
 	Keys   *keymap.Keymap // nil means keymap.Default()
 	Theme  themes.Theme   // zero means themes.Dark()
 	// StartPath is the directory to expand and select at start, e.g.
-	// /namespaces/team-a; "" means /namespaces.
+	// /namespaces/team-a; "" means the namespace from --namespace or the
+	// context if one was given, else /namespaces.
 	StartPath string
 	// FlashFor is how long flash messages stay; 0 means 4s.
 	FlashFor time.Duration
@@ -62,7 +63,8 @@ type App struct {
 	// UI goroutine only.
 	leafCancel context.CancelFunc
 	flashGen   int
-	revealing  model.Path // the directory reveal is expanding towards
+	revealing  model.Path        // the directory reveal is expanding towards
+	dirErrs    map[string]string // the error each directory shows, if any
 }
 
 // New builds the UI; nothing is drawn or fetched until Run.
@@ -86,6 +88,8 @@ func New(o Options) *App {
 		opts:   o,
 		ctx:    ctx,
 		cancel: cancel,
+
+		dirErrs: map[string]string{},
 	}
 	if o.Screen != nil {
 		a.tv.SetScreen(o.Screen)
@@ -156,7 +160,11 @@ func (a *App) Run() error {
 	stop := a.dirs.start()
 	defer stop()
 	start := a.opts.StartPath
-	if start == "" {
+	switch info := a.conn.Info; {
+	case start != "":
+	case info.NamespaceExplicit && model.CheckSegment(info.Namespace) == nil:
+		start = "/namespaces/" + info.Namespace
+	default:
 		start = "/namespaces"
 	}
 	a.reveal(start)

@@ -132,8 +132,10 @@ func argsError(n int) cobra.PositionalArgs {
 	}
 }
 
-// connect builds the connection and the path model from kubectl's flags.
-func connect(ctx context.Context, flags *genericclioptions.ConfigFlags) (*k8s.Conn, *model.FS, error) {
+// Connect builds the connection and the path model from kubectl's flags,
+// as the command line does: the namespace from --namespace or the context is
+// the one the tree falls back to when namespaces cannot be listed.
+func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags) (*k8s.Conn, *model.FS, error) {
 	conn, err := k8s.Connect(ctx, flags, k8s.Options{UserAgent: "kfsui/" + version()})
 	if err != nil {
 		return nil, nil, err
@@ -155,16 +157,12 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 			return usageError{fmt.Errorf("--path %q: not a directory path", s.startPath)}
 		}
 	}
-	conn, fs, err := connect(ctx, flags)
+	conn, fs, err := Connect(ctx, flags)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	start := s.startPath
-	if start == "" && conn.Info.NamespaceExplicit {
-		start = "/namespaces/" + conn.Info.Namespace
-	}
-	a := New(Options{Conn: conn, FS: fs, StartPath: start})
+	a := New(Options{Conn: conn, FS: fs, StartPath: s.startPath})
 	return a.Run()
 }
 

@@ -167,5 +167,17 @@ func (a *App) applyDir(p model.Path, dir model.Dir, err error) {
 		entries[i] = views.TreeEntry{Path: e.Path.String(), Name: e.Name, Dir: e.Dir}
 	}
 	a.tree.SetChildren(path, entries, state)
+	// The tree line is as wide as the pane; say a new error in full in the
+	// footer when it concerns the directory the user is on.
+	if state.Err != "" && state.Err != a.dirErrs[path] {
+		if sel, _ := a.tree.Selected(); sel == path {
+			a.flash(path+": "+state.Err, true)
+		}
+	}
+	if state.Err == "" {
+		delete(a.dirErrs, path)
+	} else {
+		a.dirErrs[path] = state.Err
+	}
 	a.continueReveal()
 }

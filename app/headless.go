@@ -61,7 +61,7 @@ func headless(parent context.Context, flags *genericclioptions.ConfigFlags, arg 
 	}
 	ctx, cancel := headlessContext(parent)
 	defer cancel()
-	conn, fs, err := connect(ctx, flags)
+	conn, fs, err := Connect(ctx, flags)
 	if err != nil {
 		return err
 	}

@@ -2,11 +2,13 @@ package k8s
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/metadata"
@@ -251,6 +253,13 @@ func (e *listEntry) markSynced() {
 }
 
 func (e *listEntry) setErr(err error) {
+	// The reflector wraps the API's answer in "failed to list
+	// *v1.PartialObjectMetadata: ..."; the answer itself is what a user
+	// can act on.
+	var status *apierrors.StatusError
+	if errors.As(err, &status) {
+		err = status
+	}
 	e.mu.Lock()
 	e.err = err
 	e.mu.Unlock()

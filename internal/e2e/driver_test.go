@@ -3,16 +3,17 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gdamore/tcell/v2"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
 
 	"github.com/kfsui/kfsui/app"
 	"github.com/kfsui/kfsui/internal/testcluster"
 	"github.com/kfsui/kfsui/k8s"
-	"github.com/kfsui/kfsui/model"
 )
 
 // driver runs the real app against the shared cluster on a simulation
@@ -21,25 +22,37 @@ type driver struct {
 	t      *testing.T
 	app    *app.App
 	screen tcell.SimulationScreen
-	conn   *k8s.Conn
-	done   chan error
+	conn    *k8s.Conn
+	done    chan error
+	stopped bool
 }
 
 const screenW, screenH = 200, 120
 
-// startApp connects to the shared cluster and runs the app with start as
-// the directory to open (or the default when "").
+// startApp runs the app against the shared cluster as its admin, with start
+// as the directory to open ("" for the default).
 func startApp(t *testing.T, start string) *driver {
 	t.Helper()
-	c := testcluster.Shared(t)
+	return startAppAs(t, testcluster.Shared(t).KubeconfigPath, "", start)
+}
+
+// startAppAs runs the app the way the command line does, from a kubeconfig
+// and an optional --namespace.
+func startAppAs(t *testing.T, kubeconfig, namespace, start string) *driver {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	conn, err := k8s.ConnectConfig(ctx, c.RESTConfig(), k8s.Info{Context: c.Context}, k8s.Options{})
+	flags := genericclioptions.NewConfigFlags(true)
+	flags.KubeConfig = &kubeconfig
+	if namespace != "" {
+		flags.Namespace = &namespace
+	}
+	conn, fs, err := app.Connect(ctx, flags)
 	if err != nil {
 		t.Fatalf("connect: %v", err)
 	}
 	sim := tcell.NewSimulationScreen("UTF-8")
-	a := app.New(app.Options{Conn: conn, FS: model.NewFS(conn, model.Options{}), Screen: sim, StartPath: start})
+	a := app.New(app.Options{Conn: conn, FS: fs, Screen: sim, StartPath: start})
 	// New initialised the screen, which resets its size.
 	sim.SetSize(screenW, screenH)
 	d := &driver{t: t, app: a, screen: sim, conn: conn, done: make(chan error, 1)}
@@ -49,15 +62,25 @@ func startApp(t *testing.T, start string) *driver {
 }
 
 func (d *driver) quit() {
+	if d.stopped {
+		return
+	}
 	d.app.Quit()
+	d.waitStopped()
+}
+
+// waitStopped waits for Run to return, as it does after a quit key.
+func (d *driver) waitStopped() {
+	d.t.Helper()
 	select {
 	case err := <-d.done:
 		if err != nil {
 			d.t.Errorf("app.Run: %v", err)
 		}
 	case <-time.After(10 * time.Second):
-		d.t.Error("the app did not stop within 10s of Quit")
+		d.t.Fatal("the app did not stop within 10s")
 	}
+	d.stopped = true
 	d.conn.Close()
 }
 
@@ -174,13 +197,21 @@ func (d *driver) viewer() (path, text string) {
 	return path, text
 }
 
-// kfsui runs the command line in-process against the shared cluster and
-// returns stdout, stderr and the exit code.
+// kfsui runs the command line in-process against the shared cluster as its
+// admin and returns stdout, stderr and the exit code.
 func kfsui(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
-	c := testcluster.Shared(t)
+	return kfsuiWith(t, testcluster.Shared(t).KubeconfigPath, args...)
+}
+
+// kfsuiWith is kfsui with another kubeconfig.
+func kfsuiWith(t *testing.T, kubeconfig string, args ...string) (string, string, int) {
+	t.Helper()
 	var out, errb bytes.Buffer
-	full := append([]string{"--kubeconfig", c.KubeconfigPath}, args...)
-	code := app.Main("kfsui", full, &out, &errb)
+	code := mainWith(&out, &errb, append([]string{"--kubeconfig", kubeconfig}, args...)...)
 	return out.String(), errb.String(), code
+}
+
+func mainWith(stdout, stderr io.Writer, args ...string) int {
+	return app.Main("kfsui", args, stdout, stderr)
 }

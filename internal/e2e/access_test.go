@@ -1,0 +1,175 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kfsui/kfsui/internal/testcluster"
+	"github.com/kfsui/kfsui/k8s"
+)
+
+// limitedUser may get, list and watch ConfigMaps in ns, list and watch (but
+// not get) Secrets there, and nothing else: not Services, not namespaces.
+func limitedUser(t *testing.T, ns string) string {
+	t.Helper()
+	c := testcluster.Shared(t)
+	cs := c.Clientset()
+	user := "limited-" + ns
+	role := &rbacv1.Role{
+		ObjectMeta: metav1.ObjectMeta{Name: "cm-reader", Namespace: ns},
+		Rules: []rbacv1.PolicyRule{
+			{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get", "list", "watch"}},
+			{APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"list", "watch"}},
+		},
+	}
+	if _, err := cs.RbacV1().Roles(ns).Create(ctx(t), role, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	rb := &rbacv1.RoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "cm-reader", Namespace: ns},
+		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "cm-reader"},
+		Subjects:   []rbacv1.Subject{{Kind: "User", APIGroup: "rbac.authorization.k8s.io", Name: user}},
+	}
+	if _, err := cs.RbacV1().RoleBindings(ns).Create(ctx(t), rb, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	path, err := c.WriteUserKubeconfig(user, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestE2EForbiddenShowsTheAPIsErrorNotACrash(t *testing.T) {
+	c := testcluster.Shared(t)
+	ns := newNamespace(t, "rbac")
+	cs := c.Clientset()
+	if _, err := cs.CoreV1().ConfigMaps(ns).Create(ctx(t), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "visible"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.CoreV1().Secrets(ns).Create(ctx(t), &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "hidden"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	kubeconfig := limitedUser(t, ns)
+
+	// Namespaces cannot be listed: the tree still offers the one given
+	// with --namespace, opened, and its ConfigMaps list.
+	d := startAppAs(t, kubeconfig, ns, "")
+	d.waitText(10*time.Second, ns+"/", "configmaps/", "namespaces is forbidden")
+	d.waitSelected("/namespaces/"+ns, 10*time.Second)
+
+	// A forbidden directory says so in the tree, and in full in the footer.
+	d.app.QueueUpdateDraw(func() { d.app.Tree().Select("/namespaces/" + ns + "/services") })
+	d.key(tcell.KeyEnter)
+	d.waitText(10*time.Second, "⚠ services is forbidden", `services is forbidden: User "limited-`+ns+`" cannot list resource "services"`)
+
+	// A forbidden leaf shows the API's error in the viewer.
+	secrets := "/namespaces/" + ns + "/secrets"
+	d.app.QueueUpdateDraw(func() { d.app.Tree().Select(secrets) })
+	d.key(tcell.KeyEnter)
+	d.waitText(10*time.Second, "hidden/")
+	d.keys("j")
+	d.waitSelected(secrets+"/hidden", 5*time.Second)
+	d.key(tcell.KeyEnter)
+	d.keys("j")
+	d.waitSelected(secrets+"/hidden/manifest.yaml", 5*time.Second)
+	d.key(tcell.KeyEnter)
+	d.waitText(10*time.Second, `secrets "hidden" is forbidden: User "limited-`+ns+`" cannot get resource "secrets"`)
+
+	_, errOut, code := kfsuiWith(t, kubeconfig, "cat", "/namespaces/"+ns+"/secrets/hidden/manifest.yaml")
+	if code != 1 || !strings.Contains(errOut, `secrets "hidden" is forbidden`) {
+		t.Errorf("cat of a forbidden leaf: exit %d, stderr %q", code, errOut)
+	}
+	out, errOut, code := kfsuiWith(t, kubeconfig, "-n", ns, "ls", "/namespaces")
+	if code != 0 || out != ns+"/\n" || !strings.Contains(errOut, "forbidden") {
+		t.Errorf("ls /namespaces as a limited user: exit %d, out %q, stderr %q", code, out, errOut)
+	}
+	out, _, code = kfsuiWith(t, kubeconfig, "ls", "/namespaces/"+ns+"/configmaps")
+	if code != 0 || out != "visible/\n" {
+		t.Errorf("ls of an allowed directory: exit %d, %q", code, out)
+	}
+}
+
+func TestE2EHeadlessErrorsAndKUBECONFIG(t *testing.T) {
+	c := testcluster.Shared(t)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ls", "/namespaces/no-such-namespace"}, `namespace "no-such-namespace" not found`},
+		{[]string{"ls", "/namespaces/default/nosuchtypes"}, `unknown type "nosuchtypes"`},
+		{[]string{"ls", "/cluster/pods"}, `unknown type "pods"`}, // namespaced, not under /cluster
+		{[]string{"ls", "/namespaces/default/configmaps/nope"}, `configmaps "nope" not found`},
+		{[]string{"cat", "/namespaces/default/configmaps/nope/manifest.yaml"}, `configmaps "nope" not found`},
+		{[]string{"cat", "/namespaces/default"}, "is a directory"},
+		{[]string{"ls", "/namespaces/default/pods/x/logs/../y"}, "no such path"},
+		{[]string{"cat", "/namespaces/default/configmaps/a%2fb/manifest.yaml"}, "no such path"},
+	}
+	for _, tc := range cases {
+		out, errOut, code := kfsui(t, tc.args...)
+		if code != 1 || out != "" || !strings.Contains(errOut, tc.want) || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 1 and %q", tc.args, code, out, errOut, tc.want)
+		}
+	}
+
+	// KUBECONFIG is honoured like kubectl's.
+	t.Setenv("KUBECONFIG", c.KubeconfigPath)
+	var out, errb strings.Builder
+	if code := mainWith(&out, &errb, "ls", "/"); code != 0 || out.String() != "cluster/\nnamespaces/\n" {
+		t.Errorf("with KUBECONFIG: exit %d, out %q, err %q", code, out.String(), errb.String())
+	}
+}
+
+// countingTransport records the paths of the requests that reach the
+// server.
+type countingTransport struct {
+	next  http.RoundTripper
+	mu    sync.Mutex
+	paths []string
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	c.paths = append(c.paths, r.URL.Path)
+	c.mu.Unlock()
+	return c.next.RoundTrip(r)
+}
+
+var discoveryPath = regexp.MustCompile(`^/(api|apis|api/v1|apis/[^/]+/[^/]+)$`)
+
+func TestE2EDiscoveryIsTwoRequests(t *testing.T) {
+	c := testcluster.Shared(t)
+	counter := &countingTransport{}
+	wrap := func(rt http.RoundTripper) http.RoundTripper { counter.next = rt; return counter }
+	cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := k8s.ConnectConfig(cctx, c.RESTConfig(), k8s.Info{}, k8s.Options{WrapTransport: wrap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	counter.mu.Lock()
+	var disc []string
+	for _, p := range counter.paths {
+		if discoveryPath.MatchString(p) {
+			disc = append(disc, p)
+		}
+	}
+	counter.mu.Unlock()
+	if len(disc) != 2 || disc[0] != "/api" || disc[1] != "/apis" {
+		t.Errorf("discovery requests = %v, want [/api /apis] (aggregated discovery)", disc)
+	}
+	if conn.Catalog().Len() < 40 {
+		t.Errorf("only %d types discovered", conn.Catalog().Len())
+	}
+}

@@ -1,0 +1,119 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kfsui/kfsui/internal/testcluster"
+)
+
+// A ConfigMap whose manifest is far longer than the screen.
+func longConfigMap(t *testing.T, ns string) {
+	t.Helper()
+	data := map[string]string{}
+	for i := 0; i < 300; i++ {
+		data[fmt.Sprintf("key-%03d", i)] = fmt.Sprintf("value-%03d", i)
+	}
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "long"}, Data: data}
+	if _, err := testcluster.Shared(t).Clientset().CoreV1().ConfigMaps(ns).Create(ctx(t), cm, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestE2EViewerScrollsByKeyboard(t *testing.T) {
+	ns := newNamespace(t, "scroll")
+	longConfigMap(t, ns)
+	obj := "/namespaces/" + ns + "/configmaps/long"
+	d := startApp(t, obj)
+	d.waitSelected(obj, 10*time.Second)
+	d.waitText(5*time.Second, "manifest.yaml")
+	d.keys("j")
+	d.waitSelected(obj+"/manifest.yaml", 5*time.Second)
+	d.key(tcell.KeyEnter)
+	d.waitText(10*time.Second, "key-000: value-000", "apiVersion: v1")
+
+	d.key(tcell.KeyTab)
+	d.keys("G")
+	d.waitFor("the end of the manifest", 5*time.Second, func(s string) bool {
+		return strings.Contains(s, "uid:") && !strings.Contains(s, "key-000:")
+	})
+	d.keys("g")
+	d.waitText(5*time.Second, "apiVersion: v1", "key-000: value-000")
+	d.key(tcell.KeyPgDn)
+	d.waitFor("a page down", 5*time.Second, func(s string) bool {
+		return !strings.Contains(s, "apiVersion: v1") && strings.Contains(s, "key-1")
+	})
+	d.key(tcell.KeyPgUp)
+	d.waitText(5*time.Second, "apiVersion: v1")
+	d.keys("jj")
+	d.waitFor("two lines down", 5*time.Second, func(s string) bool { return !strings.Contains(s, "apiVersion: v1") })
+	d.keys("k")
+	d.waitFor("one line up", 5*time.Second, func(s string) bool { return !strings.Contains(s, "apiVersion: v1") && strings.Contains(s, "data:") })
+	d.keys("k")
+	d.waitText(5*time.Second, "apiVersion: v1")
+
+	// Tab back to the tree; ← and h collapse, then go to the parent.
+	d.key(tcell.KeyTab)
+	d.keys("h")
+	d.waitSelected(obj, 5*time.Second)
+	d.key(tcell.KeyLeft)
+	d.waitFor("the object to collapse", 5*time.Second, func(s string) bool { return !strings.Contains(s, "manifest.json") })
+	d.keys("h")
+	d.waitSelected("/namespaces/"+ns+"/configmaps", 5*time.Second)
+}
+
+func TestE2ERefreshFetchesAgainAndGoneShowsTheError(t *testing.T) {
+	c := testcluster.Shared(t)
+	ns := newNamespace(t, "refresh")
+	cms := c.Clientset().CoreV1().ConfigMaps(ns)
+	cm, err := cms.Create(ctx(t), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "conf"}, Data: map[string]string{"color": "blue"}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj := "/namespaces/" + ns + "/configmaps/conf"
+	d := startApp(t, obj)
+	d.waitSelected(obj, 10*time.Second)
+	d.waitText(5*time.Second, "manifest.yaml")
+	d.keys("j")
+	d.key(tcell.KeyEnter)
+	d.waitText(10*time.Second, "color: blue")
+
+	cm.Data["color"] = "green"
+	if _, err := cms.Update(ctx(t), cm, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// Leaves are not live: the old text stays until r.
+	time.Sleep(300 * time.Millisecond)
+	if s := d.text(); !strings.Contains(s, "color: blue") {
+		t.Fatalf("the leaf changed without a refresh:\n%s", s)
+	}
+	d.keys("r")
+	d.waitText(5*time.Second, "color: green")
+
+	if err := cms.Delete(ctx(t), "conf", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	d.key(tcell.KeyTab)
+	d.keys("r")
+	d.waitText(5*time.Second, `configmaps "conf" not found`)
+	if s := d.text(); strings.Contains(s, "color: green") {
+		t.Errorf("the deleted object's text is still shown:\n%s", s)
+	}
+}
+
+func TestE2ECtrlCQuitsAndHelpComesFromTheKeymap(t *testing.T) {
+	d := startApp(t, "")
+	d.waitText(10*time.Second, "namespaces/")
+	d.keys("?")
+	d.waitText(5*time.Second, "move down / scroll down", "Enter, →, l", "expand a directory / open a leaf", "q, Ctrl-C", "switch pane")
+	d.keys("?")
+	d.waitFor("help to close", 5*time.Second, func(s string) bool { return !strings.Contains(s, "move down / scroll down") })
+	d.screen.InjectKey(tcell.KeyCtrlC, 0, tcell.ModCtrl)
+	d.waitStopped()
+}
