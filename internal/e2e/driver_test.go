@@ -19,9 +19,9 @@ import (
 // driver runs the real app against the shared cluster on a simulation
 // screen: keys in, screen text out.
 type driver struct {
-	t      *testing.T
-	app    *app.App
-	screen tcell.SimulationScreen
+	t       *testing.T
+	app     *app.App
+	screen  tcell.SimulationScreen
 	conn    *k8s.Conn
 	done    chan error
 	stopped bool
