@@ -5,8 +5,20 @@
 # Arguments are passed to kfsui, e.g. scripts/demo.sh --path /namespaces/team-a
 set -euo pipefail
 
+# Globals, not locals: the EXIT trap runs after main has returned.
+work=""
+cluster_pid=""
+
+cleanup() {
+  if [ -n "$cluster_pid" ]; then
+    kill "$cluster_pid" 2>/dev/null || true
+    wait "$cluster_pid" 2>/dev/null || true
+  fi
+  [ -z "$work" ] || rm -rf "$work"
+}
+
 main() {
-  local here work ready cluster_pid
+  local here ready
   here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
   cd "$here/.."
 
@@ -14,6 +26,7 @@ main() {
   export KFSUI_KUBE_BIN_DIR
 
   work=$(mktemp -d -t kfsui-demo.XXXXXX)
+  trap cleanup EXIT
   echo "demo: building kfsui and the demo cluster" >&2
   go build -o "$work/kfsui" .
   go build -o "$work/devcluster" ./internal/testcluster/cmd/devcluster
@@ -21,7 +34,6 @@ main() {
   ready="$work/ready"
   "$work/devcluster" --dir "$work/cluster" --ready-file "$ready" >"$work/devcluster.log" 2>&1 &
   cluster_pid=$!
-  trap 'kill "$cluster_pid" 2>/dev/null; wait "$cluster_pid" 2>/dev/null; rm -rf "$work"' EXIT
 
   echo "demo: starting etcd and kube-apiserver" >&2
   for _ in $(seq 1 240); do

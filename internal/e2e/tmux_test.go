@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -150,5 +151,26 @@ func TestE2EBinaryErrorsBeforeTheUI(t *testing.T) {
 		if !strings.Contains(pane, "mode=icanon") {
 			t.Errorf("%s: terminal not in cooked mode:\n%s", tc.args, pane)
 		}
+	}
+}
+
+// The README's first command, as a newcomer runs it: the demo cluster comes
+// up seeded, kfsui opens on it, and quitting takes the cluster down.
+func TestE2EDemoScript(t *testing.T) {
+	x := newTmux(t)
+	x.start("bash ../../scripts/demo.sh --path /namespaces/team-a/deployments" + afterExit)
+	pane := x.waitText(3*time.Minute, "READ-ONLY", "deployments/", "web/")
+	x.send("j", "Enter")
+	x.waitText(10*time.Second, "manifest.yaml")
+	x.send("j", "Enter")
+	x.waitText(10*time.Second, "kind: Deployment", "/namespaces/team-a/deployments/web/manifest.yaml")
+	x.send("q")
+	pane = x.waitText(30*time.Second, "exit=0")
+	m := regexp.MustCompile(`kubeconfig at (\S+)/cluster/kubeconfig`).FindStringSubmatch(pane)
+	if m == nil {
+		t.Fatalf("the demo did not say where its kubeconfig is:\n%s", pane)
+	}
+	if _, err := os.Stat(m[1]); !os.IsNotExist(err) {
+		t.Errorf("the demo left its working directory %s behind (%v)", m[1], err)
 	}
 }
