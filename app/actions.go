@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
 
 	"github.com/kfsui/kfsui/keymap"
 	"github.com/kfsui/kfsui/model"
@@ -20,7 +21,7 @@ func (a *App) handleKey(ev *tcell.EventKey) *tcell.EventKey {
 		case action == keymap.Quit && ev.Key() == tcell.KeyCtrlC:
 			a.Quit()
 		case action == keymap.Help || action == keymap.Quit || ev.Key() == tcell.KeyEscape:
-			a.pages.HidePage("help")
+			a.hideHelp()
 		default:
 			return ev // let the help text scroll
 		}
@@ -35,7 +36,10 @@ func (a *App) handleKey(ev *tcell.EventKey) *tcell.EventKey {
 		}
 		return nil
 	}
-	if run := a.handlers(scope)[action]; run != nil {
+	// The user is steering now: a reveal still waiting for a listing must
+	// not yank the selection away later.
+	a.revealing = model.Path{}
+	if run := a.actions[scope][action]; run != nil {
 		run()
 	}
 	return nil
@@ -48,51 +52,73 @@ func (a *App) scope() keymap.Scope {
 	return keymap.ScopeTree
 }
 
-// handlers returns what each action does in scope.
-func (a *App) handlers(scope keymap.Scope) map[keymap.Action]func() {
-	common := map[keymap.Action]func(){
-		keymap.SwitchPane: a.switchPane,
-		keymap.Help:       func() { a.pages.ShowPage("help") },
-		keymap.Quit:       a.Quit,
-	}
-	var pane map[keymap.Action]func()
-	switch scope {
-	case keymap.ScopeViewer:
-		pane = map[keymap.Action]func(){
-			keymap.Up:       func() { a.viewer.ScrollBy(-1) },
-			keymap.Down:     func() { a.viewer.ScrollBy(1) },
-			keymap.PageUp:   func() { a.viewer.Page(-1) },
-			keymap.PageDown: func() { a.viewer.Page(1) },
-			keymap.Top:      a.viewer.Top,
-			keymap.Bottom:   a.viewer.Bottom,
-			keymap.Refresh:  a.refreshLeaf,
-		}
-	default:
-		pane = map[keymap.Action]func(){
-			keymap.Up:       func() { a.tree.Move(-1) },
-			keymap.Down:     func() { a.tree.Move(1) },
-			keymap.PageUp:   func() { a.tree.Page(-1) },
-			keymap.PageDown: func() { a.tree.Page(1) },
-			keymap.Top:      a.tree.Top,
-			keymap.Bottom:   a.tree.Bottom,
-			keymap.Open:     a.openSelected,
-			keymap.Close:    a.closeSelected,
-			keymap.Refresh:  a.refreshSelected,
+// bindActions builds what each action does in each scope. Actions without
+// an entry in a scope do nothing there.
+func (a *App) bindActions() map[keymap.Scope]map[keymap.Action]func() {
+	common := func() map[keymap.Action]func() {
+		return map[keymap.Action]func(){
+			keymap.SwitchPane: a.switchPane,
+			keymap.Help:       a.showHelp,
+			keymap.Quit:       a.Quit,
 		}
 	}
-	for k, v := range pane {
-		common[k] = v
+	viewer := common()
+	for k, f := range map[keymap.Action]func(){
+		keymap.Up:       func() { a.viewer.ScrollBy(-1) },
+		keymap.Down:     func() { a.viewer.ScrollBy(1) },
+		keymap.PageUp:   func() { a.viewer.Page(-1) },
+		keymap.PageDown: func() { a.viewer.Page(1) },
+		keymap.Top:      a.viewer.Top,
+		keymap.Bottom:   a.viewer.Bottom,
+		keymap.Refresh:  a.refreshLeaf,
+		keymap.Back:     func() { a.focus(a.tree) },
+	} {
+		viewer[k] = f
 	}
-	return common
+	tree := common()
+	for k, f := range map[keymap.Action]func(){
+		keymap.Up:       func() { a.tree.Move(-1) },
+		keymap.Down:     func() { a.tree.Move(1) },
+		keymap.PageUp:   func() { a.tree.Page(-1) },
+		keymap.PageDown: func() { a.tree.Page(1) },
+		keymap.Top:      a.tree.Top,
+		keymap.Bottom:   a.tree.Bottom,
+		keymap.Open:     a.openSelected,
+		keymap.Close:    a.closeSelected,
+		keymap.Refresh:  a.refreshSelected,
+	} {
+		tree[k] = f
+	}
+	return map[keymap.Scope]map[keymap.Action]func(){keymap.ScopeViewer: viewer, keymap.ScopeTree: tree}
 }
 
 func (a *App) switchPane() {
 	if a.viewer.HasFocus() {
-		a.tv.SetFocus(a.tree)
+		a.focus(a.tree)
 	} else {
-		a.tv.SetFocus(a.viewer)
+		a.focus(a.viewer)
 	}
+}
+
+// focus gives p the keyboard and restyles the panes and the hints.
+func (a *App) focus(p tview.Primitive) {
+	a.tv.SetFocus(p)
 	a.styleFocus()
+	a.footer.SetScope(a.scope())
+}
+
+func (a *App) showHelp() {
+	a.helpReturn = a.tv.GetFocus()
+	a.pages.ShowPage("help")
+}
+
+// hideHelp closes the help and gives the keyboard back to the pane that had
+// it: hiding a page would otherwise focus the tree.
+func (a *App) hideHelp() {
+	a.pages.HidePage("help")
+	if a.helpReturn != nil {
+		a.focus(a.helpReturn)
+	}
 }
 
 // openSelected expands a collapsed directory, steps into an expanded one,
@@ -181,8 +207,15 @@ func (a *App) openLeaf(path string, refresh bool) {
 	if !refresh {
 		a.viewer.ShowMessage(path, "loading…", false)
 	}
+	style := a.theme.Chroma
 	go func() {
 		leaf, err := a.fs.Read(ctx, p)
+		// Highlighting a large manifest takes a while: not on the UI
+		// goroutine.
+		var tagged string
+		if err == nil {
+			tagged = views.Highlight(leaf.Text, syntaxOf(leaf.Format), style)
+		}
 		a.ui.Do(func() {
 			// Another leaf may have been opened meanwhile.
 			if ctx.Err() != nil || a.viewer.Path() != path {
@@ -192,7 +225,7 @@ func (a *App) openLeaf(path string, refresh bool) {
 				a.viewer.ShowMessage(path, err.Error(), true)
 				return
 			}
-			a.viewer.Show(path, leaf.Text, syntaxOf(leaf.Format))
+			a.viewer.Show(path, leaf.Text, tagged)
 			if refresh {
 				a.flash("refreshed "+path, false)
 			}

@@ -61,6 +61,8 @@ type App struct {
 	dirs   *dirTracker
 
 	// UI goroutine only.
+	actions    map[keymap.Scope]map[keymap.Action]func()
+	helpReturn tview.Primitive // the pane to focus when help closes
 	leafCancel context.CancelFunc
 	flashGen   int
 	revealing  model.Path        // the directory reveal is expanding towards
@@ -109,7 +111,7 @@ func New(o Options) *App {
 	a.header.SetInfo(hi)
 	a.tree = views.NewTree(o.Theme)
 	a.viewer = views.NewViewer(o.Theme)
-	a.footer = views.NewFooter(o.Theme, o.Keys)
+	a.footer = views.NewFooter(o.Theme, o.Keys, keymap.ScopeTree)
 	a.help = views.NewHelp(o.Theme, o.Keys)
 
 	body := tview.NewFlex().
@@ -123,6 +125,7 @@ func New(o Options) *App {
 		AddPage("main", main, true, true).
 		AddPage("help", centered(a.help, 72, 24), true, false)
 	a.tv.SetRoot(a.pages, true).SetFocus(a.tree)
+	a.actions = a.bindActions()
 	a.tv.SetInputCapture(a.handleKey)
 	// Not from focus callbacks: tview calls them holding the primitive's
 	// lock, and styleFocus asks the primitives whether they have focus.
@@ -157,6 +160,7 @@ func (a *App) styleFocus() {
 // Run shows the UI and blocks until the user quits or Quit is called. The
 // terminal is restored when it returns.
 func (a *App) Run() error {
+	a.conn.FollowCatalog()
 	stop := a.dirs.start()
 	defer stop()
 	start := a.opts.StartPath

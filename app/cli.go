@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -59,7 +62,7 @@ func Main(progName string, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "%s: %s\n", strings.Fields(name)[0], oneLine(err))
+	fmt.Fprintf(stderr, "kfsui: %s\n", oneLine(err))
 	var ue usageError
 	if errors.As(err, &ue) {
 		return exitUsage
@@ -163,6 +166,14 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 	}
 	defer conn.Close()
 	a := New(Options{Conn: conn, FS: fs, StartPath: s.startPath})
+	// A terminal closing (SIGHUP) or a kill (SIGTERM) ends kfsui the way q
+	// does, so the terminal is restored.
+	sig, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGHUP, os.Interrupt)
+	defer stop()
+	go func() {
+		<-sig.Done()
+		a.Quit()
+	}()
 	return a.Run()
 }
 

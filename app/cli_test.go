@@ -81,20 +81,21 @@ func TestMainGivesUpOnASilentServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	var conns []net.Conn
-	defer func() {
-		for _, c := range conns {
-			c.Close()
-		}
-	}()
+	accepted := make(chan net.Conn, 16)
 	go func() {
 		for {
 			c, err := ln.Accept()
 			if err != nil {
+				close(accepted)
 				return
 			}
-			conns = append(conns, c) // hold it open, say nothing
+			accepted <- c // hold it open, say nothing
+		}
+	}()
+	defer func() {
+		ln.Close()
+		for c := range accepted {
+			c.Close()
 		}
 	}()
 	cfg := kubeconfig(t, "https://"+ln.Addr().String())

@@ -30,10 +30,14 @@ type dirTracker struct {
 	mu    sync.Mutex
 	open  map[model.Path]bool
 	dirty map[model.Path]bool
+	// seq numbers the reads of each directory, so that a slow read
+	// finishing after a newer one cannot put an older listing on screen.
+	seq map[model.Path]uint64
 }
 
 func newDirTracker(ctx context.Context, a *App) *dirTracker {
-	return &dirTracker{ctx: ctx, app: a, kick: make(chan struct{}, 1), open: map[model.Path]bool{}, dirty: map[model.Path]bool{}}
+	return &dirTracker{ctx: ctx, app: a, kick: make(chan struct{}, 1),
+		open: map[model.Path]bool{}, dirty: map[model.Path]bool{}, seq: map[model.Path]uint64{}}
 }
 
 // start subscribes to the listings and the catalog and runs the refresh
@@ -94,6 +98,21 @@ func (d *dirTracker) markDirty(paths ...model.Path) {
 	}
 }
 
+// nextRead numbers a new read of p.
+func (d *dirTracker) nextRead(p model.Path) uint64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.seq[p]++
+	return d.seq[p]
+}
+
+// latest reports whether read n is the newest read of p.
+func (d *dirTracker) latest(p model.Path, n uint64) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.seq[p] == n
+}
+
 func (d *dirTracker) loop() {
 	for {
 		select {
@@ -142,11 +161,16 @@ func (a *App) collapse(path string) {
 // loadDir reads directory p off the UI goroutine and shows the result.
 // Safe from any goroutine.
 func (a *App) loadDir(p model.Path) {
+	n := a.dirs.nextRead(p)
 	go func() {
 		ctx, cancel := context.WithTimeout(a.ctx, time.Minute)
 		defer cancel()
 		dir, err := a.fs.ReadDir(ctx, p)
-		a.ui.Do(func() { a.applyDir(p, dir, err) })
+		a.ui.Do(func() {
+			if a.dirs.latest(p, n) {
+				a.applyDir(p, dir, err)
+			}
+		})
 	}()
 }
 
@@ -179,5 +203,28 @@ func (a *App) applyDir(p model.Path, dir model.Dir, err error) {
 	} else {
 		a.dirErrs[path] = state.Err
 	}
+	a.checkReveal(p, dir, err)
 	a.continueReveal()
+}
+
+// checkReveal ends a reveal whose next step is missing from the complete
+// listing of directory p, and says so.
+func (a *App) checkReveal(p model.Path, dir model.Dir, err error) {
+	target := a.revealing
+	if target == (model.Path{}) || err != nil || dir.Loading {
+		return
+	}
+	for _, anc := range append(target.Ancestors(), target) {
+		if anc.Parent() != p || anc == p {
+			continue
+		}
+		for _, e := range dir.Entries {
+			if e.Path == anc {
+				return
+			}
+		}
+		a.revealing = model.Path{}
+		a.flash("no such path: "+target.String(), true)
+		return
+	}
 }

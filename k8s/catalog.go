@@ -172,6 +172,7 @@ func nameTypes(types []Type) {
 }
 
 // Lookup resolves a type by its directory name or its qualified name.
+// Like every Catalog method it is safe from any goroutine.
 func (c *Catalog) Lookup(name string) (Type, bool) {
 	t, ok := c.byName[name]
 	return t, ok

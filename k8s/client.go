@@ -187,18 +187,18 @@ func ConnectConfig(ctx context.Context, cfg *rest.Config, info Info, opts Option
 		ctx:       cctx,
 	}
 	c.catalog.Store(cat)
-	c.followCatalog()
 	return c, nil
 }
 
 // Close stops every cache and background task. Requests in flight end with
-// a context error.
+// a context error. Safe from any goroutine.
 func (c *Conn) Close() {
 	c.stop()
 	c.lists.Stop()
 }
 
-// Lists returns the connection's informer-fed listings.
+// Lists returns the connection's informer-fed listings. Safe from any
+// goroutine.
 func (c *Conn) Lists() *Lists { return c.lists }
 
 func describeConfig(flags *genericclioptions.ConfigFlags) (Info, error) {

@@ -92,12 +92,15 @@ const (
 	rediscoverRetryMax = time.Minute
 )
 
-// followCatalog keeps the catalog current without polling: it watches CRDs
-// and APIServices through the same listings the tree uses and rediscovers
-// shortly after either changes (a CRD is served a moment after it is
-// created, when it becomes Established, which is itself a change). Failed
-// group-versions are retried with backoff.
-func (c *Conn) followCatalog() {
+// FollowCatalog keeps the catalog current without polling until the
+// connection closes: it watches CRDs and APIServices through the same
+// listings the tree uses and rediscovers shortly after either changes (a
+// CRD is served a moment after it is created, when it becomes Established,
+// which is itself a change). Failed group-versions are retried with
+// backoff. The UI calls it; one-shot commands have no use for it.
+//
+// Safe from any goroutine; call it once.
+func (c *Conn) FollowCatalog() {
 	kick := make(chan struct{}, 1)
 	trigger := func() {
 		select {
@@ -106,17 +109,19 @@ func (c *Conn) followCatalog() {
 		}
 	}
 	cat := c.Catalog()
-	watched := map[ListKey]bool{}
+	watched := map[ListKey]Type{}
 	for _, gr := range catalogSources {
 		for _, t := range append(cat.ClusterScoped(), cat.Namespaced()...) {
 			if t.GVR.GroupResource() == gr && t.Watchable {
-				watched[ListKey{GVR: t.GVR}] = true
+				watched[ListKey{GVR: t.GVR}] = t
 				c.lists.FollowUpdates(t, "")
 			}
 		}
 	}
 	unsub := c.lists.Subscribe(func(k ListKey) {
-		if watched[k] {
+		// A listing that fails (a user who may not list CRDs) notifies on
+		// every retry of its reflector; only changes call for discovery.
+		if t, ok := watched[k]; ok && c.lists.Names(t, "").Err == nil {
 			trigger()
 		}
 	})

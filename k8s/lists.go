@@ -10,9 +10,10 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/metadata"
-	"k8s.io/client-go/metadata/metadatainformer"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -167,7 +168,29 @@ type listEntry struct {
 }
 
 func (e *listEntry) startInformer() {
-	inf := metadatainformer.NewFilteredMetadataInformer(e.lists.md, e.key.GVR, e.key.Namespace, 0, cache.Indexers{}, nil).Informer()
+	// Built like metadatainformer's, with one difference: a list or watch
+	// that succeeds clears the last error. The reflector reports failures
+	// but not recoveries, and a quiet directory would otherwise show a
+	// stale error until something in it changed.
+	ri := e.lists.md.Resource(e.key.GVR).Namespace(e.key.Namespace)
+	lw := &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+			list, err := ri.List(ctx, opts)
+			if err == nil {
+				e.clearErr()
+			}
+			return list, err
+		},
+		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+			w, err := ri.Watch(ctx, opts)
+			if err == nil {
+				e.clearErr()
+			}
+			return w, err
+		},
+	}
+	inf := cache.NewSharedIndexInformer(cache.ToListWatcherWithWatchListSemantics(lw, e.lists.md),
+		&metav1.PartialObjectMetadata{}, 0, cache.Indexers{})
 	// A listing needs names only: keep nothing else, so tens of thousands
 	// of cached objects stay small.
 	_ = inf.SetTransform(stripToName)
@@ -177,7 +200,6 @@ func (e *listEntry) startInformer() {
 	changed := func(any) {
 		e.mu.Lock()
 		e.dirty = true
-		e.err = nil
 		e.mu.Unlock()
 		e.lists.notify(e.key)
 	}
@@ -252,6 +274,18 @@ func (e *listEntry) markSynced() {
 	e.lists.notify(e.key)
 }
 
+// clearErr forgets the last failure and, if there was one, tells
+// subscribers so the error goes from the screen.
+func (e *listEntry) clearErr() {
+	e.mu.Lock()
+	had := e.err != nil
+	e.err = nil
+	e.mu.Unlock()
+	if had {
+		e.lists.notify(e.key)
+	}
+}
+
 func (e *listEntry) setErr(err error) {
 	// The reflector wraps the API's answer in "failed to list
 	// *v1.PartialObjectMetadata: ..."; the answer itself is what a user
@@ -290,12 +324,15 @@ func (e *listEntry) snapshot() Listing {
 }
 
 // Names returns the listing of t in ns from its cache; see Lists.Names.
+// Safe from any goroutine.
 func (c *Conn) Names(t Type, ns string) Listing { return c.lists.Names(t, ns) }
 
-// WaitSynced waits for the listing of t in ns; see Lists.WaitSynced.
+// WaitSynced waits for the listing of t in ns; see Lists.WaitSynced. Safe
+// from any goroutine.
 func (c *Conn) WaitSynced(ctx context.Context, t Type, ns string) error {
 	return c.lists.WaitSynced(ctx, t, ns)
 }
 
-// Refresh lists a non-watchable type again; see Lists.Refresh.
+// Refresh lists a non-watchable type again; see Lists.Refresh. Safe from
+// any goroutine.
 func (c *Conn) Refresh(t Type, ns string) { c.lists.Refresh(t, ns) }

@@ -27,13 +27,25 @@ func (c *Conn) Get(ctx context.Context, t Type, ns, name string) (*unstructured.
 // them. Events about a cluster-scoped object are looked for in every
 // namespace. The selector's values are escaped by fields.EscapeValue.
 //
+// Nodes are kubectl's one exception, kept here: the kubelet records a
+// node's events with the node's name as uid, so those are looked for too.
+//
 // Safe from any goroutine; it blocks for the requests.
 func (c *Conn) EventsFor(ctx context.Context, obj *unstructured.Unstructured, kind string) ([]corev1.Event, error) {
+	events, err := c.eventsWithUID(ctx, obj, kind, string(obj.GetUID()))
+	if err != nil || kind != "Node" || obj.GetAPIVersion() != "v1" {
+		return events, err
+	}
+	byName, err := c.eventsWithUID(ctx, obj, kind, obj.GetName())
+	return append(events, byName...), err
+}
+
+func (c *Conn) eventsWithUID(ctx context.Context, obj *unstructured.Unstructured, kind, uid string) ([]corev1.Event, error) {
 	sel := fields.SelectorFromSet(fields.Set{
 		"involvedObject.name":      obj.GetName(),
 		"involvedObject.namespace": obj.GetNamespace(),
 		"involvedObject.kind":      kind,
-		"involvedObject.uid":       string(obj.GetUID()),
+		"involvedObject.uid":       uid,
 	}).String()
 	var out []corev1.Event
 	opts := metav1.ListOptions{FieldSelector: sel, Limit: 500}

@@ -36,6 +36,7 @@ const (
 	Bottom     Action = "bottom"
 	Open       Action = "open"
 	Close      Action = "close"
+	Back       Action = "back"
 	SwitchPane Action = "switch-pane"
 	Refresh    Action = "refresh"
 	Help       Action = "help"
@@ -74,6 +75,7 @@ var defaults = []struct {
 	{Bottom, ScopeGlobal, "G end", "go to bottom", false},
 	{Open, ScopeTree, "enter right l", "expand a directory / open a leaf", true},
 	{Close, ScopeTree, "left h", "collapse / go to parent", true},
+	{Back, ScopeViewer, "esc left h", "back to the tree", true},
 	{SwitchPane, ScopeGlobal, "tab", "switch pane", true},
 	{Refresh, ScopeGlobal, "r", "refresh the selection", true},
 	{Help, ScopeGlobal, "?", "show or hide help", true},
@@ -127,16 +129,6 @@ func (m *Keymap) Lookup(scope Scope, ev *tcell.EventKey) (Action, bool) {
 	}
 	a, ok := m.index[ScopeGlobal][k]
 	return a, ok
-}
-
-// Binding returns the binding of action, if any.
-func (m *Keymap) Binding(a Action) (Binding, bool) {
-	for _, b := range m.bindings {
-		if b.Action == a {
-			return b, true
-		}
-	}
-	return Binding{}, false
 }
 
 // KeyLabels returns the binding's keys as help shows them, e.g. "q, Ctrl-C".

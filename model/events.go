@@ -14,8 +14,8 @@ import (
 // NoEvents is the whole text of events.txt for an object without events.
 const NoEvents = "No events.\n"
 
-// EventsHeader lists the columns of events.txt.
-var EventsHeader = []string{"LAST SEEN", "TYPE", "REASON", "FROM", "COUNT", "MESSAGE"}
+// eventsHeader lists the columns of events.txt.
+var eventsHeader = []string{"LAST SEEN", "TYPE", "REASON", "FROM", "COUNT", "MESSAGE"}
 
 // EventsTable renders events as the aligned table of events.txt, oldest
 // first by last-seen time. Columns and cell values follow kubectl: LAST SEEN
@@ -37,10 +37,10 @@ func EventsTable(events []corev1.Event, now time.Time) string {
 
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 8, 3, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(EventsHeader, "\t"))
+	fmt.Fprintln(tw, strings.Join(eventsHeader, "\t"))
 	for _, e := range sorted {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n",
-			lastSeenAge(e, now),
+			age(lastSeen(e), now),
 			cell(e.Type),
 			cell(e.Reason),
 			cell(eventSource(e)),
@@ -52,31 +52,19 @@ func EventsTable(events []corev1.Event, now time.Time) string {
 	return b.String()
 }
 
+// lastSeen is when an event last happened, as kubectl's LAST SEEN column
+// tells it: a series' last observation, else lastTimestamp, else the first
+// occurrence (firstTimestamp, or eventTime for the newer API).
 func lastSeen(e corev1.Event) time.Time {
 	switch {
 	case e.Series != nil:
 		return e.Series.LastObservedTime.Time
 	case !e.LastTimestamp.IsZero():
 		return e.LastTimestamp.Time
-	case !e.EventTime.IsZero():
-		return e.EventTime.Time
+	case !e.FirstTimestamp.IsZero():
+		return e.FirstTimestamp.Time
 	}
-	return e.FirstTimestamp.Time
-}
-
-func lastSeenAge(e corev1.Event, now time.Time) string {
-	first := age(e.FirstTimestamp.Time, now)
-	if e.FirstTimestamp.IsZero() {
-		first = age(e.EventTime.Time, now)
-	}
-	last := age(e.LastTimestamp.Time, now)
-	if e.LastTimestamp.IsZero() {
-		last = first
-	}
-	if e.Series != nil {
-		last = age(e.Series.LastObservedTime.Time, now)
-	}
-	return last
+	return e.EventTime.Time
 }
 
 func age(t time.Time, now time.Time) string {

@@ -106,21 +106,17 @@ func NewFS(src Source, o Options) *FS {
 	return &FS{src: src, now: o.Now, namespace: o.Namespace, logTailLines: o.LogTailLines}
 }
 
-// Source returns the source FS reads from.
-func (fs *FS) Source() Source { return fs.src }
-
-var namespacesType = k8s.Type{Name: "namespaces"}
-
 // namespaces returns the core namespaces type from the catalog.
 func (fs *FS) namespaces() (k8s.Type, bool) {
-	t, ok := fs.src.Catalog().Lookup(namespacesType.Name)
+	t, ok := fs.src.Catalog().Lookup("namespaces")
 	return t, ok && t.IsCore("namespaces")
 }
 
 // TypeOf resolves the type a path names, checking it is served in the
 // path's scope (namespaced under /namespaces, cluster-scoped under /cluster).
+// Safe from any goroutine.
 func (fs *FS) TypeOf(p Path) (k8s.Type, error) {
-	if p.Kind < KindTypeDir {
+	if !p.HasType() {
 		return k8s.Type{}, fmt.Errorf("%w: %s names no type", ErrNoSuchPath, p)
 	}
 	t, ok := fs.src.Catalog().Lookup(p.Type)
@@ -132,7 +128,8 @@ func (fs *FS) TypeOf(p Path) (k8s.Type, error) {
 
 // ReadDir lists directory p from what is known now. Missing namespaces,
 // types and objects are ErrNoSuchPath once their listing has arrived; while
-// it has not, the directory is assumed to exist.
+// it has not, the directory is assumed to exist. Safe from any goroutine;
+// it blocks on the network only for a pod's logs directory.
 func (fs *FS) ReadDir(ctx context.Context, p Path) (Dir, error) {
 	d := Dir{Path: p}
 	switch p.Kind {
@@ -155,7 +152,7 @@ func (fs *FS) ReadDir(ctx context.Context, p Path) (Dir, error) {
 		if err := fs.checkObject(p); err != nil {
 			return d, err
 		}
-		for _, leaf := range ObjectLeaves {
+		for _, leaf := range objectLeaves {
 			d.Entries = append(d.Entries, fileEntry(p, leaf))
 		}
 		if t, _ := fs.TypeOf(p); t.IsCore("pods") {
@@ -286,9 +283,9 @@ func contains(sorted []string, s string) bool {
 
 // Sync waits until the listings that decide whether p exists have arrived,
 // or ctx ends. Headless commands call it before ReadDir so that they answer
-// from complete listings; the tree does not wait.
+// from complete listings; the tree does not wait. Safe from any goroutine.
 func (fs *FS) Sync(ctx context.Context, p Path) error {
-	if p.Kind == KindNamespaces || (p.Kind >= KindNamespace && !p.Cluster) {
+	if p.Kind == KindNamespaces || p.InNamespace() {
 		if t, ok := fs.namespaces(); ok {
 			err := fs.src.WaitSynced(ctx, t, "")
 			if ctx.Err() != nil {
@@ -302,7 +299,7 @@ func (fs *FS) Sync(ctx context.Context, p Path) error {
 			}
 		}
 	}
-	if p.Kind >= KindTypeDir {
+	if p.HasType() {
 		t, err := fs.TypeOf(p)
 		if err != nil {
 			return err
@@ -319,7 +316,7 @@ func (fs *FS) Sync(ctx context.Context, p Path) error {
 }
 
 // Refresh asks for p's listing to be read again where it does not follow
-// the cluster by itself (types without watch).
+// the cluster by itself (types without watch). Safe from any goroutine.
 func (fs *FS) Refresh(p Path) {
 	if p.Kind != KindTypeDir {
 		return
@@ -330,7 +327,8 @@ func (fs *FS) Refresh(p Path) {
 }
 
 // DirsShowing returns the directories whose entries come from listing key,
-// so a change in one cache can be mapped to the tree.
+// so a change in one cache can be mapped to the tree. Safe from any
+// goroutine.
 func (fs *FS) DirsShowing(key k8s.ListKey) []Path {
 	cat := fs.src.Catalog()
 	var t k8s.Type

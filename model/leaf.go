@@ -18,6 +18,7 @@ import (
 const DefaultContainerAnnotation = "kubectl.kubernetes.io/default-container"
 
 // Read fetches leaf p with a GET (never from a cache) and renders it.
+// Safe from any goroutine; it blocks for the requests.
 func (fs *FS) Read(ctx context.Context, p Path) (Leaf, error) {
 	switch p.Kind {
 	case KindLeaf:

@@ -35,8 +35,8 @@ const (
 	LeafEvents       = "events.txt"
 )
 
-// ObjectLeaves lists the leaf names of an object directory in display order.
-var ObjectLeaves = []string{LeafManifestYAML, LeafManifestJSON, LeafStatus, LeafEvents}
+// objectLeaves lists the leaf names of an object directory in display order.
+var objectLeaves = []string{LeafManifestYAML, LeafManifestJSON, LeafStatus, LeafEvents}
 
 const (
 	segNamespaces = "namespaces"
@@ -70,11 +70,11 @@ func Parse(s string) (Path, error) {
 	if !strings.HasPrefix(s, "/") {
 		return Path{}, fmt.Errorf("%w: %q is not absolute", ErrNoSuchPath, s)
 	}
-	rest := strings.TrimPrefix(s, "/")
-	rest = strings.TrimSuffix(rest, "/")
-	if rest == "" {
+	if s == "/" {
 		return Root, nil
 	}
+	// One trailing slash is allowed; "//" keeps an empty segment and fails.
+	rest := strings.TrimSuffix(strings.TrimPrefix(s, "/"), "/")
 	segs := strings.Split(rest, "/")
 	for _, seg := range segs {
 		if err := CheckSegment(seg); err != nil {
@@ -166,7 +166,7 @@ func fromSegments(segs []string) (Path, bool) {
 }
 
 func isObjectLeaf(name string) bool {
-	for _, l := range ObjectLeaves {
+	for _, l := range objectLeaves {
 		if l == name {
 			return true
 		}
@@ -219,6 +219,22 @@ func (p Path) segments() []string {
 		segs = append(segs, segLogs, p.Container+logSuffix)
 	}
 	return segs
+}
+
+// HasType reports whether p is at or below a type directory, so that
+// p.Type names a type.
+func (p Path) HasType() bool {
+	switch p.Kind {
+	case KindTypeDir, KindObject, KindLeaf, KindLogsDir, KindLog:
+		return true
+	}
+	return false
+}
+
+// InNamespace reports whether p is at or below /namespaces/<ns>, so that
+// p.Namespace names a namespace.
+func (p Path) InNamespace() bool {
+	return !p.Cluster && p.Kind != KindRoot && p.Kind != KindNamespaces
 }
 
 // IsDir reports whether p names a directory.

@@ -44,7 +44,7 @@ func TestParseRoundTrip(t *testing.T) {
 
 func TestParseRejects(t *testing.T) {
 	bad := []string{
-		"", "namespaces", "/nope", "/namespaces//pods", "/namespaces/./pods", "/namespaces/../cluster",
+		"", "//", "namespaces", "/nope", "/namespaces//", "/namespaces//pods", "/namespaces/./pods", "/namespaces/../cluster",
 		"/namespaces/a%2Fb", "/namespaces/a?x", "/namespaces/a#x", "/namespaces/a\x1b[31m", "/namespaces/a\x7f",
 		"/namespaces/a/pods/p/other.txt", "/namespaces/a/pods/p/logs/web", "/namespaces/a/pods/p/logs/.log",
 		"/namespaces/a/pods/p/logs/web.log/x", "/cluster/nodes/n/logs", "/namespaces/a/pods/p/manifest.yaml/x",

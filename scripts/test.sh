@@ -28,7 +28,7 @@ main() {
   log=$(mktemp)
   trap 'rm -f "$log"' EXIT
   set +e
-  go test -count=1 -timeout 20m -v ./... 2>&1 | tee "$log" | grep -E '^(=== RUN|--- (PASS|FAIL|SKIP)|ok|FAIL|PASS|panic|testcluster:|E2E)' | grep -v '^=== RUN'
+  go test -race -count=1 -timeout 30m -v ./... 2>&1 | tee "$log" | grep -E '^(=== RUN|--- (PASS|FAIL|SKIP)|ok|FAIL|PASS|panic|testcluster:|E2E)' | grep -v '^=== RUN'
   local status=${PIPESTATUS[0]}
   set -e
 
@@ -41,7 +41,8 @@ main() {
 
   if [ "$status" -ne 0 ]; then
     echo "== failures:"
-    grep -E -B2 -A30 '^\s*--- FAIL' "$log" | head -300 || true
+    # go test -v prints a test's messages before its "--- FAIL" line.
+    grep -E -A40 '^\s+[A-Za-z0-9_]+_test\.go:[0-9]+: |^panic|DATA RACE' "$log" | head -400 || true
   fi
   echo "end-to-end: $e2e_passed passed, $e2e_skipped skipped"
   if [ "${KFSUI_SKIP_E2E:-}" = "1" ]; then

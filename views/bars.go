@@ -50,7 +50,7 @@ func (h *Header) SetInfo(info HeaderInfo) {
 	b.WriteString(" " + colorTag(h.theme.Title) + "kfsui" + fg)
 	field := func(label, value string) {
 		if value != "" {
-			b.WriteString("  " + muted + label + " " + fg + tview.Escape(sanitize(value)))
+			b.WriteString("  " + muted + label + " " + fg + escape(oneLine(value)))
 		}
 	}
 	field("ctx", info.Context)
@@ -63,32 +63,38 @@ func (h *Header) SetInfo(info HeaderInfo) {
 	h.SetText(b.String())
 }
 
-// Footer is the bottom line: key hints from the keymap, or a flash message
-// that the app clears after a while.
+// Footer is the bottom line: hints for the focused pane's keys, from the
+// keymap, or a flash message that the app clears after a while.
 //
 // Concurrency: UI goroutine only.
 type Footer struct {
 	*tview.TextView
 	theme themes.Theme
+	keys  *keymap.Keymap
 	hints string
-	flash bool
 }
 
-// NewFooter returns a footer showing hints for keys' bindings marked Hint.
-func NewFooter(theme themes.Theme, keys *keymap.Keymap) *Footer {
-	f := &Footer{TextView: tview.NewTextView(), theme: theme}
+// NewFooter returns a footer showing the hints of scope's bindings.
+func NewFooter(theme themes.Theme, keys *keymap.Keymap, scope keymap.Scope) *Footer {
+	f := &Footer{TextView: tview.NewTextView(), theme: theme, keys: keys}
 	f.SetDynamicColors(true).SetWrap(false)
 	f.SetTextColor(theme.Muted).SetBackgroundColor(theme.Background)
+	f.SetScope(scope)
+	return f
+}
+
+// SetScope shows the hints for the bindings that work in scope: those
+// marked Hint, of that scope or global.
+func (f *Footer) SetScope(scope keymap.Scope) {
 	var b strings.Builder
-	for _, bd := range keys.Bindings() {
-		if !bd.Hint || len(bd.Keys) == 0 {
+	for _, bd := range f.keys.Bindings() {
+		if !bd.Hint || len(bd.Keys) == 0 || (bd.Scope != scope && bd.Scope != keymap.ScopeGlobal) {
 			continue
 		}
-		fmt.Fprintf(&b, " %s%s%s %s ", colorTag(theme.Title), tview.Escape(bd.Keys[0].Label()), colorTag(theme.Muted), tview.Escape(string(bd.Action)))
+		fmt.Fprintf(&b, " %s%s%s %s ", colorTag(f.theme.Title), escape(bd.Keys[0].Label()), colorTag(f.theme.Muted), escape(string(bd.Action)))
 	}
 	f.hints = b.String()
 	f.SetText(f.hints)
-	return f
 }
 
 // Flash shows msg in place of the hints until ClearFlash.
@@ -97,15 +103,8 @@ func (f *Footer) Flash(msg string, isErr bool) {
 	if isErr {
 		color = f.theme.Error
 	}
-	f.flash = true
-	f.SetText(" " + colorTag(color) + tview.Escape(sanitize(msg)))
+	f.SetText(" " + colorTag(color) + escape(oneLine(msg)))
 }
 
 // ClearFlash brings the hints back.
-func (f *Footer) ClearFlash() {
-	f.flash = false
-	f.SetText(f.hints)
-}
-
-// Flashing reports whether a flash message is shown.
-func (f *Footer) Flashing() bool { return f.flash }
+func (f *Footer) ClearFlash() { f.SetText(f.hints) }

@@ -37,8 +37,8 @@ func HelpText(theme themes.Theme, keys *keymap.Keymap) string {
 			label := b.KeyLabels()
 			pad := strings.Repeat(" ", width-len([]rune(label)))
 			rows = append(rows, fmt.Sprintf("  %s%s%s  %s%s  %s(%s)",
-				colorTag(theme.Title), tview.Escape(label), pad,
-				colorTag(theme.Foreground), tview.Escape(b.Description),
+				colorTag(theme.Title), escape(label), pad,
+				colorTag(theme.Foreground), escape(b.Description),
 				colorTag(theme.Muted), b.Action))
 		}
 		if len(rows) == 0 {

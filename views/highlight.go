@@ -8,7 +8,6 @@ import (
 	"github.com/alecthomas/chroma/v2"
 	"github.com/alecthomas/chroma/v2/lexers"
 	"github.com/alecthomas/chroma/v2/styles"
-	"github.com/rivo/tview"
 )
 
 // Syntax names how the viewer highlights a text.
@@ -40,7 +39,7 @@ func (TagFormatter) Format(w io.Writer, style *chroma.Style, it chroma.Iterator)
 		if run.Len() == 0 {
 			return nil
 		}
-		_, err := io.WriteString(w, current+tview.Escape(sanitize(run.String())))
+		_, err := io.WriteString(w, current+escape(run.String()))
 		run.Reset()
 		return err
 	}
@@ -79,8 +78,10 @@ func styleTag(e chroma.StyleEntry) string {
 }
 
 // sanitize replaces control characters other than newline and tab, so text
-// from the cluster cannot reach the terminal as an escape sequence.
+// from the cluster cannot reach the terminal as an escape sequence. CRLF
+// line ends become plain newlines.
 func sanitize(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
 	clean := true
 	for _, r := range s {
 		if isControl(r) {
@@ -97,6 +98,12 @@ func sanitize(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// oneLine folds text onto one line for one-line widgets: tree status lines,
+// the footer and the header.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }
 
 func isControl(r rune) bool {
@@ -127,7 +134,7 @@ func Highlight(text string, syntax Syntax, styleName string) string {
 	case SyntaxEvents:
 		return highlightEvents(text, style)
 	}
-	return tview.Escape(sanitize(text))
+	return escape(text)
 }
 
 // highlightEvents colors the header row of an events table like a keyword
@@ -146,14 +153,14 @@ func highlightEvents(text string, style *chroma.Style) string {
 	for i, line := range lines {
 		switch {
 		case i == 0 && typeCol >= 0:
-			b.WriteString(header + tview.Escape(sanitize(line)))
+			b.WriteString(header + escape(line))
 		case typeCol >= 0 && len(line) > typeCol && strings.HasPrefix(line[typeCol:], "Warning"):
 			end := typeCol + len("Warning")
-			b.WriteString(plain + tview.Escape(sanitize(line[:typeCol])))
+			b.WriteString(plain + escape(line[:typeCol]))
 			b.WriteString(warning + "Warning")
-			b.WriteString(plain + tview.Escape(sanitize(line[end:])))
+			b.WriteString(plain + escape(line[end:]))
 		default:
-			b.WriteString(plain + tview.Escape(sanitize(line)))
+			b.WriteString(plain + escape(line))
 		}
 	}
 	return b.String()

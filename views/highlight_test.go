@@ -54,6 +54,10 @@ func TestHighlightShowsTagTextLiterally(t *testing.T) {
 		{SyntaxYAML, "metadata:\n  annotations:\n    note: '[red]X[-]'\n    other: \"[::b]bold[\\\"x\\\"]\"\n"},
 		{SyntaxJSON, "{\n    \"note\": \"[red]X[-]\",\n    \"r\": \"[\\\"region\\\"]\"\n}\n"},
 		{SyntaxPlain, "line [red]X[-] and [#ff0000]y[-:-:-] and [\"r\"]z[\"\"]\n"},
+		// URL tags: tview.Escape lets these through as hidden hyperlinks.
+		{SyntaxPlain, "see [:::https://evil.example/x]docs[:::-] now, [red::b:https://e.example]x and [a/b]\n"},
+		{SyntaxYAML, "note: see [:::https://evil.example/x]docs now\n"},
+		{SyntaxPlain, "[[red]] [] [[]] ][ [x[y]z] [\n"},
 		{SyntaxEvents, "LAST SEEN   TYPE      REASON\n2m          Warning   [red]X[-]\n"},
 		// Tags split across chroma tokens must not join up.
 		{SyntaxYAML, "a: [\n  red]\nb: x[\n"},

@@ -52,7 +52,7 @@ func NewTree(theme themes.Theme) *Tree {
 }
 
 func (t *Tree) newNode(e TreeEntry) *tview.TreeNode {
-	label := tview.Escape(e.Name)
+	label := escape(e.Name)
 	color := t.theme.Leaf
 	if e.Dir && e.Path != "/" {
 		label += "/"
@@ -68,7 +68,7 @@ func (t *Tree) newNode(e TreeEntry) *tview.TreeNode {
 }
 
 func (t *Tree) statusNode(text string, color tcell.Color) *tview.TreeNode {
-	return tview.NewTreeNode(tview.Escape(text)).SetColor(color).SetSelectable(false)
+	return tview.NewTreeNode(escape(oneLine(text))).SetColor(color).SetSelectable(false)
 }
 
 // SetChildren replaces the children of directory dir with entries, reusing
@@ -220,17 +220,30 @@ func (t *Tree) ChildPaths(path string) []string {
 	return out
 }
 
-// Move moves the selection by n visible rows (negative: up).
-func (t *Tree) Move(n int) { t.TreeView.Move(n) }
-
 // Page moves the selection by n pages.
 func (t *Tree) Page(n int) {
 	_, _, _, h := t.GetInnerRect()
-	t.TreeView.Move(n * max(h, 1))
+	t.Move(n * max(h, 1))
 }
 
-// Top selects the first row.
-func (t *Tree) Top() { t.InputHandler()(tcell.NewEventKey(tcell.KeyHome, 0, tcell.ModNone), nil) }
+// Top selects the root.
+func (t *Tree) Top() { t.SetCurrentNode(t.GetRoot()) }
 
-// Bottom selects the last row.
-func (t *Tree) Bottom() { t.InputHandler()(tcell.NewEventKey(tcell.KeyEnd, 0, tcell.ModNone), nil) }
+// Bottom selects the last visible entry: the last child of the last
+// expanded directory, all the way down.
+func (t *Tree) Bottom() {
+	n := t.GetRoot()
+	for n.IsExpanded() {
+		var last *tview.TreeNode
+		for _, c := range n.GetChildren() {
+			if _, ok := c.GetReference().(nodeRef); ok {
+				last = c
+			}
+		}
+		if last == nil {
+			break
+		}
+		n = last
+	}
+	t.SetCurrentNode(n)
+}

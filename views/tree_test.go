@@ -54,13 +54,16 @@ func TestTreeSetChildrenKeepsSelectionAndExpansion(t *testing.T) {
 func TestTreeShowsStateAndEscapesNames(t *testing.T) {
 	tr := NewTree(themes.Dark())
 	tr.SetExpanded("/", true)
-	tr.SetChildren("/", []TreeEntry{{Path: "/x", Name: "[red]x[-]", Dir: true}}, DirState{Loading: true, Err: "forbidden: [::b]no"})
-	rows := screenText(t, tr, 60, 6)
+	tr.SetChildren("/", []TreeEntry{
+		{Path: "/x", Name: "[red]x[-]", Dir: true},
+		{Path: "/y", Name: "[:::https://e.example]y"},
+	}, DirState{Loading: true, Err: "forbidden:\n[::b]no"})
+	rows := screenText(t, tr, 60, 8)
 	joined := ""
 	for _, r := range rows {
 		joined += r + "\n"
 	}
-	for _, want := range []string{"[red]x[-]/", "⚠ forbidden: [::b]no", "loading…"} {
+	for _, want := range []string{"[red]x[-]/", "[:::https://e.example]y", "⚠ forbidden: [::b]no", "loading…"} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("screen lacks %q:\n%s", want, joined)
 		}

@@ -33,17 +33,18 @@ func (v *Viewer) setTitle(path string) {
 		v.SetTitle(" viewer ")
 		return
 	}
-	v.SetTitle(" " + tview.Escape(path) + " ")
+	v.SetTitle(" " + escape(path) + " ")
 }
 
-// Show displays text for path, highlighted as syntax. Showing the same path
-// again (a refresh) keeps the scroll position; a new path starts at the top.
-func (v *Viewer) Show(path, text string, syntax Syntax) {
+// Show displays text for path; tagged is text as Highlight returned it,
+// computed off the UI goroutine. Showing the same path again (a refresh)
+// keeps the scroll position; a new path starts at the top.
+func (v *Viewer) Show(path, text, tagged string) {
 	row, col := v.GetScrollOffset()
 	same := path == v.path
 	v.path, v.text = path, text
 	v.setTitle(path)
-	v.SetText(Highlight(text, syntax, v.theme.Chroma))
+	v.SetText(tagged)
 	if same {
 		v.ScrollTo(row, col)
 	} else {
@@ -61,7 +62,7 @@ func (v *Viewer) ShowMessage(path, msg string, isErr bool) {
 	if isErr {
 		color = v.theme.Error
 	}
-	v.SetText(colorTag(color) + tview.Escape(sanitize(msg)) + "[-]")
+	v.SetText(colorTag(color) + escape(msg) + "[-]")
 	v.ScrollToBeginning()
 }
 

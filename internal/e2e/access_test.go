@@ -81,6 +81,7 @@ func TestE2EForbiddenShowsTheAPIsErrorNotACrash(t *testing.T) {
 	d.keys("j")
 	d.waitSelected(secrets+"/hidden", 5*time.Second)
 	d.key(tcell.KeyEnter)
+	d.waitText(5*time.Second, "──manifest.yaml")
 	d.keys("j")
 	d.waitSelected(secrets+"/hidden/manifest.yaml", 5*time.Second)
 	d.key(tcell.KeyEnter)
@@ -172,4 +173,36 @@ func TestE2EDiscoveryIsTwoRequests(t *testing.T) {
 	if conn.Catalog().Len() < 40 {
 		t.Errorf("only %d types discovered", conn.Catalog().Len())
 	}
+}
+
+// A listing that failed recovers by itself once the cause goes: the error
+// leaves the screen without a keypress, even for an empty directory, where
+// no object event would ever announce the recovery.
+func TestE2EListingRecoversWhenAccessIsGranted(t *testing.T) {
+	c := testcluster.Shared(t)
+	ns := newNamespace(t, "grant")
+	cs := c.Clientset()
+	kubeconfig := limitedUser(t, ns)
+	d := startAppAs(t, kubeconfig, ns, "/namespaces/"+ns+"/services")
+	d.waitText(10*time.Second, "⚠ services is forbidden")
+
+	role := &rbacv1.Role{
+		ObjectMeta: metav1.ObjectMeta{Name: "svc-reader", Namespace: ns},
+		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"services"}, Verbs: []string{"get", "list", "watch"}}},
+	}
+	if _, err := cs.RbacV1().Roles(ns).Create(ctx(t), role, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	rb := &rbacv1.RoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "svc-reader", Namespace: ns},
+		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "svc-reader"},
+		Subjects:   []rbacv1.Subject{{Kind: "User", APIGroup: "rbac.authorization.k8s.io", Name: "limited-" + ns}},
+	}
+	if _, err := cs.RbacV1().RoleBindings(ns).Create(ctx(t), rb, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// The reflector retries with backoff; allow for a few rounds.
+	d.waitFor("the error to go", 30*time.Second, func(s string) bool {
+		return !strings.Contains(s, "services is forbidden") && strings.Contains(s, "(empty)")
+	})
 }

@@ -99,7 +99,7 @@ func TestE2EDeploymentManifestMatchesKubectl(t *testing.T) {
 
 	// The viewer shows the same text, highlighted, with the path as title.
 	d := startApp(t, "/namespaces/"+ns+"/deployments/web")
-	d.waitText(10*time.Second, "manifest.yaml", "status.yaml", "events.txt")
+	d.waitText(10*time.Second, "──manifest.yaml", "──status.yaml", "──events.txt")
 	d.waitSelected("/namespaces/"+ns+"/deployments/web", 5*time.Second)
 	d.keys("j") // manifest.yaml
 	d.waitSelected(leaf, 5*time.Second)
@@ -205,8 +205,12 @@ func TestE2ETagTextRendersLiterally(t *testing.T) {
 	c := testcluster.Shared(t)
 	ns := newNamespace(t, "tags")
 	cm := &corev1.ConfigMap{
-		ObjectMeta: metav1.ObjectMeta{Name: "tags", Annotations: map[string]string{"kfsui.test/note": "[red]X[-]"}},
-		Data:       map[string]string{"motd": `[::b]bold["region"]`},
+		ObjectMeta: metav1.ObjectMeta{Name: "tags", Annotations: map[string]string{
+			"kfsui.test/note": "[red]X[-]",
+			// tview.Escape would let this through as a hidden hyperlink.
+			"kfsui.test/link": "[:::https://evil.example/x]docs",
+		}},
+		Data: map[string]string{"motd": `[::b]bold["region"]`},
 	}
 	if _, err := c.Clientset().CoreV1().ConfigMaps(ns).Create(ctx(t), cm, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
@@ -214,9 +218,10 @@ func TestE2ETagTextRendersLiterally(t *testing.T) {
 	obj := "/namespaces/" + ns + "/configmaps/tags"
 	d := startApp(t, obj)
 	d.waitSelected(obj, 10*time.Second)
-	d.waitText(10*time.Second, "manifest.yaml")
+	d.waitText(10*time.Second, "──manifest.yaml")
 	d.keys("j")
 	d.waitSelected(obj+"/manifest.yaml", 5*time.Second)
 	d.key(tcell.KeyEnter)
-	d.waitText(10*time.Second, "kfsui.test/note: '[red]X[-]'", `motd: '[::b]bold["region"]'`)
+	d.waitText(10*time.Second, "kfsui.test/note: '[red]X[-]'", `motd: '[::b]bold["region"]'`,
+		"kfsui.test/link: '[:::https://evil.example/x]docs'")
 }

@@ -110,3 +110,30 @@ func TestE2EEventsOfClusterScopedObjectsFromAnyNamespace(t *testing.T) {
 		t.Errorf("events.txt without events = %q", out)
 	}
 }
+
+// The kubelet records a node's events with the node's name as uid;
+// kubectl describe node shows them, and so does events.txt.
+func TestE2ENodeEventsIncludeTheKubeletsByName(t *testing.T) {
+	c := testcluster.Shared(t)
+	cs := c.Clientset()
+	name := "e2e-node-" + newNamespace(t, "node")
+	node, err := cs.CoreV1().Nodes().Create(ctx(t), &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cs.CoreV1().Nodes().Delete(ctx(t), name, metav1.DeleteOptions{}) })
+	for _, ev := range []*corev1.Event{
+		event("default", name+"-a", "Node", name, node.UID, "RegisteredNode", 5*time.Minute),
+		event("default", name+"-b", "Node", name, types.UID(name), "NodeReady", time.Minute),
+	} {
+		ev.InvolvedObject.Namespace = ""
+		if _, err := cs.CoreV1().Events("default").Create(ctx(t), ev, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, errOut, code := kfsui(t, "cat", "/cluster/nodes/"+name+"/events.txt")
+	if code != 0 || !strings.Contains(out, "RegisteredNode") || !strings.Contains(out, "NodeReady") ||
+		strings.Index(out, "RegisteredNode") > strings.Index(out, "NodeReady") {
+		t.Errorf("node events.txt = %q, exit %d: %s", out, code, errOut)
+	}
+}

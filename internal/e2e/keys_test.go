@@ -32,7 +32,7 @@ func TestE2EViewerScrollsByKeyboard(t *testing.T) {
 	obj := "/namespaces/" + ns + "/configmaps/long"
 	d := startApp(t, obj)
 	d.waitSelected(obj, 10*time.Second)
-	d.waitText(5*time.Second, "manifest.yaml")
+	d.waitText(5*time.Second, "──manifest.yaml")
 	d.keys("j")
 	d.waitSelected(obj+"/manifest.yaml", 5*time.Second)
 	d.key(tcell.KeyEnter)
@@ -58,8 +58,10 @@ func TestE2EViewerScrollsByKeyboard(t *testing.T) {
 	d.keys("k")
 	d.waitText(5*time.Second, "apiVersion: v1")
 
-	// Tab back to the tree; ← and h collapse, then go to the parent.
-	d.key(tcell.KeyTab)
+	// Esc goes back to the tree, as in k9s; there ← and h collapse, then
+	// go to the parent.
+	d.key(tcell.KeyEscape)
+	d.waitText(5*time.Second, "Enter open")
 	d.keys("h")
 	d.waitSelected(obj, 5*time.Second)
 	d.key(tcell.KeyLeft)
@@ -79,7 +81,7 @@ func TestE2ERefreshFetchesAgainAndGoneShowsTheError(t *testing.T) {
 	obj := "/namespaces/" + ns + "/configmaps/conf"
 	d := startApp(t, obj)
 	d.waitSelected(obj, 10*time.Second)
-	d.waitText(5*time.Second, "manifest.yaml")
+	d.waitText(5*time.Second, "──manifest.yaml")
 	d.keys("j")
 	d.key(tcell.KeyEnter)
 	d.waitText(10*time.Second, "color: blue")
@@ -114,6 +116,30 @@ func TestE2ECtrlCQuitsAndHelpComesFromTheKeymap(t *testing.T) {
 	d.waitText(5*time.Second, "move down / scroll down", "Enter, →, l", "expand a directory / open a leaf", "q, Ctrl-C", "switch pane")
 	d.keys("?")
 	d.waitFor("help to close", 5*time.Second, func(s string) bool { return !strings.Contains(s, "move down / scroll down") })
+	// Help hands the keyboard back to the pane that had it.
+	d.key(tcell.KeyTab)
+	d.waitText(5*time.Second, "Esc back")
+	d.keys("?")
+	d.waitText(5*time.Second, "move down / scroll down")
+	d.key(tcell.KeyEscape)
+	d.waitFor("help to close", 5*time.Second, func(s string) bool { return !strings.Contains(s, "move down / scroll down") })
+	if s := d.text(); !strings.Contains(s, "Esc back") {
+		t.Errorf("after help the footer shows the tree's keys:\n%s", s)
+	}
+	scope := ""
+	d.app.QueueUpdateDraw(func() {
+		if d.app.Viewer().HasFocus() {
+			scope = "viewer"
+		}
+	})
+	if scope != "viewer" {
+		t.Error("closing help did not give the keyboard back to the viewer")
+	}
 	d.screen.InjectKey(tcell.KeyCtrlC, 0, tcell.ModCtrl)
 	d.waitStopped()
+}
+
+func TestE2EStartPathThatDoesNotExistSaysSo(t *testing.T) {
+	d := startApp(t, "/namespaces/no-such-namespace/configmaps")
+	d.waitText(10*time.Second, "no such path: /namespaces/no-such-namespace/configmaps")
 }

@@ -102,9 +102,9 @@ func TestE2EBinaryInTmux(t *testing.T) {
 	x.start(fmt.Sprintf("%s --kubeconfig %s --path /namespaces/%s/deployments%s", bin, c.KubeconfigPath, ns, afterExit))
 
 	x.waitText(15*time.Second, "READ-ONLY", "deployments/", "web/", "ctx dev")
-	x.send("j", "Enter") // select web/, expand it
-	x.waitText(5*time.Second, "manifest.yaml", "events.txt")
-	x.send("j", "Enter") // manifest.yaml, open it
+	x.send("j", "Enter")                                         // select web/, expand it
+	x.waitText(5*time.Second, "──manifest.yaml", "──events.txt") // tree lines, not the viewer's hint
+	x.send("j", "Enter")                                         // manifest.yaml, open it
 	pane := x.waitText(5*time.Second, "kind: Deployment", "replicas: 2", "/namespaces/"+ns+"/deployments/web/manifest.yaml")
 	if !strings.Contains(pane, "web/") || !strings.Contains(pane, "manifest.json") {
 		t.Errorf("the tree went missing when the manifest opened:\n%s", pane)
@@ -161,7 +161,7 @@ func TestE2EDemoScript(t *testing.T) {
 	x.start("bash ../../scripts/demo.sh --path /namespaces/team-a/deployments" + afterExit)
 	pane := x.waitText(3*time.Minute, "READ-ONLY", "deployments/", "web/")
 	x.send("j", "Enter")
-	x.waitText(10*time.Second, "manifest.yaml")
+	x.waitText(10*time.Second, "──manifest.yaml")
 	x.send("j", "Enter")
 	x.waitText(10*time.Second, "kind: Deployment", "/namespaces/team-a/deployments/web/manifest.yaml")
 	x.send("q")

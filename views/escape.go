@@ -1,0 +1,21 @@
+package views
+
+import "strings"
+
+// escape makes cluster text safe to show in a tview primitive that parses
+// tags: control characters are replaced and every '[' is followed by an
+// empty region tag. tview's parser then cannot read a tag starting at that
+// '[' and prints it as is, and the empty region tag draws nothing.
+//
+// tview.Escape is not enough: it escapes only bracketed runs made of the
+// characters of color and region tags, so a URL tag such as
+// "[:::https://example.com]" passes it and turns cluster text into a hidden
+// hyperlink. Nothing in kfsui uses regions, so the empty region tag is
+// inert.
+func escape(s string) string {
+	s = sanitize(s)
+	if !strings.Contains(s, "[") {
+		return s
+	}
+	return strings.ReplaceAll(s, "[", `[[""]`)
+}
