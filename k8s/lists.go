@@ -10,10 +10,9 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/metadata"
+	"k8s.io/client-go/metadata/metadatainformer"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -168,29 +167,11 @@ type listEntry struct {
 }
 
 func (e *listEntry) startInformer() {
-	// Built like metadatainformer's, with one difference: a list or watch
-	// that succeeds clears the last error. The reflector reports failures
-	// but not recoveries, and a quiet directory would otherwise show a
-	// stale error until something in it changed.
-	ri := e.lists.md.Resource(e.key.GVR).Namespace(e.key.Namespace)
-	lw := &cache.ListWatch{
-		ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
-			list, err := ri.List(ctx, opts)
-			if err == nil {
-				e.clearErr()
-			}
-			return list, err
-		},
-		WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
-			w, err := ri.Watch(ctx, opts)
-			if err == nil {
-				e.clearErr()
-			}
-			return w, err
-		},
-	}
-	inf := cache.NewSharedIndexInformer(cache.ToListWatcherWithWatchListSemantics(lw, e.lists.md),
-		&metav1.PartialObjectMetadata{}, 0, cache.Indexers{})
+	// A list or watch that succeeds clears the last error: without that a
+	// quiet directory would show a stale error until something in it
+	// changed.
+	md := observedMetadata{Interface: e.lists.md, ok: e.clearErr}
+	inf := metadatainformer.NewFilteredMetadataInformer(md, e.key.GVR, e.key.Namespace, 0, cache.Indexers{}, nil).Informer()
 	// A listing needs names only: keep nothing else, so tens of thousands
 	// of cached objects stay small.
 	_ = inf.SetTransform(stripToName)
