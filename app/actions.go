@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
@@ -27,6 +28,13 @@ func (a *App) handleKey(ev *tcell.EventKey) *tcell.EventKey {
 		}
 		return nil
 	}
+	if a.prompting != nil {
+		if ev.Key() == tcell.KeyCtrlC {
+			a.Quit()
+			return nil
+		}
+		return ev // the prompt's own editing keys, Enter and Esc
+	}
 	scope := a.scope()
 	action, ok := a.keys.Lookup(scope, ev)
 	if !ok {
@@ -46,8 +54,11 @@ func (a *App) handleKey(ev *tcell.EventKey) *tcell.EventKey {
 }
 
 func (a *App) scope() keymap.Scope {
-	if a.viewer.HasFocus() {
+	switch {
+	case a.viewer.HasFocus():
 		return keymap.ScopeViewer
+	case a.logs.focused() != nil:
+		return keymap.ScopeLog
 	}
 	return keymap.ScopeTree
 }
@@ -77,27 +88,38 @@ func (a *App) bindActions() map[keymap.Scope]map[keymap.Action]func() {
 	}
 	tree := common()
 	for k, f := range map[keymap.Action]func(){
-		keymap.Up:       func() { a.tree.Move(-1) },
-		keymap.Down:     func() { a.tree.Move(1) },
-		keymap.PageUp:   func() { a.tree.Page(-1) },
-		keymap.PageDown: func() { a.tree.Page(1) },
-		keymap.Top:      a.tree.Top,
-		keymap.Bottom:   a.tree.Bottom,
-		keymap.Open:     a.openSelected,
-		keymap.Close:    a.closeSelected,
-		keymap.Refresh:  a.refreshSelected,
+		keymap.Up:         func() { a.tree.Move(-1) },
+		keymap.Down:       func() { a.tree.Move(1) },
+		keymap.PageUp:     func() { a.tree.Page(-1) },
+		keymap.PageDown:   func() { a.tree.Page(1) },
+		keymap.Top:        a.tree.Top,
+		keymap.Bottom:     a.tree.Bottom,
+		keymap.Open:       a.openSelected,
+		keymap.Close:      a.closeSelected,
+		keymap.Refresh:    a.refreshSelected,
+		keymap.MergedLogs: a.openMergedLogs,
 	} {
 		tree[k] = f
 	}
-	return map[keymap.Scope]map[keymap.Action]func(){keymap.ScopeViewer: viewer, keymap.ScopeTree: tree}
+	log := common()
+	for k, f := range a.logActions() {
+		log[k] = f
+	}
+	return map[keymap.Scope]map[keymap.Action]func(){keymap.ScopeViewer: viewer, keymap.ScopeTree: tree, keymap.ScopeLog: log}
 }
 
+// switchPane moves the keyboard to the next pane: tree, viewer, then each
+// log pane, and round.
 func (a *App) switchPane() {
-	if a.viewer.HasFocus() {
-		a.focus(a.tree)
-	} else {
-		a.focus(a.viewer)
+	panes := a.focusables()
+	cur := a.tv.GetFocus()
+	for i, p := range panes {
+		if p == cur {
+			a.focus(panes[(i+1)%len(panes)])
+			return
+		}
 	}
+	a.focus(panes[0])
 }
 
 // focus gives p the keyboard and restyles the panes and the hints.
@@ -127,6 +149,8 @@ func (a *App) openSelected() {
 	path, dir := a.tree.Selected()
 	switch {
 	case path == "":
+	case !dir && strings.HasSuffix(path, ".log"):
+		a.openLog(path)
 	case !dir:
 		a.openLeaf(path, false)
 	case !a.tree.IsExpanded(path):

@@ -37,6 +37,13 @@ type Options struct {
 	StartPath string
 	// FlashFor is how long flash messages stay; 0 means 4s.
 	FlashFor time.Duration
+	// TailLines is how many lines a log pane starts with; 0 means 1000.
+	TailLines int64
+	// LogBuffer bounds the lines a log pane keeps; 0 means 50,000.
+	LogBuffer int
+	// SaveDir is where log panes save their lines; "" means the user's
+	// state directory (see defaultSaveDir).
+	SaveDir string
 }
 
 // App is the running terminal UI.
@@ -44,6 +51,8 @@ type App struct {
 	tv     *tview.Application
 	pages  *tview.Pages
 	header *views.Header
+	main   *tview.Flex // header, body, footer (or a prompt)
+	body   *tview.Flex
 	tree   *views.Tree
 	viewer *views.Viewer
 	footer *views.Footer
@@ -59,10 +68,12 @@ type App struct {
 	cancel context.CancelFunc
 	ui     *uiQueue
 	dirs   *dirTracker
+	logs   *logPanes
 
 	// UI goroutine only.
 	actions    map[keymap.Scope]map[keymap.Action]func()
-	helpReturn tview.Primitive // the pane to focus when help closes
+	helpReturn tview.Primitive   // the pane to focus when help closes
+	prompting  *tview.InputField // the open prompt, if any
 	leafCancel context.CancelFunc
 	flashGen   int
 	revealing  model.Path        // the directory reveal is expanding towards
@@ -79,6 +90,9 @@ func New(o Options) *App {
 	}
 	if o.FlashFor == 0 {
 		o.FlashFor = 4 * time.Second
+	}
+	if o.TailLines <= 0 {
+		o.TailLines = 1000
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &App{
@@ -98,6 +112,7 @@ func New(o Options) *App {
 	}
 	a.ui = newUIQueue(ctx, a.tv)
 	a.dirs = newDirTracker(ctx, a)
+	a.logs = newLogPanes(a)
 
 	a.header = views.NewHeader(o.Theme)
 	info := o.Conn.Info
@@ -114,15 +129,14 @@ func New(o Options) *App {
 	a.footer = views.NewFooter(o.Theme, o.Keys, keymap.ScopeTree)
 	a.help = views.NewHelp(o.Theme, o.Keys)
 
-	body := tview.NewFlex().
-		AddItem(a.tree, 0, 2, true).
-		AddItem(a.viewer, 0, 3, false)
-	main := tview.NewFlex().SetDirection(tview.FlexRow).
+	a.body = tview.NewFlex()
+	a.layout()
+	a.main = tview.NewFlex().SetDirection(tview.FlexRow).
 		AddItem(a.header, 1, 0, false).
-		AddItem(body, 0, 1, true).
+		AddItem(a.body, 0, 1, true).
 		AddItem(a.footer, 1, 0, false)
 	a.pages = tview.NewPages().
-		AddPage("main", main, true, true).
+		AddPage("main", a.main, true, true).
 		AddPage("help", centered(a.help, 72, 24), true, false)
 	a.tv.SetRoot(a.pages, true).SetFocus(a.tree)
 	a.actions = a.bindActions()
@@ -145,10 +159,14 @@ func centered(p tview.Primitive, width, height int) tview.Primitive {
 
 // styleFocus colors the focused pane's border.
 func (a *App) styleFocus() {
-	for _, p := range []interface {
+	panes := []interface {
 		HasFocus() bool
 		SetBorderColor(tcell.Color) *tview.Box
-	}{a.tree, a.viewer} {
+	}{a.tree, a.viewer}
+	for _, p := range a.logs.panes {
+		panes = append(panes, p.view)
+	}
+	for _, p := range panes {
 		if p.HasFocus() {
 			p.SetBorderColor(a.theme.Focus)
 		} else {

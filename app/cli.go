@@ -88,6 +88,8 @@ func oneLine(err error) string {
 // settings are kfsui's own flags.
 type settings struct {
 	startPath string
+	tail      int64
+	logBuffer int
 }
 
 func newRootCommand(name string, stdout, stderr io.Writer) *cobra.Command {
@@ -122,7 +124,9 @@ func newRootCommand(name string, stdout, stderr io.Writer) *cobra.Command {
 	})
 	flags.AddFlags(root.PersistentFlags())
 	root.Flags().StringVar(&s.startPath, "path", "", "directory to open at start, e.g. /namespaces/team-a (default: the --namespace or the context's namespace)")
-	root.AddCommand(newLsCommand(flags, stdout), newCatCommand(flags, stdout))
+	root.Flags().Int64Var(&s.tail, "tail", 1000, "lines a log pane starts with (the last N; changeable in the pane)")
+	root.Flags().IntVar(&s.logBuffer, "log-buffer", model.DefaultLogBuffer, "lines a log pane keeps at most; older ones are evicted and counted")
+	root.AddCommand(newLsCommand(flags, stdout), newCatCommand(flags, stdout), newTailCommand(flags, stdout))
 	return root
 }
 
@@ -165,7 +169,10 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 		return err
 	}
 	defer conn.Close()
-	a := New(Options{Conn: conn, FS: fs, StartPath: s.startPath})
+	if s.tail <= 0 || s.logBuffer <= 0 {
+		return usageError{fmt.Errorf("--tail and --log-buffer must be positive")}
+	}
+	a := New(Options{Conn: conn, FS: fs, StartPath: s.startPath, TailLines: s.tail, LogBuffer: s.logBuffer})
 	// A terminal closing (SIGHUP) or a kill (SIGTERM) ends kfsui the way q
 	// does, so the terminal is restored.
 	sig, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGHUP, os.Interrupt)

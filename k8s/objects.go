@@ -3,6 +3,7 @@ package k8s
 import (
 	"context"
 	"io"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -64,11 +65,13 @@ func (c *Conn) eventsWithUID(ctx context.Context, obj *unstructured.Unstructured
 
 // LogOptions choose what part of a container's log to read.
 type LogOptions struct {
-	Container  string
-	TailLines  int64 // 0 means the whole log
-	Follow     bool
-	Previous   bool
-	Timestamps bool
+	Container    string
+	TailLines    int64 // 0 means the whole log
+	SinceSeconds int64 // 0 means no bound
+	SinceTime    time.Time
+	Follow       bool
+	Previous     bool
+	Timestamps   bool
 }
 
 // Logs opens a container's log through the API server. The caller reads and
@@ -85,6 +88,13 @@ func (c *Conn) Logs(ctx context.Context, ns, pod string, o LogOptions) (io.ReadC
 	}
 	if o.TailLines > 0 {
 		opts.TailLines = &o.TailLines
+	}
+	if o.SinceSeconds > 0 {
+		opts.SinceSeconds = &o.SinceSeconds
+	}
+	if !o.SinceTime.IsZero() {
+		t := metav1.NewTime(o.SinceTime)
+		opts.SinceTime = &t
 	}
 	return c.streams.CoreV1().Pods(ns).GetLogs(pod, opts).Stream(ctx)
 }

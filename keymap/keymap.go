@@ -24,6 +24,7 @@ const (
 	ScopeGlobal Scope = "global"
 	ScopeTree   Scope = "tree"
 	ScopeViewer Scope = "viewer"
+	ScopeLog    Scope = "log"
 )
 
 // The actions.
@@ -41,6 +42,30 @@ const (
 	Refresh    Action = "refresh"
 	Help       Action = "help"
 	Quit       Action = "quit"
+
+	MergedLogs    Action = "merged-logs"
+	Follow        Action = "follow"
+	Timestamps    Action = "timestamps"
+	Wrap          Action = "wrap"
+	Previous      Action = "previous"
+	SinceTail     Action = "since-tail"
+	Since1m       Action = "since-1m"
+	Since5m       Action = "since-5m"
+	Since15m      Action = "since-15m"
+	Since1h       Action = "since-1h"
+	SinceAll      Action = "since-all"
+	MoreLines     Action = "more-lines"
+	FewerLines    Action = "fewer-lines"
+	Search        Action = "search"
+	NextMatch     Action = "next-match"
+	PrevMatch     Action = "prev-match"
+	Filter        Action = "filter"
+	ClearLog      Action = "clear"
+	SaveLog       Action = "save"
+	Maximise      Action = "maximise"
+	ClosePane     Action = "close-pane"
+	ScrollLeft    Action = "scroll-left"
+	ScrollRight   Action = "scroll-right"
 )
 
 // Binding ties an action to its keys.
@@ -76,6 +101,30 @@ var defaults = []struct {
 	{Open, ScopeTree, "enter right l", "expand a directory / open a leaf", true},
 	{Close, ScopeTree, "left h", "collapse / go to parent", true},
 	{Back, ScopeViewer, "esc left h", "back to the tree", true},
+	{MergedLogs, ScopeTree, "L", "all containers' logs of the pod, merged", true},
+	{Follow, ScopeLog, "s", "pause / resume following the end", true},
+	{Timestamps, ScopeLog, "t", "timestamps on / off", true},
+	{Wrap, ScopeLog, "w", "wrap long lines on / off", false},
+	{Previous, ScopeLog, "p", "the previous (terminated) instance on / off", true},
+	{SinceTail, ScopeLog, "0", "window: the last N lines", false},
+	{Since1m, ScopeLog, "1", "window: the last minute", false},
+	{Since5m, ScopeLog, "2", "window: the last 5 minutes", false},
+	{Since15m, ScopeLog, "3", "window: the last 15 minutes", false},
+	{Since1h, ScopeLog, "4", "window: the last hour", false},
+	{SinceAll, ScopeLog, "5", "window: the whole log", false},
+	{MoreLines, ScopeLog, "+", "last N lines: twice as many", false},
+	{FewerLines, ScopeLog, "-", "last N lines: half as many", false},
+	{Search, ScopeLog, "/", "search (regex, case-insensitive); highlights every match", true},
+	{NextMatch, ScopeLog, "n", "next match", false},
+	{PrevMatch, ScopeLog, "N", "previous match", false},
+	{Filter, ScopeLog, "f", "filter: show only matching lines (regex); empty shows all", true},
+	{ClearLog, ScopeLog, "c", "clear the pane", false},
+	{SaveLog, ScopeLog, "ctrl-s", "save the pane's lines to a file", false},
+	{Maximise, ScopeLog, "z", "maximise / restore the pane", true},
+	{ClosePane, ScopeLog, "x", "close the pane", true},
+	{ScrollLeft, ScopeLog, "left", "scroll left (wrap off)", false},
+	{ScrollRight, ScopeLog, "right", "scroll right (wrap off)", false},
+	{Back, ScopeLog, "esc", "back to the tree", true},
 	{SwitchPane, ScopeGlobal, "tab", "switch pane", true},
 	{Refresh, ScopeGlobal, "r", "refresh the selection", true},
 	{Help, ScopeGlobal, "?", "show or hide help", true},

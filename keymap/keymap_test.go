@@ -74,14 +74,28 @@ func TestDefaultLookup(t *testing.T) {
 }
 
 func TestEveryDefaultHasKeysAndDescription(t *testing.T) {
-	seen := map[Action]bool{}
+	type scoped struct {
+		s Scope
+		a Action
+	}
+	seen := map[scoped]bool{}
+	keys := map[Scope]map[Key]Action{}
 	for _, b := range Default().Bindings() {
 		if b.Action == "" || b.Description == "" || len(b.Keys) == 0 {
 			t.Errorf("incomplete binding %+v", b)
 		}
-		if seen[b.Action] {
-			t.Errorf("action %s bound twice", b.Action)
+		if seen[scoped{b.Scope, b.Action}] {
+			t.Errorf("action %s bound twice in %s", b.Action, b.Scope)
 		}
-		seen[b.Action] = true
+		seen[scoped{b.Scope, b.Action}] = true
+		if keys[b.Scope] == nil {
+			keys[b.Scope] = map[Key]Action{}
+		}
+		for _, k := range b.Keys {
+			if other, ok := keys[b.Scope][k]; ok {
+				t.Errorf("key %s means both %s and %s in %s", k, other, b.Action, b.Scope)
+			}
+			keys[b.Scope][k] = b.Action
+		}
 	}
 }

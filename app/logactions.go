@@ -1,0 +1,222 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+
+	"github.com/kfsui/kfsui/k8s"
+	"github.com/kfsui/kfsui/keymap"
+	"github.com/kfsui/kfsui/model"
+)
+
+// openLog opens a log pane following the container of .log leaf path.
+// UI goroutine only.
+func (a *App) openLog(path string) {
+	p, err := model.Parse(path)
+	if err != nil || p.Kind != model.KindLog {
+		a.flash("not a log: "+path, true)
+		return
+	}
+	a.logs.open(path, []k8s.LogTarget{{Namespace: p.Namespace, Pod: p.Name, Container: p.Container}})
+}
+
+// openMergedLogs opens one pane with every container of the selected pod
+// (the pod's directory, its logs directory or one of its logs). The
+// containers come from a GET of the pod, off the UI goroutine.
+func (a *App) openMergedLogs() {
+	sel, _ := a.tree.Selected()
+	p, err := model.Parse(sel)
+	if err != nil || !p.HasType() || p.Kind == model.KindTypeDir || p.Cluster {
+		a.flash("select a pod to see all its containers' logs", true)
+		return
+	}
+	logs := model.Path{Kind: model.KindLogsDir, Namespace: p.Namespace, Type: p.Type, Name: p.Name}
+	label := logs.String() + "/*"
+	go func() {
+		ctx, cancel := context.WithTimeout(a.ctx, 30*time.Second)
+		defer cancel()
+		dir, err := a.fs.ReadDir(ctx, logs)
+		a.ui.Do(func() {
+			if err != nil {
+				a.flash(err.Error(), true)
+				return
+			}
+			var targets []k8s.LogTarget
+			for _, e := range dir.Entries {
+				targets = append(targets, k8s.LogTarget{Namespace: p.Namespace, Pod: p.Name, Container: e.Path.Container})
+			}
+			if len(targets) == 0 {
+				a.flash("the pod has no containers", true)
+				return
+			}
+			a.logs.open(label, targets)
+		})
+	}()
+}
+
+// logActions returns what each action does in a log pane.
+func (a *App) logActions() map[keymap.Action]func() {
+	on := func(f func(p *logPane)) func() {
+		return func() {
+			if p := a.logs.focused(); p != nil {
+				f(p)
+			}
+		}
+	}
+	window := func(i int) func() {
+		return on(func(p *logPane) {
+			p.window = i
+			p.restart()
+		})
+	}
+	return map[keymap.Action]func(){
+		keymap.Up:          on(func(p *logPane) { p.view.ScrollBy(-1) }),
+		keymap.Down:        on(func(p *logPane) { p.view.ScrollBy(1) }),
+		keymap.PageUp:      on(func(p *logPane) { p.view.Page(-1) }),
+		keymap.PageDown:    on(func(p *logPane) { p.view.Page(1) }),
+		keymap.Top:         on(func(p *logPane) { p.view.Top() }),
+		keymap.Bottom:      on(func(p *logPane) { p.view.Bottom() }),
+		keymap.ScrollLeft:  on(func(p *logPane) { p.view.ScrollSideways(-8) }),
+		keymap.ScrollRight: on(func(p *logPane) { p.view.ScrollSideways(8) }),
+		keymap.Back:        func() { a.focus(a.tree) },
+		keymap.Follow:      on(func(p *logPane) { p.view.SetFollow(!p.view.Following()) }),
+		keymap.Timestamps:  on(func(p *logPane) { p.view.ToggleTimestamps() }),
+		keymap.Wrap:        on(func(p *logPane) { p.view.ToggleWrap() }),
+		keymap.Previous: on(func(p *logPane) {
+			p.previous = !p.previous
+			p.restart()
+		}),
+		keymap.SinceTail: window(0),
+		keymap.Since1m:   window(1),
+		keymap.Since5m:   window(2),
+		keymap.Since15m:  window(3),
+		keymap.Since1h:   window(4),
+		keymap.SinceAll:  window(5),
+		keymap.MoreLines: on(func(p *logPane) {
+			p.tail, p.window = min(p.tail*2, int64(p.buf.Max())), 0
+			p.restart()
+		}),
+		keymap.FewerLines: on(func(p *logPane) {
+			p.tail, p.window = max(p.tail/2, 10), 0
+			p.restart()
+		}),
+		keymap.Search: on(func(p *logPane) {
+			a.prompt("search: ", func(text string) {
+				if text == "" {
+					p.view.SetSearch(nil)
+					return
+				}
+				re, err := compilePattern(text)
+				if err != nil {
+					a.flash(err.Error(), true)
+					return
+				}
+				p.view.SetSearch(re)
+				if !p.view.NextMatch(false) {
+					a.flash("no match for "+text, true)
+				}
+			})
+		}),
+		keymap.NextMatch: on(func(p *logPane) { p.view.NextMatch(false) }),
+		keymap.PrevMatch: on(func(p *logPane) { p.view.NextMatch(true) }),
+		keymap.Filter: on(func(p *logPane) {
+			a.prompt("filter: ", func(text string) {
+				if err := p.setFilter(text); err != nil {
+					a.flash(err.Error(), true)
+				}
+				p.view.SetStatus(p.status())
+			})
+		}),
+		keymap.ClearLog: on(func(p *logPane) {
+			p.buf.Clear()
+			p.matches = nil
+			p.view.Reset()
+			p.view.SetStatus(p.status())
+		}),
+		keymap.SaveLog:   on(a.saveLog),
+		keymap.Maximise:  on(a.toggleMaximise),
+		keymap.ClosePane: on(a.logs.close),
+	}
+}
+
+func (a *App) toggleMaximise(p *logPane) {
+	if a.logs.maximised == p {
+		a.logs.maximised = nil
+	} else {
+		a.logs.maximised = p
+	}
+	a.layout()
+	a.focus(p.view)
+}
+
+// saveLog writes the pane's lines to a new file and says where.
+func (a *App) saveLog(p *logPane) {
+	dir := a.opts.SaveDir
+	if dir == "" {
+		dir = defaultSaveDir()
+	}
+	name := strings.Trim(unsafeFileChars.ReplaceAllString(p.label, "_"), "_")
+	path := filepath.Join(dir, fmt.Sprintf("%s-%s.log", name, time.Now().Format("20060102-150405")))
+	text := p.lines(p.view.Timestamps())
+	go func() {
+		err := os.MkdirAll(dir, 0o700)
+		if err == nil {
+			err = os.WriteFile(path, []byte(text), 0o600)
+		}
+		a.ui.Do(func() {
+			if err != nil {
+				a.flash("save: "+err.Error(), true)
+				return
+			}
+			a.flash(fmt.Sprintf("saved %d lines to %s", strings.Count(text, "\n"), path), false)
+		})
+	}()
+}
+
+var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// defaultSaveDir is $XDG_STATE_HOME/kfsui/logs, or ~/.local/state/kfsui/logs.
+func defaultSaveDir() string {
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "kfsui", "logs")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "state", "kfsui", "logs")
+	}
+	return filepath.Join(os.TempDir(), "kfsui-logs")
+}
+
+// prompt asks for one line of text in place of the footer; done gets the
+// text on Enter and is not called on Esc. The keyboard goes back where it
+// was afterwards. UI goroutine only.
+func (a *App) prompt(label string, done func(text string)) {
+	back := a.tv.GetFocus()
+	in := tview.NewInputField().SetLabel(label).
+		SetFieldBackgroundColor(a.theme.Background).
+		SetLabelColor(a.theme.Title).SetFieldTextColor(a.theme.Foreground)
+	finish := func() {
+		a.main.RemoveItem(in)
+		a.main.AddItem(a.footer, 1, 0, false)
+		a.prompting = nil
+		a.focus(back)
+	}
+	in.SetDoneFunc(func(key tcell.Key) {
+		text := in.GetText()
+		finish()
+		if key == tcell.KeyEnter {
+			done(text)
+		}
+	})
+	a.main.RemoveItem(a.footer)
+	a.main.AddItem(in, 1, 0, false)
+	a.prompting = in
+	a.tv.SetFocus(in)
+}

@@ -1,0 +1,151 @@
+package app
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rivo/tview"
+
+	"github.com/kfsui/kfsui/k8s"
+)
+
+// logFlushEvery is how often log lines move from the streams to the
+// screen: all panes together, in one update and one draw, so a log writing
+// as fast as it can costs at most 20 redraws a second.
+const logFlushEvery = 50 * time.Millisecond
+
+// maxLogPanes bounds how many log panes can be open at once.
+const maxLogPanes = 8
+
+// logPanes holds the open log panes and the ticker that feeds them.
+//
+// Concurrency: kick is safe from any goroutine; everything else is for
+// the UI goroutine.
+type logPanes struct {
+	app       *App
+	panes     []*logPane
+	maximised *logPane
+
+	once    sync.Once
+	pending atomic.Bool  // some pane has lines or states to show
+	redraws atomic.Int64 // flushes that reached the screen, for the bench
+}
+
+func newLogPanes(a *App) *logPanes { return &logPanes{app: a} }
+
+// kick tells the ticker that a pane has something to show, starting the
+// ticker the first time. Safe from any goroutine.
+func (l *logPanes) kick() {
+	l.pending.Store(true)
+	l.once.Do(func() { go l.loop() })
+}
+
+// loop flushes every logFlushEvery, but only when something arrived: an
+// idle log pane costs no redraw.
+func (l *logPanes) loop() {
+	t := time.NewTicker(logFlushEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.app.ctx.Done():
+			return
+		case <-t.C:
+		}
+		if l.pending.Swap(false) {
+			l.app.ui.Do(l.flush)
+		}
+	}
+}
+
+// flush moves every pane's pending lines into its buffer. UI goroutine.
+func (l *logPanes) flush() {
+	changed := false
+	for _, p := range l.panes {
+		batch, states := p.take()
+		if len(batch) > 0 || states {
+			p.apply(batch)
+			changed = true
+		}
+	}
+	if changed {
+		l.redraws.Add(1)
+	}
+}
+
+// Redraws is how many flushes changed a log pane: the log panes' share of
+// screen updates. Safe from any goroutine.
+func (a *App) Redraws() int64 { return a.logs.redraws.Load() }
+
+// open adds a pane following targets, labelled with path. UI goroutine.
+func (l *logPanes) open(path string, targets []k8s.LogTarget) {
+	for _, p := range l.panes {
+		if p.label == path {
+			l.app.focus(p.view)
+			return
+		}
+	}
+	if len(l.panes) >= maxLogPanes {
+		l.app.flash("at most 8 log panes: close one with x first", true)
+		return
+	}
+	p := newLogPane(l.app, path, targets)
+	l.panes = append(l.panes, p)
+	l.maximised = nil
+	l.app.layout()
+	p.start()
+	l.app.focus(p.view)
+}
+
+// close ends pane p's streams and removes it. UI goroutine.
+func (l *logPanes) close(p *logPane) {
+	p.stop()
+	for i, q := range l.panes {
+		if q == p {
+			l.panes = append(l.panes[:i], l.panes[i+1:]...)
+			break
+		}
+	}
+	if l.maximised == p {
+		l.maximised = nil
+	}
+	l.app.layout()
+	l.app.focus(l.app.tree)
+}
+
+// focused returns the pane with the keyboard, if any.
+func (l *logPanes) focused() *logPane {
+	for _, p := range l.panes {
+		if p.view.HasFocus() {
+			return p
+		}
+	}
+	return nil
+}
+
+// layout arranges the body: the tree and a right column with the viewer
+// and the log panes, or one maximised pane alone. UI goroutine.
+func (a *App) layout() {
+	a.body.Clear()
+	if m := a.logs.maximised; m != nil {
+		a.body.AddItem(m.view, 0, 1, true)
+		return
+	}
+	right := tview.NewFlex().SetDirection(tview.FlexRow).AddItem(a.viewer, 0, 1, false)
+	for _, p := range a.logs.panes {
+		right.AddItem(p.view, 0, 1, false)
+	}
+	a.body.AddItem(a.tree, 0, 2, true).AddItem(right, 0, 3, false)
+}
+
+// focusables lists the panes Tab cycles through, in screen order.
+func (a *App) focusables() []tview.Primitive {
+	if m := a.logs.maximised; m != nil {
+		return []tview.Primitive{m.view}
+	}
+	out := []tview.Primitive{a.tree, a.viewer}
+	for _, p := range a.logs.panes {
+		out = append(out, p.view)
+	}
+	return out
+}

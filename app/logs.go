@@ -1,0 +1,291 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/kfsui/kfsui/k8s"
+	"github.com/kfsui/kfsui/model"
+	"github.com/kfsui/kfsui/views"
+)
+
+// sinceWindows are the log windows the digit keys choose: 0 is "the last N
+// lines", then 1m, 5m, 15m, 1h, and everything.
+var sinceWindows = []struct {
+	label string
+	opts  func(*k8s.FollowOptions, int64)
+}{
+	{"tail", func(o *k8s.FollowOptions, n int64) { o.TailLines, o.Since = n, 0 }},
+	{"1m", func(o *k8s.FollowOptions, _ int64) { o.TailLines, o.Since = 0, 60e9 }},
+	{"5m", func(o *k8s.FollowOptions, _ int64) { o.TailLines, o.Since = 0, 300e9 }},
+	{"15m", func(o *k8s.FollowOptions, _ int64) { o.TailLines, o.Since = 0, 900e9 }},
+	{"1h", func(o *k8s.FollowOptions, _ int64) { o.TailLines, o.Since = 0, 3600e9 }},
+	{"all", func(o *k8s.FollowOptions, _ int64) { o.TailLines, o.Since = 0, 0 }},
+}
+
+// logPane is one open log pane: its followers (one per container), the
+// bounded buffer they fill, the filter over it, and the widget. Lines and
+// states arrive on follower goroutines into pending; the app's log ticker
+// moves them into the buffer on the UI goroutine, in batches.
+type logPane struct {
+	app     *App
+	view    *views.LogPane
+	label   string
+	targets []k8s.LogTarget
+
+	// UI goroutine only.
+	buf       *model.LogBuffer
+	filter    *regexp.Regexp
+	matches   []int64 // sequence numbers of the lines the filter keeps
+	tail      int64
+	window    int // index into sinceWindows
+	previous  bool
+	followers []*k8s.Follower
+	cancel    context.CancelFunc
+
+	mu      sync.Mutex
+	pending []k8s.LogLine
+	states  map[string]string // container → state for the status line
+	dirty   bool
+}
+
+// rows is the buffer as the widget sees it: all lines, or the filter's.
+type rows struct{ p *logPane }
+
+func (r rows) Len() int {
+	if r.p.filter != nil {
+		return len(r.p.matches)
+	}
+	return r.p.buf.Len()
+}
+
+func (r rows) Row(i int) views.LogRow {
+	seq := r.p.buf.First() + int64(i)
+	if r.p.filter != nil {
+		seq = r.p.matches[i]
+	}
+	l, _ := r.p.buf.Line(seq)
+	return views.LogRow{Time: l.Time, Text: l.Text, Container: l.Container, Partial: l.Partial}
+}
+
+func newLogPane(a *App, label string, targets []k8s.LogTarget) *logPane {
+	p := &logPane{
+		app:     a,
+		view:    views.NewLogPane(a.theme),
+		label:   label,
+		targets: targets,
+		buf:     model.NewLogBuffer(a.opts.LogBuffer, len(targets) > 1),
+		tail:    a.opts.TailLines,
+		states:  map[string]string{},
+	}
+	p.view.SetLabel(label)
+	p.view.SetRows(rows{p})
+	p.view.SetPrefix(len(targets) > 1)
+	return p
+}
+
+// start (re)starts the followers with the pane's options. UI goroutine.
+func (p *logPane) start() {
+	p.stop()
+	ctx, cancel := context.WithCancel(p.app.ctx)
+	p.cancel = cancel
+	opts := k8s.FollowOptions{Follow: !p.previous, Previous: p.previous}
+	sinceWindows[p.window].opts(&opts, p.tail)
+	for _, t := range p.targets {
+		container := t.Container
+		f := k8s.NewFollower(p.app.conn, p.app.conn, t, opts,
+			func(l k8s.LogLine) {
+				p.mu.Lock()
+				p.pending = append(p.pending, l)
+				p.mu.Unlock()
+				p.app.logs.kick()
+			},
+			func(s k8s.FollowState, detail string) {
+				text := s.String()
+				if detail != "" {
+					text += ": " + detail
+				}
+				p.mu.Lock()
+				p.states[container] = text
+				p.dirty = true
+				p.mu.Unlock()
+				p.app.logs.kick()
+			})
+		f.Start(ctx)
+		p.followers = append(p.followers, f)
+	}
+}
+
+// stop ends every follower; their goroutines and connections end with them.
+func (p *logPane) stop() {
+	if p.cancel != nil {
+		p.cancel()
+	}
+	for _, f := range p.followers {
+		f.Close()
+	}
+	p.followers = nil
+}
+
+// restart reads the log again from scratch with changed options.
+func (p *logPane) restart() {
+	p.stop()
+	p.mu.Lock()
+	p.pending = nil
+	p.mu.Unlock()
+	p.buf.Clear()
+	p.matches = nil
+	p.view.Reset()
+	p.start()
+}
+
+// take moves what the followers delivered out of pending. Safe from any
+// goroutine.
+func (p *logPane) take() (batch []k8s.LogLine, states bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	batch, p.pending = p.pending, nil
+	states, p.dirty = p.dirty, false
+	return batch, states
+}
+
+// apply puts a batch into the buffer and the widget. UI goroutine.
+func (p *logPane) apply(batch []k8s.LogLine) {
+	if len(batch) > 0 {
+		before := p.buf.End()
+		r := p.buf.Append(batch)
+		if p.filter == nil {
+			p.view.RowsChanged(r.Added, r.Evicted)
+		} else {
+			p.refilter(before, r)
+		}
+	}
+	p.view.SetStatus(p.status())
+}
+
+// refilter brings the filter's matches up to date after an Append.
+func (p *logPane) refilter(before int64, r model.AppendResult) {
+	if r.Reindex {
+		p.rebuildMatches()
+		return
+	}
+	first := p.buf.First()
+	dropped := 0
+	for dropped < len(p.matches) && p.matches[dropped] < first {
+		dropped++
+	}
+	p.matches = p.matches[dropped:]
+	from := max(before, first)
+	if r.Replaced && from > first {
+		from-- // a completed partial line is matched again
+		if n := len(p.matches); n > 0 && p.matches[n-1] == from {
+			p.matches = p.matches[:n-1]
+			dropped++ // leaves and may come back
+		}
+	}
+	added := 0
+	for seq := from; seq < p.buf.End(); seq++ {
+		if l, ok := p.buf.Line(seq); ok && p.filter.MatchString(l.Text) {
+			p.matches = append(p.matches, seq)
+			added++
+		}
+	}
+	p.view.RowsChanged(added, dropped)
+}
+
+func (p *logPane) rebuildMatches() {
+	p.matches = p.matches[:0]
+	if p.filter == nil {
+		return
+	}
+	for seq := p.buf.First(); seq < p.buf.End(); seq++ {
+		if l, ok := p.buf.Line(seq); ok && p.filter.MatchString(l.Text) {
+			p.matches = append(p.matches, seq)
+		}
+	}
+}
+
+// setFilter shows only lines matching pattern ("" shows all). UI goroutine.
+func (p *logPane) setFilter(pattern string) error {
+	if pattern == "" {
+		p.filter = nil
+		p.matches = nil
+		p.view.Reset()
+		return nil
+	}
+	re, err := compilePattern(pattern)
+	if err != nil {
+		return err
+	}
+	p.filter = re
+	p.rebuildMatches()
+	p.view.Reset()
+	return nil
+}
+
+// compilePattern compiles a search or filter pattern: a regular expression,
+// case-insensitive unless it says otherwise with (?-i).
+func compilePattern(pattern string) (*regexp.Regexp, error) {
+	re, err := regexp.Compile("(?i)" + pattern)
+	if err != nil {
+		return nil, fmt.Errorf("invalid pattern %q: %w", pattern, err)
+	}
+	return re, nil
+}
+
+// status is the pane's status line: each container's state, the window,
+// the counts.
+func (p *logPane) status() string {
+	p.mu.Lock()
+	var states []string
+	for _, t := range p.targets {
+		s := p.states[t.Container]
+		if s == "" {
+			s = "connecting"
+		}
+		if len(p.targets) > 1 {
+			s = t.Container + " " + s
+		}
+		states = append(states, s)
+	}
+	p.mu.Unlock()
+	var b strings.Builder
+	b.WriteString(strings.Join(states, ", "))
+	window := sinceWindows[p.window].label
+	if p.window == 0 {
+		window = fmt.Sprintf("last %d", p.tail)
+	}
+	if p.previous {
+		window += ", previous"
+	}
+	fmt.Fprintf(&b, " ┃ %s ┃ %d lines", window, p.buf.Len())
+	if ev := p.buf.Evicted(); ev > 0 {
+		fmt.Fprintf(&b, ", %d evicted (max %d)", ev, p.buf.Max())
+	}
+	if p.filter != nil {
+		fmt.Fprintf(&b, " ┃ filter %s: %d", strings.TrimPrefix(p.filter.String(), "(?i)"), len(p.matches))
+	}
+	return b.String()
+}
+
+// text returns the buffer's lines as saved and yanked: each line's text
+// with timestamps when the pane shows them.
+func (p *logPane) lines(timestamps bool) string {
+	var b strings.Builder
+	r := rows{p}
+	for i := 0; i < r.Len(); i++ {
+		row := r.Row(i)
+		if timestamps && !row.Time.IsZero() {
+			b.WriteString(row.Time.UTC().Format("2006-01-02T15:04:05.000000000Z07:00") + " ")
+		}
+		if len(p.targets) > 1 {
+			b.WriteString(row.Container + " ")
+		}
+		b.WriteString(row.Text)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
