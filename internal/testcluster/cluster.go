@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -38,8 +39,9 @@ type Options struct {
 	APIServerArgs []string
 }
 
-// Cluster is a running etcd and kube-apiserver on 127.0.0.1. Its exported
-// fields are set by Start and must not be changed.
+// Cluster is a running etcd and kube-apiserver on 127.0.0.1, with one Node
+// whose kubelet is a fake one running in this process (see Kubelet). Its
+// exported fields are set by Start and must not be changed.
 type Cluster struct {
 	// Dir is the working directory (see Options.Dir).
 	Dir string
@@ -69,12 +71,15 @@ type Cluster struct {
 	etcd         *process
 	apiserver    *process
 	apiserverLog string
+	kubelet      *Kubelet
+	podIPs       atomic.Uint32 // pod IPs handed out by CreatePod
 	stopMu       sync.Mutex
 	stopped      bool
 }
 
-// Start starts etcd and then kube-apiserver, waits until the apiserver's
-// /readyz passes, and writes the admin kubeconfig. If anything fails it
+// Start starts the fake kubelet, etcd and then kube-apiserver, waits until
+// the apiserver's /readyz passes, writes the admin kubeconfig, and
+// registers the Node NodeName for the fake kubelet. If anything fails it
 // stops what it started and returns an error that quotes the end of the
 // failing component's log. ctx bounds the start only; the cluster runs until
 // Stop.
@@ -116,6 +121,13 @@ func (c *Cluster) start(ctx context.Context, etcdBin string, extraArgs []string)
 	if err := c.writePKI(); err != nil {
 		return err
 	}
+	// The kubelet's port must be known before the Node that advertises
+	// it can be created; the kubelet itself needs nothing else running.
+	kubelet, err := startKubelet(c.ca)
+	if err != nil {
+		return err
+	}
+	c.kubelet = kubelet
 	for attempt := 1; ; attempt++ {
 		err := c.launch(ctx, etcdBin, extraArgs)
 		if err == nil {
@@ -136,7 +148,7 @@ func (c *Cluster) start(ctx context.Context, etcdBin string, extraArgs []string)
 		return fmt.Errorf("building admin clientset: %w", err)
 	}
 	c.clientset = cs
-	return nil
+	return c.registerNode(ctx)
 }
 
 // launch starts etcd and kube-apiserver on fresh ports and waits for both.
@@ -184,8 +196,8 @@ func (c *Cluster) resetEtcdDataDir() error {
 	return nil
 }
 
-// Stop stops kube-apiserver and then etcd (SIGTERM, then SIGKILL after a few
-// seconds) and removes what Start created outside a caller-given Dir. It is
+// Stop stops the fake kubelet, kube-apiserver and then etcd (SIGTERM, then
+// SIGKILL after a few seconds) and removes what Start created outside a caller-given Dir. It is
 // safe on a partly started cluster, more than once, and from any goroutine;
 // calls after the first return nil.
 func (c *Cluster) Stop() error {
@@ -198,7 +210,9 @@ func (c *Cluster) Stop() error {
 		return nil
 	}
 	c.stopped = true
-	errs := []error{c.stopProcesses()}
+	// The kubelet goes first: that ends every proxied follow stream, so
+	// the apiserver's shutdown does not wait on long-running log requests.
+	errs := []error{c.kubelet.stop(), c.stopProcesses()}
 	if c.removeEtcdDir {
 		errs = append(errs, os.RemoveAll(c.etcdDataDir))
 	}

@@ -109,8 +109,8 @@ func etcdArgs(dataDir string, clientPort, peerPort int) []string {
 	}
 }
 
-// apiserverArgs configures kube-apiserver for a cluster with no nodes and
-// no controllers.
+// apiserverArgs configures kube-apiserver for a cluster with one fake node
+// and no controllers.
 func (c *Cluster) apiserverArgs(etcdURL string, port int) []string {
 	return []string{
 		"--etcd-servers=" + etcdURL,
@@ -124,6 +124,9 @@ func (c *Cluster) apiserverArgs(etcdURL string, port int) []string {
 		"--kubelet-client-certificate=" + c.path("kubelet-client.crt"),
 		"--kubelet-client-key=" + c.path("kubelet-client.key"),
 		"--kubelet-preferred-address-types=InternalIP",
+		// Verify the fake kubelet's serving certificate as a hardened
+		// cluster does; without it the apiserver skips verification.
+		"--kubelet-certificate-authority=" + c.caFile,
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
 		"--service-account-key-file=" + c.path("sa.pub"),
 		"--service-account-signing-key-file=" + c.path("sa.key"),

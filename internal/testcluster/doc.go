@@ -4,10 +4,20 @@
 //
 // Fakes do not do discovery, field selectors, pagination, RBAC or watch
 // semantics the way a server does, so behaviour that involves the cluster
-// is tested against the real thing. There is no kubelet, scheduler or
+// is tested against the real thing. There is no scheduler or
 // controller-manager: objects are stored and served exactly as written, and
 // nothing reconciles them. That keeps startup to a few seconds and keeps
 // every object a test sees the one the test (or SeedDemo) created.
+//
+// There is one Node, whose kubelet is a fake one running in the process
+// that called Start (see Kubelet). The apiserver proxies pods/log requests
+// to it over TLS exactly as to a real kubelet, so log streaming is tested
+// end to end; tests create pods on the node with Cluster.CreatePod and
+// script what their containers log:
+//
+//	pod, _ := c.CreatePod(ctx, ns, "p", []string{"app"}, nil)
+//	c.Kubelet().Write(ns, pod.Name, "app", "hello")
+//	stream, _ := c.Clientset().CoreV1().Pods(ns).GetLogs(pod.Name, &corev1.PodLogOptions{Follow: true}).Stream(ctx)
 //
 // The binaries come from the pinned Kubernetes release in the file
 // kube-version (see Version and BinDir); scripts/kube-binaries.sh builds and
@@ -28,8 +38,10 @@
 //
 // # Concurrency
 //
-// A Cluster's methods are safe to call from any goroutine once Start has
-// returned it; Stop may be called more than once and from any goroutine.
+// A Cluster's methods, and its Kubelet's, are safe to call from any
+// goroutine once Start has returned it; Stop may be called more than once
+// and from any goroutine. The fake kubelet serves from goroutines of its
+// own until Stop.
 // Tests sharing a cluster share its state: each should work in its own
 // namespaces or with names it owns.
 package testcluster

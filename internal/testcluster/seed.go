@@ -16,7 +16,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/rest"
 )
 
 // crdTimeout bounds the wait for the Widget CRD to be served.
@@ -28,12 +27,22 @@ const crdTimeout = 30 * time.Second
 // Deployment web, one a repeated Warning; a custom resource (kind Widget in
 // example.io, short name wd) with three objects; and a ClusterRole.
 //
-// Nothing runs them: with no scheduler, kubelet or controllers the
-// Deployments never get ReplicaSets and the Pod stays Pending.
+// Two pods run on the fake node with logs: team-a/chatty-0 (containers
+// app and sidecar, init container init) and team-b/api-0 (container api),
+// each container with a few hundred lines of history over the last hour;
+// chatty-0's app crashed once, so it has a previous log and a restart.
+// RunDemoChatter keeps them logging.
+//
+// Nothing else runs: with no scheduler or controllers the Deployments
+// never get ReplicaSets, and Pod web-0, bound to no node, stays Pending
+// (its logs are empty).
 //
 // Objects that already exist are left as they are, so SeedDemo can run
-// again on a seeded cluster.
-func SeedDemo(ctx context.Context, cfg *rest.Config) error {
+// again on a seeded cluster. It takes the Cluster, not just a client
+// configuration, because the demo's logs live in its fake kubelet. Safe
+// from any goroutine.
+func SeedDemo(ctx context.Context, c *Cluster) error {
+	cfg := c.RESTConfig()
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return fmt.Errorf("seeding: %w", err)
@@ -45,6 +54,7 @@ func SeedDemo(ctx context.Context, cfg *rest.Config) error {
 	// The CRD and its objects go through the dynamic client as
 	// unstructured objects, so the harness needs no apiextensions client.
 	s := seeder{
+		cluster:    c,
 		cs:         cs,
 		crds:       dyn.Resource(schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}),
 		widgetsAPI: dyn.Resource(schema.GroupVersionResource{Group: "example.io", Version: "v1", Resource: "widgets"}),
@@ -55,6 +65,7 @@ func SeedDemo(ctx context.Context, cfg *rest.Config) error {
 		s.teamB,
 		s.clusterRole,
 		s.widgets,
+		s.logPods,
 	} {
 		if err := step(ctx); err != nil {
 			return fmt.Errorf("seeding: %w", err)
@@ -65,6 +76,7 @@ func SeedDemo(ctx context.Context, cfg *rest.Config) error {
 
 // seeder holds SeedDemo's clients across its steps.
 type seeder struct {
+	cluster    *Cluster
 	cs         kubernetes.Interface
 	crds       dynamic.NamespaceableResourceInterface
 	widgetsAPI dynamic.NamespaceableResourceInterface

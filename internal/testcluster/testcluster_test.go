@@ -104,7 +104,7 @@ func TestSeedDemoIsRepeatable(t *testing.T) {
 	c := testcluster.Shared(t)
 	ctx := testContext(t)
 	for i := range 2 {
-		if err := testcluster.SeedDemo(ctx, c.RESTConfig()); err != nil {
+		if err := testcluster.SeedDemo(ctx, c); err != nil {
 			t.Fatalf("SeedDemo run %d: %v", i+1, err)
 		}
 	}

@@ -1,6 +1,8 @@
 // Command devcluster runs a local kube-apiserver for trying kfsui out: it
 // starts a test cluster, fills it with demo objects, prints the path of an
-// admin kubeconfig, and runs until interrupted.
+// admin kubeconfig, and runs until interrupted. The demo pods that run on
+// the cluster's fake node keep writing logs, which kfsui reads through the
+// apiserver as on a real cluster (--chatter=false keeps them quiet).
 //
 //	go run ./internal/testcluster/cmd/devcluster --dir /tmp/kfsui-dev
 //	kfsui --kubeconfig /tmp/kfsui-dev/kubeconfig
@@ -29,13 +31,14 @@ import (
 func main() {
 	dir := flag.String("dir", "", "working directory for certificates, kubeconfig and logs (default: a temporary directory removed on exit)")
 	seed := flag.Bool("seed", true, "create the demo namespaces and objects")
+	chatter := flag.Bool("chatter", true, "with --seed, keep the demo pods writing logs")
 	readyFile := flag.String("ready-file", "", "once ready, write the kubeconfig path to this file")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "devcluster: unexpected arguments %q\n", flag.Args())
 		os.Exit(2)
 	}
-	if err := run(*dir, *seed, *readyFile); err != nil {
+	if err := run(*dir, *seed, *seed && *chatter, *readyFile); err != nil {
 		fmt.Fprintf(os.Stderr, "devcluster: %v\n", err)
 		os.Exit(1)
 	}
@@ -43,7 +46,7 @@ func main() {
 
 // run starts, seeds and announces the cluster, then serves until SIGINT or
 // SIGTERM.
-func run(dir string, seed bool, readyFile string) (err error) {
+func run(dir string, seed, chatter bool, readyFile string) (err error) {
 	// Listen before starting so that a signal during the start is not lost
 	// and still stops the cluster.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -67,9 +70,14 @@ func run(dir string, seed bool, readyFile string) (err error) {
 		}
 	}()
 	if seed {
-		if err := testcluster.SeedDemo(ctx, c.RESTConfig()); err != nil {
+		if err := testcluster.SeedDemo(ctx, c); err != nil {
 			return err
 		}
+	}
+	if chatter {
+		// It ends with ctx, or at the latest when the deferred Stop
+		// stops the fake kubelet.
+		go testcluster.RunDemoChatter(ctx, c)
 	}
 	if readyFile != "" {
 		if err := writeAtomically(readyFile, c.KubeconfigPath+"\n"); err != nil {
