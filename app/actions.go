@@ -154,6 +154,7 @@ func (a *App) openSelected() {
 	case !dir:
 		a.openLeaf(path, false)
 	case !a.tree.IsExpanded(path):
+		a.showKids = path
 		a.expand(path)
 	default:
 		if kids := a.tree.ChildPaths(path); len(kids) > 0 {

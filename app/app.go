@@ -78,6 +78,7 @@ type App struct {
 	flashGen   int
 	revealing  model.Path        // the directory reveal is expanding towards
 	dirErrs    map[string]string // the error each directory shows, if any
+	showKids   string            // a directory whose children to scroll into view once listed
 }
 
 // New builds the UI; nothing is drawn or fetched until Run.
@@ -258,6 +259,7 @@ func (a *App) continueReveal() {
 	if a.tree.Has(target.String()) {
 		a.tree.Select(target.String())
 		if target.IsDir() && !a.tree.IsExpanded(target.String()) {
+			a.showKids = target.String()
 			a.expand(target.String())
 		}
 		a.revealing = model.Path{}

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -27,33 +26,47 @@ type logPanes struct {
 	panes     []*logPane
 	maximised *logPane
 
-	once    sync.Once
 	pending atomic.Bool  // some pane has lines or states to show
+	running atomic.Bool  // the ticker goroutine runs
+	count   atomic.Int32 // panes open, as the ticker sees them
 	redraws atomic.Int64 // flushes that reached the screen, for the bench
 }
 
 func newLogPanes(a *App) *logPanes { return &logPanes{app: a} }
 
-// kick tells the ticker that a pane has something to show, starting the
-// ticker the first time. Safe from any goroutine.
+// kick tells the ticker that a pane has something to show, and starts the
+// ticker if it is not running. Safe from any goroutine.
 func (l *logPanes) kick() {
 	l.pending.Store(true)
-	l.once.Do(func() { go l.loop() })
+	if l.running.CompareAndSwap(false, true) {
+		go l.loop()
+	}
 }
 
 // loop flushes every logFlushEvery, but only when something arrived: an
-// idle log pane costs no redraw.
+// idle log pane costs no redraw. With no pane open it ends, so closing the
+// last pane leaves no goroutine behind.
 func (l *logPanes) loop() {
 	t := time.NewTicker(logFlushEvery)
 	defer t.Stop()
 	for {
 		select {
 		case <-l.app.ctx.Done():
+			l.running.Store(false)
 			return
 		case <-t.C:
 		}
 		if l.pending.Swap(false) {
 			l.app.ui.Do(l.flush)
+			continue
+		}
+		if l.count.Load() == 0 {
+			l.running.Store(false)
+			// A kick between the check and the store would find the
+			// ticker running and not start it: take over its work.
+			if !l.pending.Load() || !l.running.CompareAndSwap(false, true) {
+				return
+			}
 		}
 	}
 }
@@ -91,6 +104,7 @@ func (l *logPanes) open(path string, targets []k8s.LogTarget) {
 	}
 	p := newLogPane(l.app, path, targets)
 	l.panes = append(l.panes, p)
+	l.count.Store(int32(len(l.panes)))
 	l.maximised = nil
 	l.app.layout()
 	p.start()
@@ -106,6 +120,7 @@ func (l *logPanes) close(p *logPane) {
 			break
 		}
 	}
+	l.count.Store(int32(len(l.panes)))
 	if l.maximised == p {
 		l.maximised = nil
 	}
@@ -146,6 +161,28 @@ func (a *App) focusables() []tview.Primitive {
 	out := []tview.Primitive{a.tree, a.viewer}
 	for _, p := range a.logs.panes {
 		out = append(out, p.view)
+	}
+	return out
+}
+
+// LogPaneInfo describes an open log pane, for tests and benchmarks.
+type LogPaneInfo struct {
+	Label     string
+	Lines     int   // lines in the buffer
+	Evicted   int64 // lines the bound dropped
+	Status    string
+	Following bool
+	Focused   bool
+}
+
+// LogPanes describes the open log panes in screen order. UI goroutine only.
+func (a *App) LogPanes() []LogPaneInfo {
+	var out []LogPaneInfo
+	for _, p := range a.logs.panes {
+		out = append(out, LogPaneInfo{
+			Label: p.label, Lines: p.buf.Len(), Evicted: p.buf.Evicted(),
+			Status: p.status(), Following: p.view.Following(), Focused: p.view.HasFocus(),
+		})
 	}
 	return out
 }

@@ -19,7 +19,7 @@ import (
 // driver runs the real app against the shared cluster on a simulation
 // screen: keys in, screen text out.
 type driver struct {
-	t       *testing.T
+	t       testing.TB
 	app     *app.App
 	screen  tcell.SimulationScreen
 	conn    *k8s.Conn
@@ -31,14 +31,21 @@ const screenW, screenH = 200, 120
 
 // startApp runs the app against the shared cluster as its admin, with start
 // as the directory to open ("" for the default).
-func startApp(t *testing.T, start string) *driver {
+func startApp(t testing.TB, start string) *driver {
 	t.Helper()
 	return startAppAs(t, testcluster.Shared(t).KubeconfigPath, "", start)
 }
 
 // startAppAs runs the app the way the command line does, from a kubeconfig
 // and an optional --namespace.
-func startAppAs(t *testing.T, kubeconfig, namespace, start string) *driver {
+func startAppAs(t testing.TB, kubeconfig, namespace, start string) *driver {
+	t.Helper()
+	return startAppWith(t, kubeconfig, namespace, app.Options{StartPath: start})
+}
+
+// startAppWith is startAppAs with more of the app's options; Conn, FS and
+// Screen are filled in.
+func startAppWith(t testing.TB, kubeconfig, namespace string, o app.Options) *driver {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -52,7 +59,8 @@ func startAppAs(t *testing.T, kubeconfig, namespace, start string) *driver {
 		t.Fatalf("connect: %v", err)
 	}
 	sim := tcell.NewSimulationScreen("UTF-8")
-	a := app.New(app.Options{Conn: conn, FS: fs, Screen: sim, StartPath: start})
+	o.Conn, o.FS, o.Screen = conn, fs, sim
+	a := app.New(o)
 	// New initialised the screen, which resets its size.
 	sim.SetSize(screenW, screenH)
 	d := &driver{t: t, app: a, screen: sim, conn: conn, done: make(chan error, 1)}
@@ -94,10 +102,24 @@ func (d *driver) keys(s string) {
 	}
 }
 
+// contents copies the screen after a fresh draw. The copy is taken on the
+// UI goroutine, where tview draws: the simulation screen hands out its
+// live cells.
+func (d *driver) contents() (cells []tcell.SimCell, w, h int) {
+	d.app.QueueUpdateDraw(func() {})
+	d.app.QueueUpdateDraw(func() {
+		live, lw, lh := d.screen.GetContents()
+		cells, w, h = make([]tcell.SimCell, len(live)), lw, lh
+		for i, c := range live {
+			cells[i] = tcell.SimCell{Style: c.Style, Runes: append([]rune(nil), c.Runes...)}
+		}
+	})
+	return cells, w, h
+}
+
 // text returns the screen as lines of text, after a fresh draw.
 func (d *driver) text() string {
-	d.app.QueueUpdateDraw(func() {})
-	cells, w, h := d.screen.GetContents()
+	cells, w, h := d.contents()
 	var b strings.Builder
 	for y := 0; y < h; y++ {
 		var line bytes.Buffer
@@ -148,8 +170,7 @@ func (d *driver) waitText(timeout time.Duration, texts ...string) string {
 // colorOf returns the foreground color of the first cell of the first
 // occurrence of text on the screen, ColorDefault when it is not there.
 func (d *driver) colorOf(text string) tcell.Color {
-	d.app.QueueUpdateDraw(func() {})
-	cells, w, h := d.screen.GetContents()
+	cells, w, h := d.contents()
 	want := []rune(text)
 	for y := 0; y < h; y++ {
 		for x := 0; x+len(want) <= w; x++ {

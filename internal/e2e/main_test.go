@@ -26,7 +26,7 @@ func TestMain(m *testing.M) { os.Exit(testcluster.RunMain(m)) }
 var nsCounter atomic.Int32
 
 // newNamespace creates a namespace of its own for one test.
-func newNamespace(t *testing.T, prefix string) string {
+func newNamespace(t testing.TB, prefix string) string {
 	t.Helper()
 	c := testcluster.Shared(t)
 	name := fmt.Sprintf("e2e-%s-%d", prefix, nsCounter.Add(1))
@@ -38,7 +38,7 @@ func newNamespace(t *testing.T, prefix string) string {
 	return name
 }
 
-func ctx(t *testing.T) context.Context {
+func ctx(t testing.TB) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return c

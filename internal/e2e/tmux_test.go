@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -155,17 +156,33 @@ func TestE2EBinaryErrorsBeforeTheUI(t *testing.T) {
 }
 
 // The README's first command, as a newcomer runs it: the demo cluster comes
-// up seeded, kfsui opens on it, and quitting takes the cluster down.
+// up seeded, kfsui opens on it, a chatty pod's log streams live, a manifest
+// shows, and quitting takes the cluster down.
 func TestE2EDemoScript(t *testing.T) {
 	x := newTmux(t)
-	x.start("bash ../../scripts/demo.sh --path /namespaces/team-a/deployments" + afterExit)
-	pane := x.waitText(3*time.Minute, "READ-ONLY", "deployments/", "web/")
+	x.start("bash ../../scripts/demo.sh --path /namespaces/team-a/pods/chatty-0/logs" + afterExit)
+	x.waitText(3*time.Minute, "READ-ONLY", "──app.log", "──sidecar.log", "──init.log")
 	x.send("j", "Enter")
-	x.waitText(10*time.Second, "──manifest.yaml")
-	x.send("j", "Enter")
-	x.waitText(10*time.Second, "kind: Deployment", "/namespaces/team-a/deployments/web/manifest.yaml")
+	first := x.waitText(10*time.Second, "/namespaces/team-a/pods/chatty-0/logs/app.log", "following")
+	count := func(pane string) int {
+		m := regexp.MustCompile(`┃ (\d+) lines`).FindStringSubmatch(pane)
+		if m == nil {
+			return -1
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	n0 := count(first)
+	x.waitFor("the chatty container to write more", 15*time.Second, func(s string) bool { return count(s) > n0 && n0 > 0 })
+
+	// Back in the tree: up from app.log past the logs directory to the
+	// pod's manifest.
+	x.send("Escape")
+	x.waitFor("the tree to have the keyboard", 5*time.Second, func(s string) bool { return strings.Contains(s, "Enter open") })
+	x.send("k", "k", "k", "k", "k", "Enter")
+	x.waitText(10*time.Second, "kind: Pod", "/namespaces/team-a/pods/chatty-0/manifest.yaml")
 	x.send("q")
-	pane = x.waitText(30*time.Second, "exit=0")
+	pane := x.waitText(30*time.Second, "exit=0")
 	m := regexp.MustCompile(`kubeconfig at (\S+)/cluster/kubeconfig`).FindStringSubmatch(pane)
 	if m == nil {
 		t.Fatalf("the demo did not say where its kubeconfig is:\n%s", pane)
@@ -173,4 +190,41 @@ func TestE2EDemoScript(t *testing.T) {
 	if _, err := os.Stat(m[1]); !os.IsNotExist(err) {
 		t.Errorf("the demo left its working directory %s behind (%v)", m[1], err)
 	}
+}
+
+func TestE2ETailFollowEndsCleanlyOnCtrlC(t *testing.T) {
+	c := testcluster.Shared(t)
+	k := c.Kubelet()
+	ns := newNamespace(t, "tailc")
+	runningPod(t, ns, "p", "app")
+	k.Write(ns, "p", "app", "first line")
+	bin := buildBinary(t)
+	x := newTmux(t)
+	// Ctrl-C goes to the whole foreground process group: the wrapping
+	// shell must survive it to report kfsui's exit, as a login shell does.
+	x.start(fmt.Sprintf("trap : INT; %s --kubeconfig %s tail -f /namespaces/%s/pods/p/logs/app.log%s", bin, c.KubeconfigPath, ns, afterExit))
+	x.waitText(15*time.Second, "first line")
+	k.Write(ns, "p", "app", "second line")
+	x.waitText(5*time.Second, "second line")
+	x.send("C-c")
+	x.waitText(10*time.Second, "exit=0 mode=icanon")
+	x.waitFor("the stream to close", 5*time.Second, func(string) bool { return k.OpenStreams(ns, "p", "app") == 0 })
+}
+
+func TestE2ELogPaneInTheBinary(t *testing.T) {
+	c := testcluster.Shared(t)
+	k := c.Kubelet()
+	ns := newNamespace(t, "tmuxlog")
+	runningPod(t, ns, "p", "app")
+	k.Write(ns, "p", "app", "\x1b[32mGREEN\x1b[0m started", "tag [red]x[-] literal")
+	bin := buildBinary(t)
+	x := newTmux(t)
+	x.start(fmt.Sprintf("%s --kubeconfig %s --path /namespaces/%s/pods/p/logs%s", bin, c.KubeconfigPath, ns, afterExit))
+	x.waitText(15*time.Second, "──app.log")
+	x.send("j", "Enter")
+	x.waitText(10*time.Second, "GREEN started", "tag [red]x[-] literal", "following")
+	k.Write(ns, "p", "app", "arrived live")
+	x.waitText(5*time.Second, "arrived live")
+	x.send("q")
+	x.waitText(10*time.Second, "exit=0 mode=icanon")
 }

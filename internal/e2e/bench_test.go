@@ -1,0 +1,53 @@
+package e2e
+
+import (
+	"testing"
+	"time"
+
+	"github.com/kfsui/kfsui/internal/testcluster"
+)
+
+// BenchmarkE2ELogThroughput runs a container that writes as fast as it can
+// (the fake kubelet's Flood) through the real kube-apiserver into an open
+// log pane of the real app on a simulation screen, and reports end-to-end
+// lines/s and how often the log panes redrew. Run it with:
+//
+//	go test -run '^$' -bench E2ELogThroughput -benchtime 3x ./internal/e2e/
+func BenchmarkE2ELogThroughput(b *testing.B) {
+	const lines, lineLen = 200000, 100
+	c := testcluster.Shared(b)
+	k := c.Kubelet()
+	var totalSecs float64
+	var totalRedraws int64
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		ns := newNamespace(b, "bench")
+		runningPod(b, ns, "flood", "app")
+		logs := "/namespaces/" + ns + "/pods/flood/logs"
+		d := startApp(b, logs)
+		d.openLogPane(logs + "/app.log")
+		before := d.app.Redraws()
+		b.StartTimer()
+
+		start := time.Now()
+		go k.Flood(ns, "flood", "app", lines, lineLen)
+		for arrived := int64(0); arrived < lines; {
+			if time.Since(start) > 2*time.Minute {
+				b.Fatalf("only %d of %d lines arrived in 2 minutes", arrived, lines)
+			}
+			time.Sleep(5 * time.Millisecond)
+			d.app.QueueUpdateDraw(func() {
+				for _, p := range d.app.LogPanes() {
+					arrived = int64(p.Lines) + p.Evicted
+				}
+			})
+		}
+		secs := time.Since(start).Seconds()
+		b.StopTimer()
+		totalSecs += secs
+		totalRedraws += d.app.Redraws() - before
+		d.quit()
+	}
+	b.ReportMetric(float64(lines*b.N)/totalSecs, "lines/s")
+	b.ReportMetric(float64(totalRedraws)/totalSecs, "redraws/s")
+}
