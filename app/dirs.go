@@ -207,28 +207,8 @@ func (a *App) applyDir(p model.Path, dir model.Dir, err error) {
 	a.continueReveal()
 	if a.showKids == path && !dir.Loading {
 		a.showKids = ""
-		a.scrollToChildren(path)
+		a.tree.ShowChildren(path)
 	}
-}
-
-// scrollToChildren brings the children of the selected directory path
-// into view, so that expanding a directory at the bottom of the pane shows
-// what it holds. TreeView only scrolls to keep the selection visible, so
-// the selection visits the last child that fits and comes back in the
-// next update, after a draw has scrolled. UI goroutine only.
-func (a *App) scrollToChildren(path string) {
-	kids := a.tree.ChildPaths(path)
-	if sel, _ := a.tree.Selected(); sel != path || len(kids) == 0 {
-		return
-	}
-	_, _, _, h := a.tree.GetInnerRect()
-	last := kids[max(min(len(kids), h-1)-1, 0)]
-	a.tree.Select(last)
-	a.ui.Do(func() {
-		if sel, _ := a.tree.Selected(); sel == last {
-			a.tree.Select(path)
-		}
-	})
 }
 
 // checkReveal ends a reveal whose next step is missing from the complete

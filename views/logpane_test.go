@@ -71,6 +71,29 @@ func TestLogPaneShowsLinesLiterallyAndFollows(t *testing.T) {
 	if !strings.Contains(screen, "line 050") {
 		t.Errorf("n did not move to the match:\n%s", screen)
 	}
+	// Every match is highlighted, context around it is not.
+	s := tcell.NewSimulationScreen("UTF-8")
+	_ = s.Init()
+	s.SetSize(60, 12)
+	p.SetRect(0, 0, 60, 12)
+	p.Draw(s)
+	s.Show()
+	cells, w, _ := s.GetContents()
+	reversed := map[string]bool{}
+	for y := 1; y < 11; y++ {
+		var text strings.Builder
+		rev := false
+		for x := 1; x < 9; x++ {
+			c := cells[y*w+x]
+			text.WriteString(string(c.Runes))
+			_, _, attr := c.Style.Decompose()
+			rev = rev || attr&tcell.AttrReverse != 0
+		}
+		reversed[text.String()] = rev
+	}
+	if !reversed["line 050"] || !reversed["line 051"] || reversed["line 049"] {
+		t.Errorf("highlighting by row: %v", reversed)
+	}
 	p.Bottom()
 	if !p.Following() || p.NewWhilePaused() != 0 {
 		t.Error("G did not resume following")

@@ -220,6 +220,24 @@ func (t *Tree) ChildPaths(path string) []string {
 	return out
 }
 
+// ShowChildren scrolls so that the children of the selected directory path
+// are in view, as far as the pane's height allows, keeping the selection
+// on path: expanding a directory at the bottom of the pane then shows what
+// it holds. TreeView scrolls only to keep the selection visible, so the
+// selection goes down over the children and back up by as many rows.
+func (t *Tree) ShowChildren(path string) {
+	n := t.nodes[path]
+	if n == nil || n != t.GetCurrentNode() || !n.IsExpanded() {
+		return
+	}
+	_, _, _, h := t.GetInnerRect()
+	k := min(len(t.ChildPaths(path)), h-1)
+	if k > 0 {
+		t.Move(k)
+		t.Move(-k)
+	}
+}
+
 // Page moves the selection by n pages.
 func (t *Tree) Page(n int) {
 	_, _, _, h := t.GetInnerRect()

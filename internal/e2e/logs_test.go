@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gdamore/tcell/v2"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kfsui/kfsui/app"
@@ -76,6 +77,63 @@ func TestE2ELogPanesFollowLiveAndSeveralAtOnce(t *testing.T) {
 	d.waitText(5*time.Second, "side 2", "live 5", logs+"/app.log", logs+"/side.log")
 	if n := k.OpenStreams(ns, "chat", "app") + k.OpenStreams(ns, "chat", "side"); n != 2 {
 		t.Errorf("%d open streams at the kubelet, want 2", n)
+	}
+
+	// Quitting ends every stream.
+	d.quit()
+	deadline := time.Now().Add(10 * time.Second)
+	for k.OpenStreams(ns, "chat", "app")+k.OpenStreams(ns, "chat", "side") != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("streams still open at the kubelet after quitting")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestE2ELogForbiddenShowsTheError(t *testing.T) {
+	c := testcluster.Shared(t)
+	cs := c.Clientset()
+	ns := newNamespace(t, "logrbac")
+	runningPod(t, ns, "p", "app")
+	c.Kubelet().Write(ns, "p", "app", "secret line")
+	// May see pods, may not read their logs (pods/log).
+	role := &rbacv1.Role{
+		ObjectMeta: metav1.ObjectMeta{Name: "pod-reader", Namespace: ns},
+		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list", "watch"}}},
+	}
+	if _, err := cs.RbacV1().Roles(ns).Create(ctx(t), role, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	user := "nolog-" + ns
+	rb := &rbacv1.RoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "pod-reader", Namespace: ns},
+		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "pod-reader"},
+		Subjects:   []rbacv1.Subject{{Kind: "User", APIGroup: "rbac.authorization.k8s.io", Name: user}},
+	}
+	if _, err := cs.RbacV1().RoleBindings(ns).Create(ctx(t), rb, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	kubeconfig, err := c.WriteUserKubeconfig(user, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := "/namespaces/" + ns + "/pods/p/logs"
+	d := startAppAs(t, kubeconfig, ns, logs)
+	d.openLogPane(logs + "/app.log")
+	screen := d.waitText(10*time.Second, `error: pods "p" is forbidden`, `cannot get resource "pods/log"`)
+	if strings.Contains(screen, "secret line") {
+		t.Errorf("a forbidden log showed:\n%s", screen)
+	}
+	// Not retried: one request, however long the pane stays open.
+	time.Sleep(1500 * time.Millisecond)
+	n := 0
+	for _, r := range c.Kubelet().Requests() {
+		if r.Namespace == ns {
+			n++
+		}
+	}
+	if n != 0 {
+		t.Errorf("the kubelet saw %d requests for a forbidden log", n)
 	}
 }
 
