@@ -18,6 +18,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/kfsui/kfsui/k8s"
+	"github.com/kfsui/kfsui/keymap"
 	"github.com/kfsui/kfsui/model"
 )
 
@@ -158,6 +159,10 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	keys, err := keymap.Load(filepath.Join(keymap.ConfigDir(), keymap.FileName))
+	if err != nil {
+		return fmt.Errorf("keymap: %w", err)
+	}
 	if s.startPath != "" {
 		p, err := model.Parse(s.startPath)
 		if err != nil || !p.IsDir() {
@@ -172,7 +177,7 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 	if s.tail <= 0 || s.logBuffer <= 0 {
 		return usageError{fmt.Errorf("--tail and --log-buffer must be positive")}
 	}
-	a := New(Options{Conn: conn, FS: fs, StartPath: s.startPath, TailLines: s.tail, LogBuffer: s.logBuffer})
+	a := New(Options{Conn: conn, FS: fs, Keys: keys, StartPath: s.startPath, TailLines: s.tail, LogBuffer: s.logBuffer})
 	// A terminal closing (SIGHUP) or a kill (SIGTERM) ends kfsui the way q
 	// does, so the terminal is restored.
 	sig, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGHUP, os.Interrupt)

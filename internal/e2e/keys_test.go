@@ -10,7 +10,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kfsui/kfsui/app"
 	"github.com/kfsui/kfsui/internal/testcluster"
+	"github.com/kfsui/kfsui/keymap"
 )
 
 // A ConfigMap whose manifest is far longer than the screen.
@@ -142,4 +144,29 @@ func TestE2ECtrlCQuitsAndHelpComesFromTheKeymap(t *testing.T) {
 func TestE2EStartPathThatDoesNotExistSaysSo(t *testing.T) {
 	d := startApp(t, "/namespaces/no-such-namespace/configmaps")
 	d.waitText(10*time.Second, "no such path: /namespaces/no-such-namespace/configmaps")
+}
+
+// A user's keymap changes what keys do and what the help says, together.
+func TestE2EKeymapOverrideChangesKeysAndHelp(t *testing.T) {
+	keys, err := keymap.Parse("keymap.yaml", []byte("quit: Q\nhelp: H\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := startAppWith(t, testcluster.Shared(t).KubeconfigPath, "", app.Options{Keys: keys})
+	d.waitText(10*time.Second, "namespaces/", "Q quit", "H help")
+	d.keys("H")
+	d.waitFor("the help to list Q for quit", 5*time.Second, func(s string) bool {
+		for _, line := range strings.Split(s, "\n") {
+			if strings.Contains(line, "(quit)") {
+				return strings.Contains(line, " Q ") && !strings.Contains(line, "q,")
+			}
+		}
+		return false
+	})
+	d.keys("H")
+	d.keys("q") // no longer quits
+	time.Sleep(300 * time.Millisecond)
+	d.waitText(time.Second, "namespaces/")
+	d.keys("Q")
+	d.waitStopped()
 }
