@@ -17,9 +17,11 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/klog/v2"
 
+	"github.com/kfsui/kfsui/internal/config"
 	"github.com/kfsui/kfsui/k8s"
 	"github.com/kfsui/kfsui/keymap"
 	"github.com/kfsui/kfsui/model"
+	"github.com/kfsui/kfsui/themes"
 )
 
 // Version is kfsui's version, set at build time with
@@ -91,6 +93,7 @@ type settings struct {
 	startPath string
 	tail      int64
 	logBuffer int
+	theme     string
 }
 
 func newRootCommand(name string, stdout, stderr io.Writer) *cobra.Command {
@@ -127,6 +130,8 @@ func newRootCommand(name string, stdout, stderr io.Writer) *cobra.Command {
 	root.Flags().StringVar(&s.startPath, "path", "", "directory to open at start, e.g. /namespaces/team-a (default: the --namespace or the context's namespace)")
 	root.Flags().Int64Var(&s.tail, "tail", 1000, "lines a log pane starts with (the last N; changeable in the pane)")
 	root.Flags().IntVar(&s.logBuffer, "log-buffer", model.DefaultLogBuffer, "lines a log pane keeps at most; older ones are evicted and counted")
+	root.Flags().StringVar(&s.theme, "theme", "dark", "color theme: dark, light, high-contrast, or a file's name in the config directory's themes/ (NO_COLOR gives monochrome)")
+	root.PreRunE = func(cmd *cobra.Command, _ []string) error { return applyConfig(cmd, &s) }
 	root.AddCommand(newLsCommand(flags, stdout), newCatCommand(flags, stdout), newTailCommand(flags, stdout))
 	return root
 }
@@ -138,6 +143,25 @@ func argsError(n int) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// applyConfig fills the flags the command line did not set from
+// config.yaml.
+func applyConfig(cmd *cobra.Command, s *settings) error {
+	c, err := config.Load(filepath.Join(config.Dir(), "config.yaml"))
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	if c.Theme != "" && !cmd.Flags().Changed("theme") {
+		s.theme = c.Theme
+	}
+	if c.Tail > 0 && !cmd.Flags().Changed("tail") {
+		s.tail = c.Tail
+	}
+	if c.LogBuffer > 0 && !cmd.Flags().Changed("log-buffer") {
+		s.logBuffer = c.LogBuffer
+	}
+	return nil
 }
 
 // Connect builds the connection and the path model from kubectl's flags,
@@ -159,9 +183,13 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	keys, err := keymap.Load(filepath.Join(keymap.ConfigDir(), keymap.FileName))
+	keys, err := keymap.Load(filepath.Join(config.Dir(), keymap.FileName))
 	if err != nil {
 		return fmt.Errorf("keymap: %w", err)
+	}
+	theme, err := themes.Resolve(s.theme, filepath.Join(config.Dir(), "themes"), os.Getenv("NO_COLOR") != "")
+	if err != nil {
+		return fmt.Errorf("theme: %w", err)
 	}
 	if s.startPath != "" {
 		p, err := model.Parse(s.startPath)
@@ -177,7 +205,7 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 	if s.tail <= 0 || s.logBuffer <= 0 {
 		return usageError{fmt.Errorf("--tail and --log-buffer must be positive")}
 	}
-	a := New(Options{Conn: conn, FS: fs, Keys: keys, StartPath: s.startPath, TailLines: s.tail, LogBuffer: s.logBuffer})
+	a := New(Options{Conn: conn, FS: fs, Keys: keys, Theme: theme, StartPath: s.startPath, TailLines: s.tail, LogBuffer: s.logBuffer})
 	// A terminal closing (SIGHUP) or a kill (SIGTERM) ends kfsui the way q
 	// does, so the terminal is restored.
 	sig, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGHUP, os.Interrupt)

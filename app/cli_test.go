@@ -133,3 +133,34 @@ func TestPluginName(t *testing.T) {
 		t.Errorf("as a kubectl plugin, usage does not say `kubectl kfsui`:\n%s", out.String())
 	}
 }
+
+func TestConfigFileErrorsAndFlagsWin(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	if err := os.MkdirAll(filepath.Join(dir, "kfsui"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	refused := kubeconfig(t, "https://127.0.0.1:1")
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, "kfsui", name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("config.yaml", "theme: light\ntial: 5\n")
+	if _, errOut, code := run("--kubeconfig", refused); code != exitError || !strings.Contains(errOut, "config: config.yaml:2: tial: unknown field") {
+		t.Errorf("bad config: exit %d, %q", code, errOut)
+	}
+	write("config.yaml", "theme: neon\n")
+	if _, errOut, _ := run("--kubeconfig", refused); !strings.Contains(errOut, `theme: unknown theme "neon"`) {
+		t.Errorf("config's unknown theme: %q", errOut)
+	}
+	// The flag wins over the file: the theme is fine, the server is not.
+	if _, errOut, _ := run("--kubeconfig", refused, "--theme", "dark"); !strings.Contains(errOut, "cannot reach the API server") {
+		t.Errorf("--theme did not override the file: %q", errOut)
+	}
+	write("config.yaml", "")
+	write("keymap.yaml", "quit: q\nnope: x\n")
+	if _, errOut, _ := run("--kubeconfig", refused); !strings.Contains(errOut, `keymap: keymap.yaml:2: unknown action "nope"`) {
+		t.Errorf("bad keymap: %q", errOut)
+	}
+}

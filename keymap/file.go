@@ -13,17 +13,6 @@ import (
 // FileName is the keymap file's name in kfsui's config directory.
 const FileName = "keymap.yaml"
 
-// ConfigDir is $XDG_CONFIG_HOME/kfsui, or ~/.config/kfsui.
-func ConfigDir() string {
-	if d := os.Getenv("XDG_CONFIG_HOME"); d != "" {
-		return filepath.Join(d, "kfsui")
-	}
-	if home, err := os.UserHomeDir(); err == nil {
-		return filepath.Join(home, ".config", "kfsui")
-	}
-	return ""
-}
-
 // Load returns the default keymap with the overrides of the file at path
 // applied. A missing file means no overrides. Errors name the file and the
 // line.

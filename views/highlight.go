@@ -113,7 +113,12 @@ func isControl(r rune) bool {
 // Highlight returns text as tview-tagged text in the named chroma style.
 // YAML and JSON go through chroma's lexers; an events table gets its header
 // and warnings colored; anything else is escaped only.
+//
+// An empty styleName highlights nothing, for monochrome themes.
 func Highlight(text string, syntax Syntax, styleName string) string {
+	if styleName == "" {
+		return escape(text)
+	}
 	style := styles.Get(styleName)
 	switch syntax {
 	case SyntaxYAML, SyntaxJSON:

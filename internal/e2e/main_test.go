@@ -21,7 +21,19 @@ import (
 	"github.com/kfsui/kfsui/internal/testcluster"
 )
 
-func TestMain(m *testing.M) { os.Exit(testcluster.RunMain(m)) }
+func TestMain(m *testing.M) {
+	// The binary and the command line read the user's config directory:
+	// an empty one keeps a developer's own files out of the tests (tmux
+	// passes the environment on to the binary it runs).
+	dir, err := os.MkdirTemp("", "kfsui-config-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CONFIG_HOME", dir)
+	code := testcluster.RunMain(m)
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
 
 var nsCounter atomic.Int32
 

@@ -1,0 +1,85 @@
+// Package config reads kfsui's configuration directory: config.yaml with
+// defaults for the command line's flags. Flags given on the command line
+// win over the file.
+//
+// Concurrency: plain functions and values; safe from any goroutine.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Dir is kfsui's configuration directory: $XDG_CONFIG_HOME/kfsui, or
+// ~/.config/kfsui. It holds config.yaml, keymap.yaml and themes/.
+func Dir() string {
+	if d := os.Getenv("XDG_CONFIG_HOME"); d != "" {
+		return filepath.Join(d, "kfsui")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".config", "kfsui")
+	}
+	return ""
+}
+
+// Config holds the defaults config.yaml may set. A zero field was not set.
+type Config struct {
+	// Theme names a built-in theme or a file in themes/.
+	Theme string `yaml:"theme"`
+	// Tail is how many lines a log pane starts with.
+	Tail int64 `yaml:"tail"`
+	// LogBuffer bounds the lines a log pane keeps.
+	LogBuffer int `yaml:"log-buffer"`
+}
+
+// Load reads the config file at path; a missing file is an empty Config.
+// Errors name the file, the line and the field.
+func Load(path string) (Config, error) {
+	var c Config
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return c, nil
+	}
+	if err != nil {
+		return c, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return c, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	if len(doc.Content) == 0 {
+		return c, nil
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return c, fmt.Errorf("%s:%d: want a mapping of field: value", filepath.Base(path), root.Line)
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		var err error
+		switch k.Value {
+		case "theme":
+			err = v.Decode(&c.Theme)
+		case "tail":
+			err = v.Decode(&c.Tail)
+			if err == nil && c.Tail <= 0 {
+				err = errors.New("must be a positive number of lines")
+			}
+		case "log-buffer":
+			err = v.Decode(&c.LogBuffer)
+			if err == nil && c.LogBuffer <= 0 {
+				err = errors.New("must be a positive number of lines")
+			}
+		default:
+			err = errors.New("unknown field")
+		}
+		if err != nil {
+			return c, fmt.Errorf("%s:%d: %s: %w", filepath.Base(path), k.Line, k.Value, err)
+		}
+	}
+	return c, nil
+}

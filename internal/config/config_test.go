@@ -1,0 +1,37 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func write(t *testing.T, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLoad(t *testing.T) {
+	c, err := Load(write(t, "theme: light\ntail: 200\nlog-buffer: 9000\n"))
+	if err != nil || c != (Config{Theme: "light", Tail: 200, LogBuffer: 9000}) {
+		t.Errorf("Load = %+v, %v", c, err)
+	}
+	if c, err := Load(filepath.Join(t.TempDir(), "missing.yaml")); err != nil || c != (Config{}) {
+		t.Errorf("missing file: %+v, %v", c, err)
+	}
+	for text, want := range map[string]string{
+		"theme: dark\ncolour: red\n": `config.yaml:2: colour: unknown field`,
+		"tail: lots\n":               `config.yaml:1: tail:`,
+		"log-buffer: -5\n":           `config.yaml:1: log-buffer: must be a positive number`,
+		"[1, 2]\n":                   `config.yaml:1: want a mapping`,
+	} {
+		if _, err := Load(write(t, text)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", text, err, want)
+		}
+	}
+}
