@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
@@ -83,6 +84,14 @@ func (a *App) bindActions() map[keymap.Scope]map[keymap.Action]func() {
 		keymap.Bottom:   a.viewer.Bottom,
 		keymap.Refresh:  a.refreshLeaf,
 		keymap.Back:     func() { a.focus(a.tree) },
+		keymap.Yank: func() {
+			if a.viewer.Text() == "" {
+				a.flash("nothing to copy: open a leaf first", true)
+				return
+			}
+			a.yank(a.viewer.Path(), a.viewer.Text())
+		},
+		keymap.YankPath: func() { a.yankPath(a.viewer.Path()) },
 	} {
 		viewer[k] = f
 	}
@@ -98,6 +107,11 @@ func (a *App) bindActions() map[keymap.Scope]map[keymap.Action]func() {
 		keymap.Close:      a.closeSelected,
 		keymap.Refresh:    a.refreshSelected,
 		keymap.MergedLogs: a.openMergedLogs,
+		keymap.Yank:       a.yankSelected,
+		keymap.YankPath: func() {
+			p, _ := a.tree.Selected()
+			a.yankPath(p)
+		},
 	} {
 		tree[k] = f
 	}
@@ -106,6 +120,49 @@ func (a *App) bindActions() map[keymap.Scope]map[keymap.Action]func() {
 		log[k] = f
 	}
 	return map[keymap.Scope]map[keymap.Action]func(){keymap.ScopeViewer: viewer, keymap.ScopeTree: tree, keymap.ScopeLog: log}
+}
+
+// yankPath copies a path.
+func (a *App) yankPath(path string) {
+	if path == "" {
+		a.flash("nothing selected", true)
+		return
+	}
+	a.yank("the path", path)
+}
+
+// yankSelected copies the selected leaf's text as the viewer shows it:
+// from the viewer when it shows that leaf, else fetched for the purpose.
+func (a *App) yankSelected() {
+	path, dir := a.tree.Selected()
+	switch {
+	case path == "" || dir:
+		a.flash("select a leaf to copy its text (Y copies the path)", true)
+		return
+	case strings.HasSuffix(path, ".log"):
+		a.flash("open the log (Enter) and copy from its pane", true)
+		return
+	case a.viewer.Path() == path && a.viewer.Text() != "":
+		a.yank(path, a.viewer.Text())
+		return
+	}
+	p, err := model.Parse(path)
+	if err != nil {
+		a.flash(err.Error(), true)
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(a.ctx, 30*time.Second)
+		defer cancel()
+		leaf, err := a.fs.Read(ctx, p)
+		a.ui.Do(func() {
+			if err != nil {
+				a.flash(err.Error(), true)
+				return
+			}
+			a.yank(path, leaf.Text)
+		})
+	}()
 }
 
 // switchPane moves the keyboard to the next pane: tree, viewer, then each

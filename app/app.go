@@ -44,6 +44,8 @@ type Options struct {
 	// SaveDir is where log panes save their lines; "" means the user's
 	// state directory (see defaultSaveDir).
 	SaveDir string
+	// Clipboard chooses where yanked text goes; "" means ClipboardAuto.
+	Clipboard ClipboardMode
 }
 
 // App is the running terminal UI.
@@ -69,6 +71,7 @@ type App struct {
 	ui     *uiQueue
 	dirs   *dirTracker
 	logs   *logPanes
+	clip   *clipboard
 
 	// UI goroutine only.
 	actions    map[keymap.Scope]map[keymap.Action]func()
@@ -95,6 +98,9 @@ func New(o Options) *App {
 	if o.TailLines <= 0 {
 		o.TailLines = 1000
 	}
+	if o.Clipboard == "" {
+		o.Clipboard = ClipboardAuto
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &App{
 		tv:     tview.NewApplication(),
@@ -114,6 +120,12 @@ func New(o Options) *App {
 	a.ui = newUIQueue(ctx, a.tv)
 	a.dirs = newDirTracker(ctx, a)
 	a.logs = newLogPanes(a)
+	a.clip = newClipboard(o.Clipboard)
+	// The screen exists only once Run made it; OSC 52 goes through it.
+	a.tv.SetBeforeDrawFunc(func(s tcell.Screen) bool {
+		a.clip.screen = s
+		return false
+	})
 
 	a.header = views.NewHeader(o.Theme)
 	info := o.Conn.Info

@@ -94,6 +94,7 @@ type settings struct {
 	tail      int64
 	logBuffer int
 	theme     string
+	clipboard string
 }
 
 func newRootCommand(name string, stdout, stderr io.Writer) *cobra.Command {
@@ -131,6 +132,7 @@ func newRootCommand(name string, stdout, stderr io.Writer) *cobra.Command {
 	root.Flags().Int64Var(&s.tail, "tail", 1000, "lines a log pane starts with (the last N; changeable in the pane)")
 	root.Flags().IntVar(&s.logBuffer, "log-buffer", model.DefaultLogBuffer, "lines a log pane keeps at most; older ones are evicted and counted")
 	root.Flags().StringVar(&s.theme, "theme", "dark", "color theme: dark, light, high-contrast, or a file's name in the config directory's themes/ (NO_COLOR gives monochrome)")
+	root.Flags().StringVar(&s.clipboard, "clipboard", "", "where yanked text goes: auto (OSC 52 and a native tool), osc52, native or off (default: KFSUI_CLIPBOARD, the config file, else auto)")
 	root.PreRunE = func(cmd *cobra.Command, _ []string) error { return applyConfig(cmd, &s) }
 	root.AddCommand(newLsCommand(flags, stdout), newCatCommand(flags, stdout), newTailCommand(flags, stdout))
 	return root
@@ -160,6 +162,18 @@ func applyConfig(cmd *cobra.Command, s *settings) error {
 	}
 	if c.LogBuffer > 0 && !cmd.Flags().Changed("log-buffer") {
 		s.logBuffer = c.LogBuffer
+	}
+	if !cmd.Flags().Changed("clipboard") {
+		s.clipboard = c.Clipboard
+		if env := os.Getenv("KFSUI_CLIPBOARD"); env != "" {
+			s.clipboard = env
+		}
+	}
+	if s.clipboard == "" {
+		s.clipboard = string(ClipboardAuto)
+	}
+	if _, err := ParseClipboardMode(s.clipboard); err != nil {
+		return usageError{err}
 	}
 	return nil
 }
@@ -205,7 +219,10 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 	if s.tail <= 0 || s.logBuffer <= 0 {
 		return usageError{fmt.Errorf("--tail and --log-buffer must be positive")}
 	}
-	a := New(Options{Conn: conn, FS: fs, Keys: keys, Theme: theme, StartPath: s.startPath, TailLines: s.tail, LogBuffer: s.logBuffer})
+	a := New(Options{
+		Conn: conn, FS: fs, Keys: keys, Theme: theme, StartPath: s.startPath,
+		TailLines: s.tail, LogBuffer: s.logBuffer, Clipboard: ClipboardMode(s.clipboard),
+	})
 	// A terminal closing (SIGHUP) or a kill (SIGTERM) ends kfsui the way q
 	// does, so the terminal is restored.
 	sig, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGHUP, os.Interrupt)

@@ -141,7 +141,11 @@ func (a *App) logActions() map[keymap.Action]func() {
 			p.view.Reset()
 			p.view.SetStatus(p.status())
 		}),
-		keymap.SaveLog:   on(a.saveLog),
+		keymap.SaveLog: on(a.saveLog),
+		keymap.Yank: on(func(p *logPane) {
+			a.yank(fmt.Sprintf("%d lines of %s", rows{p}.Len(), p.label), p.lines(p.view.Timestamps()))
+		}),
+		keymap.YankPath:  on(func(p *logPane) { a.yankPath(p.label) }),
 		keymap.Maximise:  on(a.toggleMaximise),
 		keymap.ClosePane: on(a.logs.close),
 	}

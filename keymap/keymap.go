@@ -43,6 +43,8 @@ const (
 	Help       Action = "help"
 	Quit       Action = "quit"
 
+	Yank        Action = "yank"
+	YankPath    Action = "yank-path"
 	MergedLogs  Action = "merged-logs"
 	Follow      Action = "follow"
 	Timestamps  Action = "timestamps"
@@ -125,6 +127,8 @@ var defaults = []struct {
 	{ScrollLeft, ScopeLog, "left", "scroll left (wrap off)", false},
 	{ScrollRight, ScopeLog, "right", "scroll right (wrap off)", false},
 	{Back, ScopeLog, "esc", "back to the tree", true},
+	{Yank, ScopeGlobal, "y", "copy the leaf's text as shown (a log pane: its lines as shown)", true},
+	{YankPath, ScopeGlobal, "Y", "copy the path", false},
 	{SwitchPane, ScopeGlobal, "tab", "switch pane", true},
 	{Refresh, ScopeGlobal, "r", "refresh the selection", true},
 	{Help, ScopeGlobal, "?", "show or hide help", true},

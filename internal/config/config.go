@@ -34,6 +34,8 @@ type Config struct {
 	Tail int64 `yaml:"tail"`
 	// LogBuffer bounds the lines a log pane keeps.
 	LogBuffer int `yaml:"log-buffer"`
+	// Clipboard is where yanked text goes: auto, osc52, native or off.
+	Clipboard string `yaml:"clipboard"`
 }
 
 // Load reads the config file at path; a missing file is an empty Config.
@@ -74,6 +76,8 @@ func Load(path string) (Config, error) {
 			if err == nil && c.LogBuffer <= 0 {
 				err = errors.New("must be a positive number of lines")
 			}
+		case "clipboard":
+			err = v.Decode(&c.Clipboard)
 		default:
 			err = errors.New("unknown field")
 		}

@@ -170,3 +170,22 @@ func TestE2EKeymapOverrideChangesKeysAndHelp(t *testing.T) {
 	d.keys("Q")
 	d.waitStopped()
 }
+
+// A payload over the OSC 52 limit is refused with a clear message, never
+// cut short.
+func TestE2EYankTooLargeForOSC52IsRefused(t *testing.T) {
+	c := testcluster.Shared(t)
+	ns := newNamespace(t, "bigyank")
+	big := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "big"}, Data: map[string]string{"blob": strings.Repeat("x", 100<<10)}}
+	if _, err := c.Clientset().CoreV1().ConfigMaps(ns).Create(ctx(t), big, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	obj := "/namespaces/" + ns + "/configmaps/big"
+	d := startAppWith(t, c.KubeconfigPath, "", app.Options{StartPath: obj, Clipboard: app.ClipboardOSC52})
+	d.waitSelected(obj, 10*time.Second)
+	d.waitText(5*time.Second, "──manifest.yaml")
+	d.keys("j")
+	d.waitSelected(obj+"/manifest.yaml", 5*time.Second)
+	d.keys("y")
+	d.waitText(5*time.Second, "manifest.yaml not copied: 100.", "KiB is over the 74.0 KiB OSC 52 limit")
+}

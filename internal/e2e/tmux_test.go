@@ -228,3 +228,35 @@ func TestE2ELogPaneInTheBinary(t *testing.T) {
 	x.send("q")
 	x.waitText(10*time.Second, "exit=0 mode=icanon")
 }
+
+// y on a manifest goes through OSC 52 into tmux's paste buffer (tmux with
+// set-clipboard on, as over SSH), exactly; Y copies the path.
+func TestE2EYankThroughTmuxClipboard(t *testing.T) {
+	c := testcluster.Shared(t)
+	ns := newNamespace(t, "yank")
+	applyYAML(t, ns, deploymentYAML)
+	want, err := c.Kubectl(ctx(t), "-n", ns, "get", "deployment", "web", "-o", "yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := buildBinary(t)
+	x := newTmux(t)
+	obj := "/namespaces/" + ns + "/deployments/web"
+	x.start(fmt.Sprintf("%s --kubeconfig %s --path %s%s", bin, c.KubeconfigPath, obj, afterExit))
+	x.run("set-option", "-g", "set-clipboard", "on")
+	x.waitText(15*time.Second, "──manifest.yaml")
+	x.send("j", "Enter")
+	x.waitText(10*time.Second, "kind: Deployment")
+	x.send("y")
+	x.waitText(5*time.Second, "copied "+obj+"/manifest.yaml (", "via OSC 52")
+	if got := x.run("show-buffer"); got != string(want) {
+		t.Errorf("tmux's buffer differs from the manifest\n--- buffer\n%s\n--- kubectl\n%s", got, want)
+	}
+	x.send("Y")
+	x.waitText(5*time.Second, "copied the path")
+	if got := x.run("show-buffer"); got != obj+"/manifest.yaml" {
+		t.Errorf("tmux's buffer after Y = %q", got)
+	}
+	x.send("q")
+	x.waitText(10*time.Second, "exit=0 mode=icanon")
+}
