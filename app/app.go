@@ -205,6 +205,12 @@ func (a *App) Run() error {
 	a.reveal(start)
 	err := a.tv.Run()
 	a.cancel()
+	// Streams end with the context; waiting for them means no connection
+	// outlives Run. Their callbacks never need the UI, so this cannot block
+	// on it.
+	for _, p := range a.logs.panes {
+		p.stop()
+	}
 	return err
 }
 

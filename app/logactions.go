@@ -9,9 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gdamore/tcell/v2"
-	"github.com/rivo/tview"
-
 	"github.com/kfsui/kfsui/k8s"
 	"github.com/kfsui/kfsui/keymap"
 	"github.com/kfsui/kfsui/model"
@@ -86,10 +83,18 @@ func (a *App) logActions() map[keymap.Action]func() {
 		keymap.Bottom:      on(func(p *logPane) { p.view.Bottom() }),
 		keymap.ScrollLeft:  on(func(p *logPane) { p.view.ScrollSideways(-8) }),
 		keymap.ScrollRight: on(func(p *logPane) { p.view.ScrollSideways(8) }),
-		keymap.Back:        func() { a.focus(a.tree) },
-		keymap.Follow:      on(func(p *logPane) { p.view.SetFollow(!p.view.Following()) }),
-		keymap.Timestamps:  on(func(p *logPane) { p.view.ToggleTimestamps() }),
-		keymap.Wrap:        on(func(p *logPane) { p.view.ToggleWrap() }),
+		keymap.Back: func() {
+			// A maximised pane is all there is on screen: Esc restores
+			// the layout first, or the keys would drive a hidden tree.
+			if a.logs.maximised != nil {
+				a.toggleMaximise(a.logs.maximised)
+				return
+			}
+			a.focus(a.tree)
+		},
+		keymap.Follow:     on(func(p *logPane) { p.view.SetFollow(!p.view.Following()) }),
+		keymap.Timestamps: on(func(p *logPane) { p.view.ToggleTimestamps() }),
+		keymap.Wrap:       on(func(p *logPane) { p.view.ToggleWrap() }),
 		keymap.Previous: on(func(p *logPane) {
 			p.previous = !p.previous
 			p.restart()
@@ -186,41 +191,3 @@ func (a *App) saveLog(p *logPane) {
 }
 
 var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-// defaultSaveDir is $XDG_STATE_HOME/kfsui/logs, or ~/.local/state/kfsui/logs.
-func defaultSaveDir() string {
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
-		return filepath.Join(d, "kfsui", "logs")
-	}
-	if home, err := os.UserHomeDir(); err == nil {
-		return filepath.Join(home, ".local", "state", "kfsui", "logs")
-	}
-	return filepath.Join(os.TempDir(), "kfsui-logs")
-}
-
-// prompt asks for one line of text in place of the footer; done gets the
-// text on Enter and is not called on Esc. The keyboard goes back where it
-// was afterwards. UI goroutine only.
-func (a *App) prompt(label string, done func(text string)) {
-	back := a.tv.GetFocus()
-	in := tview.NewInputField().SetLabel(label).
-		SetFieldBackgroundColor(a.theme.Background).
-		SetLabelColor(a.theme.Title).SetFieldTextColor(a.theme.Foreground)
-	finish := func() {
-		a.main.RemoveItem(in)
-		a.main.AddItem(a.footer, 1, 0, false)
-		a.prompting = nil
-		a.focus(back)
-	}
-	in.SetDoneFunc(func(key tcell.Key) {
-		text := in.GetText()
-		finish()
-		if key == tcell.KeyEnter {
-			done(text)
-		}
-	})
-	a.main.RemoveItem(a.footer)
-	a.main.AddItem(in, 1, 0, false)
-	a.prompting = in
-	a.tv.SetFocus(in)
-}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"sync/atomic"
 	"time"
 
@@ -75,9 +76,9 @@ func (l *logPanes) loop() {
 func (l *logPanes) flush() {
 	changed := false
 	for _, p := range l.panes {
-		batch, states := p.take()
-		if len(batch) > 0 || states {
-			p.apply(batch)
+		batch, overflow, states := p.take()
+		if len(batch) > 0 || overflow > 0 || states {
+			p.apply(batch, overflow)
 			changed = true
 		}
 	}
@@ -99,7 +100,7 @@ func (l *logPanes) open(path string, targets []k8s.LogTarget) {
 		}
 	}
 	if len(l.panes) >= maxLogPanes {
-		l.app.flash("at most 8 log panes: close one with x first", true)
+		l.app.flash(fmt.Sprintf("at most %d log panes: close one with x first", maxLogPanes), true)
 		return
 	}
 	p := newLogPane(l.app, path, targets)

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/kfsui/kfsui/k8s"
 	"github.com/kfsui/kfsui/model"
@@ -16,15 +17,19 @@ import (
 // lines", then 1m, 5m, 15m, 1h, and everything.
 var sinceWindows = []struct {
 	label string
-	opts  func(*k8s.FollowOptions, int64)
+	since time.Duration // 0 with label "tail": the last N lines; else the window
 }{
-	{"tail", func(o *k8s.FollowOptions, n int64) { o.TailLines, o.Since = n, 0 }},
-	{"1m", func(o *k8s.FollowOptions, _ int64) { o.TailLines, o.Since = 0, 60e9 }},
-	{"5m", func(o *k8s.FollowOptions, _ int64) { o.TailLines, o.Since = 0, 300e9 }},
-	{"15m", func(o *k8s.FollowOptions, _ int64) { o.TailLines, o.Since = 0, 900e9 }},
-	{"1h", func(o *k8s.FollowOptions, _ int64) { o.TailLines, o.Since = 0, 3600e9 }},
-	{"all", func(o *k8s.FollowOptions, _ int64) { o.TailLines, o.Since = 0, 0 }},
+	{"tail", 0},
+	{"1m", time.Minute},
+	{"5m", 5 * time.Minute},
+	{"15m", 15 * time.Minute},
+	{"1h", time.Hour},
+	{"all", 0},
 }
+
+// timestampFormat is how log panes, saved logs and kfsui tail write a
+// line's time.
+const timestampFormat = "2006-01-02T15:04:05.000000000Z07:00"
 
 // logPane is one open log pane: its followers (one per container), the
 // bounded buffer they fill, the filter over it, and the widget. Lines and
@@ -46,10 +51,11 @@ type logPane struct {
 	followers []*k8s.Follower
 	cancel    context.CancelFunc
 
-	mu      sync.Mutex
-	pending []k8s.LogLine
-	states  map[string]string // container → state for the status line
-	dirty   bool
+	mu       sync.Mutex
+	pending  []k8s.LogLine
+	overflow int64             // pending lines dropped, oldest first, while the UI lagged
+	states   map[string]string // container → state for the status line
+	dirty    bool
 }
 
 // rows is the buffer as the widget sees it: all lines, or the filter's.
@@ -92,14 +98,24 @@ func (p *logPane) start() {
 	p.stop()
 	ctx, cancel := context.WithCancel(p.app.ctx)
 	p.cancel = cancel
-	opts := k8s.FollowOptions{Follow: !p.previous, Previous: p.previous}
-	sinceWindows[p.window].opts(&opts, p.tail)
+	opts := k8s.FollowOptions{Follow: !p.previous, Previous: p.previous, Since: sinceWindows[p.window].since}
+	if p.window == 0 {
+		opts.TailLines = p.tail
+	}
 	for _, t := range p.targets {
 		container := t.Container
 		f := k8s.NewFollower(p.app.conn, p.app.conn, t, opts,
 			func(l k8s.LogLine) {
 				p.mu.Lock()
 				p.pending = append(p.pending, l)
+				// The buffer keeps at most max lines anyway: more pending
+				// than twice that (the UI is stalled) would only grow
+				// memory. They are counted with the evicted ones.
+				if limit := p.buf.Max(); len(p.pending) > 2*limit {
+					drop := len(p.pending) - limit
+					p.pending = append(p.pending[:0], p.pending[drop:]...)
+					p.overflow += int64(drop)
+				}
 				p.mu.Unlock()
 				p.app.logs.kick()
 			},
@@ -144,23 +160,27 @@ func (p *logPane) restart() {
 
 // take moves what the followers delivered out of pending. Safe from any
 // goroutine.
-func (p *logPane) take() (batch []k8s.LogLine, states bool) {
+func (p *logPane) take() (batch []k8s.LogLine, overflow int64, states bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	batch, p.pending = p.pending, nil
+	overflow, p.overflow = p.overflow, 0
 	states, p.dirty = p.dirty, false
-	return batch, states
+	return batch, overflow, states
 }
 
 // apply puts a batch into the buffer and the widget. UI goroutine.
-func (p *logPane) apply(batch []k8s.LogLine) {
+func (p *logPane) apply(batch []k8s.LogLine, overflow int64) {
+	p.buf.Drop(overflow)
 	if len(batch) > 0 {
 		before := p.buf.End()
 		r := p.buf.Append(batch)
-		if p.filter == nil {
-			p.view.RowsChanged(r.Added, r.Evicted)
-		} else {
+		if p.filter != nil {
 			p.refilter(before, r)
+		} else {
+			// A merged pane's lines may land above the end; a paused view
+			// then shifts by as many, which is not worth tracking.
+			p.view.RowsChanged(r.Added, r.Evicted)
 		}
 	}
 	p.view.SetStatus(p.status())
@@ -168,8 +188,12 @@ func (p *logPane) apply(batch []k8s.LogLine) {
 
 // refilter brings the filter's matches up to date after an Append.
 func (p *logPane) refilter(before int64, r model.AppendResult) {
-	if r.Reindex {
+	if r.Reindex || r.Replaced {
+		// An insertion or a completed line can change matches anywhere
+		// near the end; recount, and tell the pane the difference.
+		n := len(p.matches)
 		p.rebuildMatches()
+		p.view.RowsChanged(max(len(p.matches)-n, 0), max(n-len(p.matches), 0))
 		return
 	}
 	first := p.buf.First()
@@ -178,22 +202,20 @@ func (p *logPane) refilter(before int64, r model.AppendResult) {
 		dropped++
 	}
 	p.matches = p.matches[dropped:]
-	from := max(before, first)
-	if r.Replaced && from > first {
-		from-- // a completed partial line is matched again
-		if n := len(p.matches); n > 0 && p.matches[n-1] == from {
-			p.matches = p.matches[:n-1]
-			dropped++ // leaves and may come back
-		}
-	}
 	added := 0
-	for seq := from; seq < p.buf.End(); seq++ {
-		if l, ok := p.buf.Line(seq); ok && p.filter.MatchString(l.Text) {
+	for seq := max(before, first); seq < p.buf.End(); seq++ {
+		if l, ok := p.buf.Line(seq); ok && p.matchesFilter(l) {
 			p.matches = append(p.matches, seq)
 			added++
 		}
 	}
 	p.view.RowsChanged(added, dropped)
+}
+
+// matchesFilter matches the filter against the text as shown, without
+// escape sequences, as search does.
+func (p *logPane) matchesFilter(l k8s.LogLine) bool {
+	return p.filter.MatchString(views.PlainText(l.Text))
 }
 
 func (p *logPane) rebuildMatches() {
@@ -202,7 +224,7 @@ func (p *logPane) rebuildMatches() {
 		return
 	}
 	for seq := p.buf.First(); seq < p.buf.End(); seq++ {
-		if l, ok := p.buf.Line(seq); ok && p.filter.MatchString(l.Text) {
+		if l, ok := p.buf.Line(seq); ok && p.matchesFilter(l) {
 			p.matches = append(p.matches, seq)
 		}
 	}
@@ -271,7 +293,7 @@ func (p *logPane) status() string {
 	return b.String()
 }
 
-// text returns the buffer's lines as saved and yanked: each line's text
+// lines returns the pane's lines as saved and yanked: as shown (filtered),
 // with timestamps when the pane shows them.
 func (p *logPane) lines(timestamps bool) string {
 	var b strings.Builder
@@ -279,7 +301,7 @@ func (p *logPane) lines(timestamps bool) string {
 	for i := 0; i < r.Len(); i++ {
 		row := r.Row(i)
 		if timestamps && !row.Time.IsZero() {
-			b.WriteString(row.Time.UTC().Format("2006-01-02T15:04:05.000000000Z07:00") + " ")
+			b.WriteString(row.Time.UTC().Format(timestampFormat) + " ")
 		}
 		if len(p.targets) > 1 {
 			b.WriteString(row.Container + " ")

@@ -86,7 +86,7 @@ func tail(ctx context.Context, conn *k8s.Conn, target k8s.LogTarget, s tailSetti
 	var partial *k8s.LogLine // an unfinished last line, printed only at the end
 	write := func(l k8s.LogLine) {
 		if s.timestamps && !l.Time.IsZero() {
-			out.WriteString(l.Time.UTC().Format("2006-01-02T15:04:05.000000000Z07:00") + " ")
+			out.WriteString(l.Time.UTC().Format(timestampFormat) + " ")
 		}
 		out.WriteString(l.Text)
 	}

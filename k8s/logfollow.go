@@ -3,6 +3,7 @@ package k8s
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -29,14 +30,25 @@ const (
 	StateFailed // an error retrying cannot fix, e.g. forbidden
 )
 
+// String names the state as the log pane's status line shows it.
 func (s FollowState) String() string {
 	return [...]string{"connecting", "following", "reconnecting", "ended", "error"}[s]
 }
 
-// PodWatcher tells a Follower whether its pod still exists.
+// ContainerState is what a Follower needs to know about its container
+// when a stream ends.
+type ContainerState struct {
+	Exists   bool   // the pod exists
+	Finished bool   // the container will write no more
+	Reason   string // why it is finished, for the user
+}
+
+// PodWatcher tells a Follower whether its pod and container are still
+// there to follow.
 type PodWatcher interface {
-	// PodExists asks the API server with a GET.
-	PodExists(ctx context.Context, ns, pod string) (bool, error)
+	// ContainerState asks the API server with a GET. On an error Exists is
+	// true: not knowing is no reason to stop.
+	ContainerState(ctx context.Context, ns, pod, container string) (ContainerState, error)
 	// PodGone returns a channel closed once the pod is known to be
 	// deleted; it never closes if that cannot be known.
 	PodGone(ctx context.Context, ns, pod string) <-chan struct{}
@@ -55,8 +67,9 @@ const (
 // error cannot be retried (forbidden). This is the reconnecting that a
 // Stream leaves to others.
 //
-// Concurrency: Start and Close are safe from any goroutine. sink and
-// state are called from the follower's goroutine, never both at once.
+// Concurrency: Start and Close are safe from any goroutine. sink is called
+// from the current stream's goroutine and state from the follower's, so
+// the two may run at once; each is called from one goroutine at a time.
 type Follower struct {
 	src    LogSource
 	pods   PodWatcher
@@ -144,15 +157,11 @@ func (f *Follower) run(ctx context.Context) {
 		switch {
 		case ctx.Err() != nil:
 			return
-		case err == nil && !f.opts.Follow:
-			f.state(StateEnded, "end of log")
-			return
 		case apierrors.IsForbidden(err):
 			f.state(StateFailed, err.Error())
 			return
-		case f.opts.Previous:
-			// A previous instance's log is complete; there is nothing to
-			// resume.
+		case !f.opts.Follow || f.opts.Previous:
+			// One read, like kubectl logs without -f: nothing to resume.
 			if err != nil {
 				f.state(StateFailed, err.Error())
 			} else {
@@ -160,11 +169,13 @@ func (f *Follower) run(ctx context.Context) {
 			}
 			return
 		}
-		if exists, gerr := f.pods.PodExists(ctx, f.target.Namespace, f.target.Pod); gerr == nil && !exists {
+		st, _ := f.pods.ContainerState(ctx, f.target.Namespace, f.target.Pod, f.target.Container)
+		switch {
+		case !st.Exists:
 			f.state(StateEnded, "pod deleted")
 			return
-		} else if apierrors.IsForbidden(gerr) {
-			f.state(StateFailed, gerr.Error())
+		case st.Finished:
+			f.state(StateEnded, st.Reason)
 			return
 		}
 		if delivered {
@@ -181,7 +192,7 @@ func (f *Follower) run(ctx context.Context) {
 		case <-gone:
 			f.state(StateEnded, "pod deleted")
 			return
-		case <-time.After(wait):
+		case <-time.After(wait + time.Duration(rand.Int64N(int64(wait/4)+1))):
 		}
 		wait = min(wait*2, reconnectMax)
 		first = false
@@ -192,17 +203,15 @@ func (f *Follower) run(ctx context.Context) {
 // first time, then a resume from the last delivered line's second.
 func (f *Follower) request(first bool) LogOptions {
 	o := LogOptions{Follow: f.opts.Follow, Previous: f.opts.Previous}
-	switch {
-	case !first && !f.last.IsZero():
+	if !first && !f.last.IsZero() {
 		o.SinceTime = f.last
-	case !first:
-		// Nothing arrived yet: ask again for what was asked.
-		fallthrough
-	default:
-		o.TailLines = f.opts.TailLines
-		if f.opts.Since > 0 {
-			o.SinceSeconds = int64(f.opts.Since / time.Second)
-		}
+		return o
+	}
+	// The first request, or a retry before anything arrived: what was
+	// asked for.
+	o.TailLines = f.opts.TailLines
+	if f.opts.Since > 0 {
+		o.SinceSeconds = int64(f.opts.Since / time.Second)
 	}
 	return o
 }

@@ -38,9 +38,14 @@ func body(s string) func() (io.ReadCloser, error) {
 	return func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(s)), nil }
 }
 
-type fakePods struct{ exists bool }
+type fakePods struct {
+	exists   bool
+	finished string // the reason the container is finished, "" if it is not
+}
 
-func (f fakePods) PodExists(context.Context, string, string) (bool, error) { return f.exists, nil }
+func (f fakePods) ContainerState(context.Context, string, string, string) (ContainerState, error) {
+	return ContainerState{Exists: f.exists, Finished: f.finished != "", Reason: f.finished}, nil
+}
 func (f fakePods) PodGone(context.Context, string, string) <-chan struct{} {
 	return make(chan struct{})
 }
@@ -108,5 +113,23 @@ func TestFollowerWithoutFollowEnds(t *testing.T) {
 	lines, states := follow(t, src, fakePods{exists: true}, FollowOptions{})
 	if strings.Join(lines, ",") != "a,b" || !strings.HasPrefix(states[len(states)-1], "ended") {
 		t.Errorf("lines %q states %q", lines, states)
+	}
+}
+
+func TestFollowerEndsWithAFinishedContainer(t *testing.T) {
+	src := &scriptedSource{answers: []func() (io.ReadCloser, error){body(ts(1, 0) + " done\n")}}
+	lines, states := follow(t, src, fakePods{exists: true, finished: "pod Succeeded"}, FollowOptions{Follow: true})
+	if len(lines) != 1 || states[len(states)-1] != "ended pod Succeeded" || len(src.requests) != 1 {
+		t.Errorf("lines %q states %q requests %d", lines, states, len(src.requests))
+	}
+}
+
+func TestFollowerWithoutFollowFailsAtOnce(t *testing.T) {
+	src := &scriptedSource{answers: []func() (io.ReadCloser, error){
+		func() (io.ReadCloser, error) { return nil, errors.New("container is waiting to start") },
+	}}
+	_, states := follow(t, src, fakePods{exists: true}, FollowOptions{})
+	if last := states[len(states)-1]; !strings.HasPrefix(last, "error container is waiting") || len(src.requests) != 1 {
+		t.Errorf("states %q after %d requests", states, len(src.requests))
 	}
 }

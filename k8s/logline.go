@@ -76,17 +76,27 @@ func (s *LineSplitter) Write(chunk []byte, emit func(LogLine)) {
 		s.pending, s.shown = s.pending[:0], 0
 		chunk = chunk[nl+1:]
 	}
-	// Show an unfinished line as it grows, but not a huge one: re-emitting
-	// it after every chunk would cost quadratic time. Flush shows any rest
-	// when the stream ends.
-	if len(s.pending) > 0 && len(s.pending) <= maxPartial {
+	// A line that never ends would grow without bound: past maxLine it is
+	// cut, and the rest continues as a line of its own.
+	if len(s.pending) >= maxLine {
+		t, text := ParseLogLine(s.pending)
+		emit(LogLine{Time: t, Text: text, Container: s.container})
+		s.pending, s.shown = s.pending[:0], 0
+	}
+	// Show an unfinished line as it grows, but not a huge one (re-emitting
+	// it after every chunk would cost quadratic time), and not before its
+	// timestamp is complete. Flush shows any rest when the stream ends.
+	if len(s.pending) > 0 && len(s.pending) <= maxPartial && bytes.IndexByte(s.pending, ' ') > 0 {
 		s.Flush(emit)
 	}
 }
 
 // maxPartial bounds the unfinished line that Write re-emits after each
-// chunk.
-const maxPartial = 64 << 10
+// chunk; maxLine bounds any line.
+const (
+	maxPartial = 64 << 10
+	maxLine    = 1 << 20
+)
 
 // Flush emits the unfinished rest, if any, as a Partial line, as at the end
 // of a stream.

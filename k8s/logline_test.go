@@ -40,7 +40,7 @@ func TestLineSplitter(t *testing.T) {
 }
 
 func TestLineSplitterLongLine(t *testing.T) {
-	long := strings.Repeat("x", 1<<20)
+	long := strings.Repeat("x", 512<<10)
 	var got []LogLine
 	s := NewLineSplitter("c")
 	data := []byte("2026-01-02T03:04:05Z " + long + "\n")
@@ -55,5 +55,32 @@ func TestLineSplitterLongLine(t *testing.T) {
 	}
 	if len(got) != 1 || got[0].Text != long {
 		t.Fatalf("long line lost: %d lines", len(got))
+	}
+}
+
+// A line that never ends is cut at 1 MiB; nothing is lost.
+func TestLineSplitterCutsEndlessLines(t *testing.T) {
+	huge := strings.Repeat("y", 3<<20)
+	var got []LogLine
+	s := NewLineSplitter("c")
+	data := []byte("2026-01-02T03:04:05Z " + huge + "\n")
+	for len(data) > 0 {
+		n := min(len(data), 64<<10)
+		s.Write(data[:n], func(l LogLine) {
+			if !l.Partial {
+				got = append(got, l)
+			}
+		})
+		data = data[n:]
+	}
+	var joined strings.Builder
+	for _, l := range got {
+		if len(l.Text) > 1<<20 {
+			t.Errorf("a %d-byte line got through", len(l.Text))
+		}
+		joined.WriteString(l.Text)
+	}
+	if len(got) < 3 || joined.String() != huge {
+		t.Errorf("%d pieces, %d bytes in all", len(got), joined.Len())
 	}
 }

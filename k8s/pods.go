@@ -2,25 +2,46 @@ package k8s
 
 import (
 	"context"
+	"fmt"
 	"sort"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 var _ PodWatcher = (*Conn)(nil)
 
-// PodExists asks the API server whether pod ns/name exists. Safe from any
+// ContainerState asks the API server whether pod ns/name still exists and
+// whether its container will write more: it will not once the pod has
+// Succeeded or Failed, once an init container has completed, or once a
+// container of a pod that never restarts has terminated. Safe from any
 // goroutine; it blocks for the request.
-func (c *Conn) PodExists(ctx context.Context, ns, name string) (bool, error) {
-	_, err := c.core.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
+func (c *Conn) ContainerState(ctx context.Context, ns, name, container string) (ContainerState, error) {
+	pod, err := c.core.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
 	switch {
-	case err == nil:
-		return true, nil
 	case apierrors.IsNotFound(err):
-		return false, nil
+		return ContainerState{}, nil
+	case err != nil:
+		return ContainerState{Exists: true}, err
 	}
-	return false, err
+	st := ContainerState{Exists: true}
+	switch pod.Status.Phase {
+	case corev1.PodSucceeded, corev1.PodFailed:
+		st.Finished, st.Reason = true, "pod "+string(pod.Status.Phase)
+		return st, nil
+	}
+	for _, cs := range pod.Status.InitContainerStatuses {
+		if t := cs.State.Terminated; cs.Name == container && t != nil && t.ExitCode == 0 {
+			st.Finished, st.Reason = true, "init container completed"
+		}
+	}
+	for _, cs := range pod.Status.ContainerStatuses {
+		if t := cs.State.Terminated; cs.Name == container && t != nil && pod.Spec.RestartPolicy == corev1.RestartPolicyNever {
+			st.Finished, st.Reason = true, fmt.Sprintf("container terminated (exit %d)", t.ExitCode)
+		}
+	}
+	return st, nil
 }
 
 // PodGone returns a channel closed once pod ns/name has left the pods

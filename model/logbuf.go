@@ -23,6 +23,7 @@ type LogBuffer struct {
 	start   int   // lines[start:] are kept; the rest wait for compaction
 	evicted int64 // lines dropped because of max
 	cleared int64 // lines the user cleared
+	lost    int64 // lines dropped before they reached the buffer (Drop)
 }
 
 // NewLogBuffer returns an empty buffer of at most max lines (max <= 0 means
@@ -44,31 +45,29 @@ type AppendResult struct {
 }
 
 // Append adds a batch of lines in arrival order. A line from the same
-// container as a trailing partial line replaces it.
+// container as a partial line still open replaces it. An ordered buffer
+// merges the batch in by time in one pass, however old its lines are.
 func (b *LogBuffer) Append(batch []k8s.LogLine) AppendResult {
 	var r AppendResult
+	fresh := make([]k8s.LogLine, 0, len(batch))
 	for _, l := range batch {
-		if i := b.partialOf(l.Container); i >= 0 {
+		if i := b.partialOf(l); i >= 0 {
 			b.lines[i] = l
 			r.Replaced = true
 			continue
 		}
-		r.Added++
-		pos := len(b.lines)
-		if b.ordered && !l.Time.IsZero() {
-			kept := b.lines[b.start:]
-			at := sort.Search(len(kept), func(i int) bool { return kept[i].Time.After(l.Time) })
-			pos = b.start + at
-		}
-		if pos == len(b.lines) {
-			b.lines = append(b.lines, l)
-		} else {
-			b.lines = append(b.lines, k8s.LogLine{})
-			copy(b.lines[pos+1:], b.lines[pos:])
-			b.lines[pos] = l
+		fresh = append(fresh, l)
+	}
+	r.Added = len(fresh)
+	if b.ordered && len(fresh) > 0 {
+		sort.SliceStable(fresh, func(i, j int) bool { return fresh[i].Time.Before(fresh[j].Time) })
+		if n := len(b.lines); n > b.start && fresh[0].Time.Before(b.lines[n-1].Time) {
+			b.merge(fresh)
 			r.Reindex = true
+			fresh = nil
 		}
 	}
+	b.lines = append(b.lines, fresh...)
 	if over := b.Len() - b.max; over > 0 {
 		b.start += over
 		b.evicted += int64(over)
@@ -82,15 +81,40 @@ func (b *LogBuffer) Append(batch []k8s.LogLine) AppendResult {
 	return r
 }
 
-// partialOf finds a partial line of container near the end, where the
-// stream left it; -1 if there is none.
-func (b *LogBuffer) partialOf(container string) int {
-	for i := len(b.lines) - 1; i >= b.start && i >= len(b.lines)-64; i-- {
-		if b.lines[i].Container == container {
-			if b.lines[i].Partial {
-				return i
-			}
-			return -1
+// merge merges sorted lines into the kept lines by time, in one pass.
+// Lines without a time stay where they arrived relative to their
+// neighbours.
+func (b *LogBuffer) merge(sorted []k8s.LogLine) {
+	kept := b.lines[b.start:]
+	out := make([]k8s.LogLine, 0, len(kept)+len(sorted))
+	i, j := 0, 0
+	for i < len(kept) && j < len(sorted) {
+		if sorted[j].Time.Before(kept[i].Time) {
+			out = append(out, sorted[j])
+			j++
+		} else {
+			out = append(out, kept[i])
+			i++
+		}
+	}
+	out = append(append(out, kept[i:]...), sorted[j:]...)
+	b.lines, b.start = out, 0
+}
+
+// partialOf finds the partial line l completes: the same container's, at
+// the same time (the kubelet stamps a line when it starts); -1 if none.
+// Only the last lines of a stream can be partial, so the search looks at
+// the end of an unordered buffer and around l's time in an ordered one.
+func (b *LogBuffer) partialOf(l k8s.LogLine) int {
+	lo, hi := max(b.start, len(b.lines)-64), len(b.lines)
+	if b.ordered && !l.Time.IsZero() {
+		kept := b.lines[b.start:]
+		at := b.start + sort.Search(len(kept), func(i int) bool { return !kept[i].Time.Before(l.Time) })
+		lo, hi = at, min(at+64, len(b.lines))
+	}
+	for i := hi - 1; i >= lo; i-- {
+		if c := b.lines[i]; c.Partial && c.Container == l.Container && (c.Time.Equal(l.Time) || c.Time.IsZero() || !b.ordered) {
+			return i
 		}
 	}
 	return -1
@@ -113,8 +137,16 @@ func (b *LogBuffer) Line(seq int64) (k8s.LogLine, bool) {
 	return b.lines[b.start+int(seq-b.First())], true
 }
 
-// Evicted is how many lines the bound has dropped so far.
-func (b *LogBuffer) Evicted() int64 { return b.evicted }
+// Evicted is how many lines the bound has dropped so far, with those
+// dropped before they arrived (Drop).
+func (b *LogBuffer) Evicted() int64 { return b.evicted + b.lost }
+
+// Drop counts n lines as evicted that never reached the buffer: its owner
+// dropped them, oldest first, to stay within the bound while it could not
+// keep up.
+func (b *LogBuffer) Drop(n int64) {
+	b.lost += n
+}
 
 // Max is the bound.
 func (b *LogBuffer) Max() int { return b.max }

@@ -64,3 +64,54 @@ func TestLogBufferOrderedMergesByTime(t *testing.T) {
 		t.Errorf("order = %v", got)
 	}
 }
+
+// A merged pane's second container arriving with older lines is merged in
+// one pass: not one copy of the buffer per line.
+func TestLogBufferOrderedMergeIsLinear(t *testing.T) {
+	b := NewLogBuffer(DefaultLogBuffer, true)
+	var a, s []k8s.LogLine
+	for i := 0; i < DefaultLogBuffer; i++ {
+		a = append(a, line("app", 2*i+1, "a"))
+	}
+	for i := 0; i < 20000; i++ {
+		s = append(s, line("side", 2*i, "s"))
+	}
+	b.Append(a)
+	start := time.Now()
+	r := b.Append(s)
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("merging 20,000 older lines took %v", took)
+	}
+	if !r.Reindex || b.Len() != DefaultLogBuffer || b.Evicted() != 20000 {
+		t.Errorf("append = %+v, len %d, evicted %d", r, b.Len(), b.Evicted())
+	}
+	prev := time.Time{}
+	for seq := b.First(); seq < b.End(); seq++ {
+		l, _ := b.Line(seq)
+		if l.Time.Before(prev) {
+			t.Fatalf("line %d out of order", seq)
+		}
+		prev = l.Time
+	}
+}
+
+// In a merged pane a partial line is completed where it is, even after a
+// chatty sibling wrote many lines behind it.
+func TestLogBufferOrderedCompletesPartialFarBack(t *testing.T) {
+	b := NewLogBuffer(0, true)
+	p := line("app", 10, "hal")
+	p.Partial = true
+	b.Append([]k8s.LogLine{p})
+	var side []k8s.LogLine
+	for i := 0; i < 200; i++ {
+		side = append(side, line("side", 11+i, "s"))
+	}
+	b.Append(side)
+	r := b.Append([]k8s.LogLine{line("app", 10, "half done")})
+	if !r.Replaced || r.Added != 0 {
+		t.Fatalf("append = %+v", r)
+	}
+	if l, _ := b.Line(b.First()); l.Text != "half done" || l.Partial {
+		t.Errorf("first line = %+v", l)
+	}
+}

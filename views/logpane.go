@@ -70,21 +70,22 @@ func (p *LogPane) SetRows(rows LogRows) { p.rows = rows }
 // SetLabel sets the pane's title (a path; escaped).
 func (p *LogPane) SetLabel(label string) { p.SetTitle(" " + escape(label) + " ") }
 
-// SetStatus sets the status line under the lines (plain text; escaped).
-func (p *LogPane) SetStatus(s string) { p.status = s }
+// SetStatus sets the status line under the lines. It is drawn cell by
+// cell; control characters are replaced.
+func (p *LogPane) SetStatus(s string) { p.status = oneLine(sanitize(s)) }
 
 // RowsChanged tells the pane that rows arrived or went: added at the end,
 // removed from the front. A following pane stays at the end; a paused one
 // stays on the same lines and counts the new ones.
 func (p *LogPane) RowsChanged(added, removed int) {
+	if p.match >= 0 {
+		p.match -= removed // -1 or below: the match was evicted
+	}
 	if p.follow {
 		return
 	}
 	p.top = max(p.top-removed, 0)
 	p.newPaused += added
-	if p.match >= 0 {
-		p.match -= removed
-	}
 }
 
 // Reset forgets the position, for rows rebuilt from scratch (a new filter,
@@ -178,10 +179,9 @@ func (p *LogPane) NextMatch(back bool) bool {
 	n := p.rows.Len()
 	from := p.match
 	if from < 0 {
+		// No current match: search from the top of the screen, either way.
 		from = p.drawnTop
-		if back {
-			from = n
-		} else {
+		if !back {
 			from--
 		}
 	}
@@ -191,7 +191,7 @@ func (p *LogPane) NextMatch(back bool) bool {
 	}
 	for k := 1; k <= n; k++ {
 		i := ((from+step*k)%n + n) % n
-		if p.search.MatchString(plainText(p.rows.Row(i).Text)) {
+		if p.search.MatchString(PlainText(p.rows.Row(i).Text)) {
 			p.match = i
 			p.SetFollow(false)
 			// Keep some context above the match.
@@ -203,8 +203,9 @@ func (p *LogPane) NextMatch(back bool) bool {
 	return false
 }
 
-// plainText is a line's text without escape sequences, as searched.
-func plainText(s string) string {
+// PlainText is a log line's text without escape sequences: what search and
+// filter match. Safe from any goroutine.
+func PlainText(s string) string {
 	var b strings.Builder
 	for _, seg := range ParseANSI(s, tcell.StyleDefault) {
 		b.WriteString(seg.Text)
@@ -308,12 +309,21 @@ func (p *LogPane) layout(i, w int, base tcell.Style) [][]cell {
 		add(r.Time.UTC().Format("2006-01-02T15:04:05.000Z")+" ", muted)
 	}
 	start := len(cells)
-	segs := ParseANSI(r.Text, base)
+	text, more := r.Text, 0
+	if len(text) > maxRowBytes {
+		// Drawing a multi-megabyte line cell by cell on every frame would
+		// stall the UI; its start says what it is, save shows it all.
+		text, more = text[:maxRowBytes], len(text)-maxRowBytes
+	}
+	segs := ParseANSI(text, base)
 	for _, s := range segs {
 		add(s.Text, s.Style)
 	}
 	if p.search != nil {
 		p.highlight(cells[start:], segs, i == p.match)
+	}
+	if more > 0 {
+		add(fmt.Sprintf(" … %d more bytes", more), muted)
 	}
 	if r.Partial {
 		add("⏎?", muted) // the newline has not arrived
@@ -378,6 +388,9 @@ func (p *LogPane) highlight(cells []cell, segs []Segment, current bool) {
 		}
 	}
 }
+
+// maxRowBytes bounds how much of one line the pane lays out.
+const maxRowBytes = 16 << 10
 
 // containerPalette holds the colors merged panes give container names.
 var containerPalette = []tcell.Color{

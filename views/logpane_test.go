@@ -117,3 +117,22 @@ func TestLogPaneWrapsAndPrefixes(t *testing.T) {
 		t.Error("container colors are not stable")
 	}
 }
+
+// A multi-megabyte line draws its start and says how much more there is,
+// without laying out every byte on every frame.
+func TestLogPaneHugeLineIsCut(t *testing.T) {
+	p := NewLogPane(themes.Dark())
+	p.SetRows(rows{{Text: "START" + strings.Repeat("z", 4<<20)}})
+	start := time.Now()
+	screen := strings.Join(screenText(t, p, 120, 40), "\n")
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("drawing took %v", took)
+	}
+	if !strings.Contains(screen, fmt.Sprintf("… %d more by", 4<<20+5-16<<10)) {
+		t.Errorf("the end of the cut line:\n%s", screen)
+	}
+	p.Top()
+	if screen := strings.Join(screenText(t, p, 120, 40), "\n"); !strings.Contains(screen, "│STARTzzz") {
+		t.Errorf("the start of the cut line:\n%s", screen)
+	}
+}
