@@ -220,6 +220,18 @@ func (a *App) openSelected() {
 	}
 }
 
+// click acts on a clicked tree entry: a directory opens or closes, a leaf
+// opens.
+func (a *App) click() {
+	a.revealing = model.Path{}
+	path, dir := a.tree.Selected()
+	if dir && a.tree.IsExpanded(path) && path != "/" {
+		a.collapse(path)
+		return
+	}
+	a.openSelected()
+}
+
 // closeSelected collapses an expanded directory, or selects the parent.
 func (a *App) closeSelected() {
 	path, dir := a.tree.Selected()

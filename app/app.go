@@ -46,6 +46,8 @@ type Options struct {
 	SaveDir string
 	// Clipboard chooses where yanked text goes; "" means ClipboardAuto.
 	Clipboard ClipboardMode
+	// Mouse turns on clicks and the wheel.
+	Mouse bool
 }
 
 // App is the running terminal UI.
@@ -77,6 +79,8 @@ type App struct {
 	actions    map[keymap.Scope]map[keymap.Action]func()
 	helpReturn tview.Primitive   // the pane to focus when help closes
 	prompting  *tview.InputField // the open prompt, if any
+	lastFocus  tview.Primitive   // the focus styled last
+	lastClick  [2]int            // where the last click was, for double clicks
 	leafCancel context.CancelFunc
 	flashGen   int
 	revealing  model.Path        // the directory reveal is expanding towards
@@ -122,10 +126,20 @@ func New(o Options) *App {
 	a.logs = newLogPanes(a)
 	a.clip = newClipboard(o.Clipboard)
 	// The screen exists only once Run made it; OSC 52 goes through it.
+	// A click may have moved the focus: restyle before drawing.
+	// (tview calls this holding the application's lock: asking the
+	// application for its focus here would deadlock; the panes know.)
 	a.tv.SetBeforeDrawFunc(func(s tcell.Screen) bool {
 		a.clip.screen = s
+		if f := a.focusedPane(); f != a.lastFocus {
+			a.lastFocus = f
+			a.styleFocus()
+			a.footer.SetScope(a.scope())
+		}
 		return false
 	})
+	a.tv.EnableMouse(o.Mouse)
+	a.tv.SetMouseCapture(a.mouseCapture)
 
 	a.header = views.NewHeader(o.Theme)
 	info := o.Conn.Info
@@ -153,6 +167,8 @@ func New(o Options) *App {
 		AddPage("help", centered(a.help, 72, 24), true, false)
 	a.tv.SetRoot(a.pages, true).SetFocus(a.tree)
 	a.actions = a.bindActions()
+	// Keys never reach the TreeView, so only a click calls this.
+	a.tree.SetSelectedFunc(func(*tview.TreeNode) { a.click() })
 	a.tv.SetInputCapture(a.handleKey)
 	// Not from focus callbacks: tview calls them holding the primitive's
 	// lock, and styleFocus asks the primitives whether they have focus.
@@ -168,6 +184,37 @@ func centered(p tview.Primitive, width, height int) tview.Primitive {
 			AddItem(p, height, 1, true).
 			AddItem(nil, 0, 1, false), width, 1, true).
 		AddItem(nil, 0, 1, false)
+}
+
+// mouseCapture makes tview's double clicks clicks. tview calls any second
+// click within half a second a double click, wherever it lands, and the
+// tree ignores double clicks: clicking down a path quickly would lose
+// every other click. A double click on the spot just clicked does nothing,
+// so double-clicking a directory leaves it open. UI goroutine only.
+func (a *App) mouseCapture(ev *tcell.EventMouse, action tview.MouseAction) (*tcell.EventMouse, tview.MouseAction) {
+	x, y := ev.Position()
+	switch action {
+	case tview.MouseLeftClick:
+		a.lastClick = [2]int{x, y}
+	case tview.MouseLeftDoubleClick:
+		if a.lastClick == [2]int{x, y} {
+			return nil, 0
+		}
+		a.lastClick = [2]int{x, y}
+		return ev, tview.MouseLeftClick
+	}
+	return ev, action
+}
+
+// focusedPane returns the pane that has the keyboard, nil for none (a
+// prompt or the help). It asks the panes, not the application.
+func (a *App) focusedPane() tview.Primitive {
+	for _, p := range a.focusables() {
+		if p.HasFocus() {
+			return p
+		}
+	}
+	return nil
 }
 
 // styleFocus colors the focused pane's border.

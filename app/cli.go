@@ -95,6 +95,7 @@ type settings struct {
 	logBuffer int
 	theme     string
 	clipboard string
+	mouse     bool
 }
 
 func newRootCommand(name string, stdout, stderr io.Writer) *cobra.Command {
@@ -133,6 +134,7 @@ func newRootCommand(name string, stdout, stderr io.Writer) *cobra.Command {
 	root.Flags().IntVar(&s.logBuffer, "log-buffer", model.DefaultLogBuffer, "lines a log pane keeps at most; older ones are evicted and counted")
 	root.Flags().StringVar(&s.theme, "theme", "dark", "color theme: dark, light, high-contrast, or a file's name in the config directory's themes/ (NO_COLOR gives monochrome)")
 	root.Flags().StringVar(&s.clipboard, "clipboard", "", "where yanked text goes: auto (OSC 52 and a native tool), osc52, native or off (default: KFSUI_CLIPBOARD, the config file, else auto)")
+	root.Flags().BoolVar(&s.mouse, "mouse", true, "clicks select and open, the wheel scrolls (--mouse=false leaves the mouse to the terminal, e.g. for selecting text)")
 	root.PreRunE = func(cmd *cobra.Command, _ []string) error { return applyConfig(cmd, &s) }
 	root.AddCommand(newLsCommand(flags, stdout), newCatCommand(flags, stdout), newTailCommand(flags, stdout))
 	return root
@@ -162,6 +164,9 @@ func applyConfig(cmd *cobra.Command, s *settings) error {
 	}
 	if c.LogBuffer > 0 && !cmd.Flags().Changed("log-buffer") {
 		s.logBuffer = c.LogBuffer
+	}
+	if c.Mouse != nil && !cmd.Flags().Changed("mouse") {
+		s.mouse = *c.Mouse
 	}
 	if !cmd.Flags().Changed("clipboard") {
 		s.clipboard = c.Clipboard
@@ -221,7 +226,7 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 	}
 	a := New(Options{
 		Conn: conn, FS: fs, Keys: keys, Theme: theme, StartPath: s.startPath,
-		TailLines: s.tail, LogBuffer: s.logBuffer, Clipboard: ClipboardMode(s.clipboard),
+		TailLines: s.tail, LogBuffer: s.logBuffer, Clipboard: ClipboardMode(s.clipboard), Mouse: s.mouse,
 	})
 	// A terminal closing (SIGHUP) or a kill (SIGTERM) ends kfsui the way q
 	// does, so the terminal is restored.

@@ -213,6 +213,27 @@ func PlainText(s string) string {
 	return b.String()
 }
 
+// MouseHandler implements tview.Primitive: a click focuses the pane, the
+// wheel scrolls it (scrolling up pauses, as with the keys).
+func (p *LogPane) MouseHandler() func(action tview.MouseAction, event *tcell.EventMouse, setFocus func(p tview.Primitive)) (consumed bool, capture tview.Primitive) {
+	return p.WrapMouseHandler(func(action tview.MouseAction, event *tcell.EventMouse, setFocus func(tview.Primitive)) (bool, tview.Primitive) {
+		if !p.InRect(event.Position()) {
+			return false, nil
+		}
+		switch action {
+		case tview.MouseLeftDown, tview.MouseLeftClick:
+			setFocus(p)
+		case tview.MouseScrollUp:
+			p.ScrollBy(-3)
+		case tview.MouseScrollDown:
+			p.ScrollBy(3)
+		default:
+			return false, nil
+		}
+		return true, nil
+	})
+}
+
 // Draw implements tview.Primitive.
 func (p *LogPane) Draw(screen tcell.Screen) {
 	p.DrawForSubclass(screen, p)

@@ -36,6 +36,8 @@ type Config struct {
 	LogBuffer int `yaml:"log-buffer"`
 	// Clipboard is where yanked text goes: auto, osc52, native or off.
 	Clipboard string `yaml:"clipboard"`
+	// Mouse turns clicks and the wheel on or off; nil: not set.
+	Mouse *bool `yaml:"mouse"`
 }
 
 // Load reads the config file at path; a missing file is an empty Config.
@@ -78,6 +80,11 @@ func Load(path string) (Config, error) {
 			}
 		case "clipboard":
 			err = v.Decode(&c.Clipboard)
+		case "mouse":
+			var on bool
+			if err = v.Decode(&on); err == nil {
+				c.Mouse = &on
+			}
 		default:
 			err = errors.New("unknown field")
 		}

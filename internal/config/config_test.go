@@ -18,10 +18,13 @@ func write(t *testing.T, text string) string {
 
 func TestLoad(t *testing.T) {
 	c, err := Load(write(t, "theme: light\ntail: 200\nlog-buffer: 9000\n"))
-	if err != nil || c != (Config{Theme: "light", Tail: 200, LogBuffer: 9000}) {
+	if err != nil || c.Theme != "light" || c.Tail != 200 || c.LogBuffer != 9000 || c.Mouse != nil {
 		t.Errorf("Load = %+v, %v", c, err)
 	}
-	if c, err := Load(filepath.Join(t.TempDir(), "missing.yaml")); err != nil || c != (Config{}) {
+	if c, err := Load(write(t, "mouse: false\nclipboard: osc52\n")); err != nil || c.Mouse == nil || *c.Mouse || c.Clipboard != "osc52" {
+		t.Errorf("mouse and clipboard: %+v, %v", c, err)
+	}
+	if c, err := Load(filepath.Join(t.TempDir(), "missing.yaml")); err != nil || c.Theme != "" || c.Mouse != nil {
 		t.Errorf("missing file: %+v, %v", c, err)
 	}
 	for text, want := range map[string]string{

@@ -189,3 +189,57 @@ func TestE2EYankTooLargeForOSC52IsRefused(t *testing.T) {
 	d.keys("y")
 	d.waitText(5*time.Second, "manifest.yaml not copied: 100.", "KiB is over the 74.0 KiB OSC 52 limit")
 }
+
+// where returns the screen position of the first occurrence of text.
+func (d *driver) where(text string) (int, int, bool) {
+	cells, w, h := d.contents()
+	want := []rune(text)
+	for y := 0; y < h; y++ {
+		for x := 0; x+len(want) <= w; x++ {
+			ok := true
+			for i, r := range want {
+				if c := cells[y*w+x+i]; len(c.Runes) == 0 || c.Runes[0] != r {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				return x, y, true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+func (d *driver) click(text string) {
+	d.t.Helper()
+	x, y, ok := d.where(text)
+	if !ok {
+		d.t.Fatalf("nothing to click: %q is not on screen:\n%s", text, d.text())
+	}
+	d.screen.InjectMouse(x, y, tcell.Button1, tcell.ModNone)
+	d.screen.InjectMouse(x, y, tcell.ButtonNone, tcell.ModNone)
+}
+
+func TestE2EMouseClicksAndWheel(t *testing.T) {
+	ns := newNamespace(t, "mouse")
+	longConfigMap(t, ns)
+	d := startAppWith(t, testcluster.Shared(t).KubeconfigPath, "", app.Options{Mouse: true})
+	d.waitText(10*time.Second, ns+"/")
+	d.click(ns + "/")
+	d.waitText(5*time.Second, "configmaps/")
+	d.click("configmaps/")
+	d.waitText(5*time.Second, "long/")
+	d.click("long/")
+	d.waitText(5*time.Second, "──manifest.yaml")
+	d.click("──manifest.yaml")
+	d.waitText(5*time.Second, "key-000: value-000")
+	// A click in the viewer focuses it; the wheel scrolls it.
+	d.click("key-000: value-000")
+	d.waitText(5*time.Second, "Esc back")
+	x, y, _ := d.where("key-000: value-000")
+	for i := 0; i < 5; i++ {
+		d.screen.InjectMouse(x, y, tcell.WheelDown, tcell.ModNone)
+	}
+	d.waitFor("the wheel to scroll", 5*time.Second, func(s string) bool { return !strings.Contains(s, "apiVersion: v1") })
+}
