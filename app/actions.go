@@ -69,9 +69,12 @@ func (a *App) scope() keymap.Scope {
 func (a *App) bindActions() map[keymap.Scope]map[keymap.Action]func() {
 	common := func() map[keymap.Action]func() {
 		return map[keymap.Action]func(){
-			keymap.SwitchPane: a.switchPane,
-			keymap.Help:       a.showHelp,
-			keymap.Quit:       a.Quit,
+			keymap.SwitchPane:  a.switchPane,
+			keymap.Help:        a.showHelp,
+			keymap.Quit:        a.Quit,
+			keymap.Jump:        a.jump,
+			keymap.HistoryBack: func() { a.historyStep(-1) },
+			keymap.HistoryFwd:  func() { a.historyStep(1) },
 		}
 	}
 	viewer := common()
@@ -207,8 +210,10 @@ func (a *App) openSelected() {
 	switch {
 	case path == "":
 	case !dir && strings.HasSuffix(path, ".log"):
+		a.remember(path)
 		a.openLog(path)
 	case !dir:
+		a.remember(path)
 		a.openLeaf(path, false)
 	case !a.tree.IsExpanded(path):
 		a.showKids = path

@@ -55,6 +55,7 @@ type App struct {
 	tv     *tview.Application
 	pages  *tview.Pages
 	header *views.Header
+	crumb  *views.Breadcrumb
 	main   *tview.Flex // header, body, footer (or a prompt)
 	body   *tview.Flex
 	tree   *views.Tree
@@ -81,11 +82,16 @@ type App struct {
 	prompting  *tview.InputField // the open prompt, if any
 	lastFocus  tview.Primitive   // the focus styled last
 	lastClick  [2]int            // where the last click was, for double clicks
-	leafCancel context.CancelFunc
-	flashGen   int
-	revealing  model.Path        // the directory reveal is expanding towards
-	dirErrs    map[string]string // the error each directory shows, if any
-	showKids   string            // a directory whose children to scroll into view once listed
+	jumpInputs []string          // what was typed in the jump bar, oldest first
+	places     []string          // the places visited, for [ and ]
+	placeAt    int               // the current place in places
+	// openAfterReveal opens the reveal's target when it is a leaf.
+	openAfterReveal bool
+	leafCancel      context.CancelFunc
+	flashGen        int
+	revealing       model.Path        // the directory reveal is expanding towards
+	dirErrs         map[string]string // the error each directory shows, if any
+	showKids        string            // a directory whose children to scroll into view once listed
 }
 
 // New builds the UI; nothing is drawn or fetched until Run.
@@ -131,6 +137,7 @@ func New(o Options) *App {
 	// application for its focus here would deadlock; the panes know.)
 	a.tv.SetBeforeDrawFunc(func(s tcell.Screen) bool {
 		a.clip.screen = s
+		a.updateCrumb()
 		if f := a.focusedPane(); f != a.lastFocus {
 			a.lastFocus = f
 			a.styleFocus()
@@ -151,6 +158,7 @@ func New(o Options) *App {
 		hi.Namespace = info.Namespace
 	}
 	a.header.SetInfo(hi)
+	a.crumb = views.NewBreadcrumb(o.Theme)
 	a.tree = views.NewTree(o.Theme)
 	a.viewer = views.NewViewer(o.Theme)
 	a.footer = views.NewFooter(o.Theme, o.Keys, keymap.ScopeTree)
@@ -160,6 +168,7 @@ func New(o Options) *App {
 	a.layout()
 	a.main = tview.NewFlex().SetDirection(tview.FlexRow).
 		AddItem(a.header, 1, 0, false).
+		AddItem(a.crumb, 1, 0, false).
 		AddItem(a.body, 0, 1, true).
 		AddItem(a.footer, 1, 0, false)
 	a.pages = tview.NewPages().
@@ -206,6 +215,17 @@ func (a *App) mouseCapture(ev *tcell.EventMouse, action tview.MouseAction) (*tce
 	return ev, action
 }
 
+// updateCrumb shows the selection's path and the entry count of the
+// directory in focus: the selection, or the directory holding it.
+func (a *App) updateCrumb() {
+	sel, dir := a.tree.Selected()
+	focusDir := sel
+	if p, err := model.Parse(sel); err == nil && (!dir || !a.tree.IsExpanded(sel)) {
+		focusDir = p.Parent().String()
+	}
+	a.crumb.Set(sel, focusDir, a.tree.ChildCount(focusDir))
+}
+
 // focusedPane returns the pane that has the keyboard, nil for none (a
 // prompt or the help). It asks the panes, not the application.
 func (a *App) focusedPane() tview.Primitive {
@@ -248,6 +268,9 @@ func (a *App) Run() error {
 		start = "/namespaces/" + info.Namespace
 	default:
 		start = "/namespaces"
+	}
+	if p, err := model.Parse(start); err == nil {
+		a.remember(p.String())
 	}
 	a.reveal(start)
 	err := a.tv.Run()
@@ -328,6 +351,10 @@ func (a *App) continueReveal() {
 			a.expand(target.String())
 		}
 		a.revealing = model.Path{}
+		if a.openAfterReveal && !target.IsDir() {
+			a.openAfterReveal = false
+			a.openSelected()
+		}
 		return
 	}
 	for _, anc := range target.Ancestors() {

@@ -1,6 +1,7 @@
 package k8s
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -187,3 +188,53 @@ func (c *Catalog) ClusterScoped() []Type { return c.cluster }
 
 // Len returns the number of types.
 func (c *Catalog) Len() int { return len(c.namespaced) + len(c.cluster) }
+
+// Resolve finds the type a user means by alias, as kubectl does: its
+// directory name, <plural>.<group>, plural, singular, a short name, or the
+// kind, in any case. When several types answer to an alias the core group
+// wins, then the first by name. Safe from any goroutine.
+func (c *Catalog) Resolve(alias string) (Type, bool) {
+	if t, ok := c.byName[alias]; ok {
+		return t, true
+	}
+	a := strings.ToLower(alias)
+	var found []Type
+	for _, list := range [][]Type{c.namespaced, c.cluster} {
+		for _, t := range list {
+			if t.GVR.Resource == a || t.Singular == a || strings.ToLower(t.Kind) == a || slices.Contains(t.ShortNames, a) {
+				found = append(found, t)
+			}
+		}
+	}
+	if len(found) == 0 {
+		return Type{}, false
+	}
+	sort.SliceStable(found, func(i, j int) bool {
+		ci, cj := found[i].GVR.Group == "", found[j].GVR.Group == ""
+		if ci != cj {
+			return ci
+		}
+		return found[i].Name < found[j].Name
+	})
+	return found[0], true
+}
+
+// Aliases lists every name Resolve answers to, sorted, for completion.
+func (c *Catalog) Aliases() []string {
+	seen := map[string]bool{}
+	for _, list := range [][]Type{c.namespaced, c.cluster} {
+		for _, t := range list {
+			for _, a := range append([]string{t.Name, t.QualifiedName(), t.GVR.Resource, t.Singular, strings.ToLower(t.Kind)}, t.ShortNames...) {
+				if a != "" {
+					seen[a] = true
+				}
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for a := range seen {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -91,3 +91,31 @@ func TestNewCatalog(t *testing.T) {
 		}
 	}
 }
+
+func TestResolveAliases(t *testing.T) {
+	groups := []*metav1.APIGroup{group("", "v1", "v1"), group("apps", "v1", "v1"), group("example.io", "v1", "v1")}
+	pods := res("pods", "Pod", true, readVerbs)
+	pods.SingularName, pods.ShortNames = "pod", []string{"po"}
+	deploy := res("deployments", "Deployment", true, readVerbs)
+	deploy.SingularName, deploy.ShortNames = "deployment", []string{"deploy"}
+	widgets := res("widgets", "Widget", true, readVerbs)
+	widgets.SingularName, widgets.ShortNames = "widget", []string{"wd"}
+	cat := NewCatalog(groups, []*metav1.APIResourceList{
+		resources("v1", pods), resources("apps/v1", deploy), resources("example.io/v1", widgets),
+	})
+	for alias, want := range map[string]string{
+		"po": "pods", "pod": "pods", "Pod": "pods", "pods": "pods",
+		"deploy": "deployments", "Deployment": "deployments", "deployments.apps": "deployments",
+		"wd": "widgets", "widgets.example.io": "widgets", "WIDGET": "widgets",
+	} {
+		if got, ok := cat.Resolve(alias); !ok || got.Name != want {
+			t.Errorf("Resolve(%q) = %q, %v; want %s", alias, got.Name, ok, want)
+		}
+	}
+	if _, ok := cat.Resolve("nope"); ok {
+		t.Error("Resolve(nope) found something")
+	}
+	if a := cat.Aliases(); !slices.Contains(a, "deploy") || !slices.Contains(a, "widgets.example.io") {
+		t.Errorf("Aliases = %v", a)
+	}
+}

@@ -43,6 +43,9 @@ const (
 	Help       Action = "help"
 	Quit       Action = "quit"
 
+	Jump        Action = "jump"
+	HistoryBack Action = "back-in-history"
+	HistoryFwd  Action = "forward-in-history"
 	Yank        Action = "yank"
 	YankPath    Action = "yank-path"
 	MergedLogs  Action = "merged-logs"
@@ -127,6 +130,9 @@ var defaults = []struct {
 	{ScrollLeft, ScopeLog, "left", "scroll left (wrap off)", false},
 	{ScrollRight, ScopeLog, "right", "scroll right (wrap off)", false},
 	{Back, ScopeLog, "esc", "back to the tree", true},
+	{Jump, ScopeGlobal, ":", "jump to a path or a resource (:po, :deploy web, :svc -n kube-system); Tab completes", true},
+	{HistoryBack, ScopeGlobal, "[", "back to the previous place", false},
+	{HistoryFwd, ScopeGlobal, "]", "forward again", false},
 	{Yank, ScopeGlobal, "y", "copy the leaf's text as shown (a log pane: its lines as shown)", true},
 	{YankPath, ScopeGlobal, "Y", "copy the path", false},
 	{SwitchPane, ScopeGlobal, "tab", "switch pane", true},

@@ -72,6 +72,7 @@ type Footer struct {
 	theme themes.Theme
 	keys  *keymap.Keymap
 	hints string
+	flash bool // a flash message is shown; hints wait for ClearFlash
 }
 
 // NewFooter returns a footer showing the hints of scope's bindings.
@@ -94,7 +95,9 @@ func (f *Footer) SetScope(scope keymap.Scope) {
 		fmt.Fprintf(&b, " %s%s%s %s ", colorTag(f.theme.Title), escape(bd.Keys[0].Label()), colorTag(f.theme.Muted), escape(string(bd.Action)))
 	}
 	f.hints = b.String()
-	f.SetText(f.hints)
+	if !f.flash {
+		f.SetText(f.hints)
+	}
 }
 
 // Flash shows msg in place of the hints until ClearFlash.
@@ -103,8 +106,12 @@ func (f *Footer) Flash(msg string, isErr bool) {
 	if isErr {
 		color = f.theme.Error
 	}
+	f.flash = true
 	f.SetText(" " + colorTag(color) + escape(oneLine(msg)))
 }
 
 // ClearFlash brings the hints back.
-func (f *Footer) ClearFlash() { f.SetText(f.hints) }
+func (f *Footer) ClearFlash() {
+	f.flash = false
+	f.SetText(f.hints)
+}

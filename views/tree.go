@@ -205,6 +205,22 @@ func (t *Tree) SetExpanded(path string, expanded bool) {
 	}
 }
 
+// ChildCount returns how many entries directory path shows, -1 if the
+// tree does not hold it or it has not been expanded.
+func (t *Tree) ChildCount(path string) int {
+	n := t.nodes[path]
+	if n == nil || !n.IsExpanded() {
+		return -1
+	}
+	count := 0
+	for _, c := range n.GetChildren() {
+		if _, ok := c.GetReference().(nodeRef); ok {
+			count++
+		}
+	}
+	return count
+}
+
 // ChildPaths returns the paths of directory path's entries, in order.
 func (t *Tree) ChildPaths(path string) []string {
 	n := t.nodes[path]

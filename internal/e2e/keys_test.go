@@ -243,3 +243,50 @@ func TestE2EMouseClicksAndWheel(t *testing.T) {
 	}
 	d.waitFor("the wheel to scroll", 5*time.Second, func(s string) bool { return !strings.Contains(s, "apiVersion: v1") })
 }
+
+func TestE2EJumpCompletionHistoryAndBreadcrumb(t *testing.T) {
+	ns := newNamespace(t, "jump")
+	applyYAML(t, ns, deploymentYAML)
+	d := startAppAs(t, testcluster.Shared(t).KubeconfigPath, ns, "")
+	d.waitSelected("/namespaces/"+ns, 10*time.Second)
+	d.waitText(5*time.Second, "⟩ /namespaces/"+ns)
+
+	// A k9s-style resource form, in the namespace of the selection.
+	d.keys(":deploy web")
+	d.key(tcell.KeyEnter)
+	d.waitSelected("/namespaces/"+ns+"/deployments/web", 10*time.Second)
+	d.waitText(5*time.Second, "⟩ /namespaces/"+ns+"/deployments/web", "/deployments/web: 4 entries")
+
+	// A path to a leaf opens it; Tab completes segments.
+	d.keys(":/namespaces/" + ns + "/deployments/web/manif")
+	d.key(tcell.KeyTab)
+	d.waitText(5*time.Second, ":/namespaces/"+ns+"/deployments/web/manifest.")
+	d.keys("yaml")
+	d.key(tcell.KeyEnter)
+	d.waitText(10*time.Second, "kind: Deployment")
+	d.waitSelected("/namespaces/"+ns+"/deployments/web/manifest.yaml", 5*time.Second)
+
+	// Types complete too; an unknown one says so.
+	d.keys(":config")
+	d.key(tcell.KeyTab)
+	d.waitText(5*time.Second, ":configmap")
+	d.key(tcell.KeyEscape)
+	d.keys(":nosuchtype x")
+	d.key(tcell.KeyEnter)
+	d.waitText(5*time.Second, `unknown type "nosuchtype"`)
+
+	// ↑ brings back what was typed.
+	d.keys(":")
+	d.key(tcell.KeyUp)
+	d.key(tcell.KeyUp)
+	d.waitText(5*time.Second, ":/namespaces/"+ns+"/deployments/web/manifest.yaml")
+	d.key(tcell.KeyEscape)
+
+	// [ goes back through the places visited, ] forward again.
+	d.keys("[")
+	d.waitSelected("/namespaces/"+ns+"/deployments/web", 5*time.Second)
+	d.keys("[")
+	d.waitSelected("/namespaces/"+ns, 5*time.Second)
+	d.keys("]")
+	d.waitSelected("/namespaces/"+ns+"/deployments/web", 5*time.Second)
+}

@@ -1,0 +1,189 @@
+package app
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+
+	"github.com/kfsui/kfsui/model"
+)
+
+// maxHistory bounds the places [ and ] walk through, and the jump bar's
+// remembered inputs.
+const maxHistory = 100
+
+// jump opens the jump bar: a path or a resource to go to, with Tab
+// completion and the inputs used before on ↑ and ↓. UI goroutine only.
+func (a *App) jump() {
+	back := a.tv.GetFocus()
+	in := tview.NewInputField().SetLabel(":").
+		SetFieldBackgroundColor(a.theme.Background).
+		SetLabelColor(a.theme.Title).SetFieldTextColor(a.theme.Foreground)
+	pos := len(a.jumpInputs)
+	in.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
+		switch ev.Key() {
+		case tcell.KeyTab:
+			a.complete(in)
+		case tcell.KeyUp:
+			if pos > 0 {
+				pos--
+				in.SetText(a.jumpInputs[pos])
+			}
+		case tcell.KeyDown:
+			if pos < len(a.jumpInputs)-1 {
+				pos++
+				in.SetText(a.jumpInputs[pos])
+			} else {
+				pos = len(a.jumpInputs)
+				in.SetText("")
+			}
+		default:
+			return ev
+		}
+		return nil
+	})
+	in.SetDoneFunc(func(key tcell.Key) {
+		text := strings.TrimSpace(in.GetText())
+		a.main.RemoveItem(in)
+		a.main.AddItem(a.footer, 1, 0, false)
+		a.prompting = nil
+		a.focus(back)
+		if key != tcell.KeyEnter || text == "" {
+			return
+		}
+		a.jumpInputs = append(a.jumpInputs, text)
+		if len(a.jumpInputs) > maxHistory {
+			a.jumpInputs = a.jumpInputs[1:]
+		}
+		p, err := model.Jump(text, a.conn.Catalog(), a.baseDir(), a.defaultNamespace())
+		if err != nil {
+			a.flash(err.Error(), true)
+			return
+		}
+		a.goTo(p, true)
+	})
+	a.main.RemoveItem(a.footer)
+	a.main.AddItem(in, 1, 0, false)
+	a.prompting = in
+	a.tv.SetFocus(in)
+}
+
+// baseDir is the directory relative jumps start from: the selection if it
+// is a directory, else the one holding it.
+func (a *App) baseDir() model.Path {
+	sel, dir := a.tree.Selected()
+	p, err := model.Parse(sel)
+	if err != nil {
+		return model.Root
+	}
+	if !dir {
+		return p.Parent()
+	}
+	return p
+}
+
+func (a *App) defaultNamespace() string {
+	if a.conn.Info.NamespaceExplicit {
+		return a.conn.Info.Namespace
+	}
+	return ""
+}
+
+// complete completes the jump bar's last word: a path segment from the
+// directory it is in (as far as its listing is known), or a type alias.
+func (a *App) complete(in *tview.InputField) {
+	text := in.GetText()
+	cut := strings.LastIndexAny(text, " /") + 1
+	prefix, word := text[:cut], text[cut:]
+	var candidates []string
+	if strings.Contains(prefix, "/") {
+		dirText := strings.TrimSuffix(prefix[strings.LastIndex(prefix, " ")+1:], "/")
+		dir, err := model.Jump(dirText, a.conn.Catalog(), a.baseDir(), a.defaultNamespace())
+		if dirText == "" {
+			dir, err = model.Root, nil
+		}
+		if err == nil {
+			ctx, cancel := context.WithTimeout(a.ctx, time.Second)
+			listing, err := a.fs.ReadDir(ctx, dir)
+			cancel()
+			if err == nil {
+				for _, e := range listing.Entries {
+					name := e.Name
+					if e.Dir {
+						name += "/"
+					}
+					candidates = append(candidates, name)
+				}
+			}
+		}
+	} else {
+		candidates = a.conn.Catalog().Aliases()
+	}
+	var matches []string
+	for _, c := range candidates {
+		if strings.HasPrefix(c, word) {
+			matches = append(matches, c)
+		}
+	}
+	switch len(matches) {
+	case 0:
+		a.flash("no completion for "+word, true)
+	case 1:
+		in.SetText(prefix + matches[0])
+	default:
+		sort.Strings(matches)
+		common := matches[0]
+		for _, m := range matches[1:] {
+			for !strings.HasPrefix(m, common) {
+				common = common[:len(common)-1]
+			}
+		}
+		in.SetText(prefix + common)
+		shown := matches
+		if len(shown) > 12 {
+			shown = append(shown[:12:12], "…")
+		}
+		a.flash(strings.Join(shown, "  "), false)
+	}
+}
+
+// goTo reveals p (a directory or a leaf, which then opens) and, if record,
+// adds it to the places [ and ] walk. UI goroutine only.
+func (a *App) goTo(p model.Path, record bool) {
+	if record {
+		a.remember(p.String())
+	}
+	a.focus(a.tree)
+	a.openAfterReveal = !p.IsDir()
+	a.reveal(p.String())
+}
+
+// historyStep goes back (-1) or forward (+1) through the places visited.
+func (a *App) historyStep(step int) {
+	to := a.placeAt + step
+	if to < 0 || to >= len(a.places) {
+		a.flash("no more places that way", true)
+		return
+	}
+	a.placeAt = to
+	p, err := model.Parse(a.places[to])
+	if err == nil {
+		a.goTo(p, false)
+	}
+}
+
+// remember adds the selected place to the history when the user opens it.
+func (a *App) remember(path string) {
+	if len(a.places) > 0 && a.places[a.placeAt] == path {
+		return
+	}
+	a.places = append(a.places[:a.placeAt+min(len(a.places), 1)], path)
+	if len(a.places) > maxHistory {
+		a.places = a.places[1:]
+	}
+	a.placeAt = len(a.places) - 1
+}
