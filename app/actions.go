@@ -94,23 +94,28 @@ func (a *App) bindActions() map[keymap.Scope]map[keymap.Action]func() {
 			}
 			a.yank(a.viewer.Path(), a.viewer.Text())
 		},
-		keymap.YankPath: func() { a.yankPath(a.viewer.Path()) },
+		keymap.YankPath:  func() { a.yankPath(a.viewer.Path()) },
+		keymap.Search:    a.searchViewer,
+		keymap.NextMatch: func() { a.viewer.NextMatch(false) },
+		keymap.PrevMatch: func() { a.viewer.NextMatch(true) },
 	} {
 		viewer[k] = f
 	}
 	tree := common()
 	for k, f := range map[keymap.Action]func(){
-		keymap.Up:         func() { a.tree.Move(-1) },
-		keymap.Down:       func() { a.tree.Move(1) },
-		keymap.PageUp:     func() { a.tree.Page(-1) },
-		keymap.PageDown:   func() { a.tree.Page(1) },
-		keymap.Top:        a.tree.Top,
-		keymap.Bottom:     a.tree.Bottom,
-		keymap.Open:       a.openSelected,
-		keymap.Close:      a.closeSelected,
-		keymap.Refresh:    a.refreshSelected,
-		keymap.MergedLogs: a.openMergedLogs,
-		keymap.Yank:       a.yankSelected,
+		keymap.Up:          func() { a.tree.Move(-1) },
+		keymap.Down:        func() { a.tree.Move(1) },
+		keymap.PageUp:      func() { a.tree.Page(-1) },
+		keymap.PageDown:    func() { a.tree.Page(1) },
+		keymap.Top:         a.tree.Top,
+		keymap.Bottom:      a.tree.Bottom,
+		keymap.Open:        a.openSelected,
+		keymap.Close:       a.closeSelected,
+		keymap.Refresh:     a.refreshSelected,
+		keymap.MergedLogs:  a.openMergedLogs,
+		keymap.Filter:      a.filterTree,
+		keymap.ClearFilter: a.clearTreeFilter,
+		keymap.Yank:        a.yankSelected,
 		keymap.YankPath: func() {
 			p, _ := a.tree.Selected()
 			a.yankPath(p)

@@ -44,6 +44,7 @@ const (
 	Quit       Action = "quit"
 
 	Jump        Action = "jump"
+	ClearFilter Action = "clear-filter"
 	HistoryBack Action = "back-in-history"
 	HistoryFwd  Action = "forward-in-history"
 	Yank        Action = "yank"
@@ -106,6 +107,11 @@ var defaults = []struct {
 	{Open, ScopeTree, "enter right l", "expand a directory / open a leaf", true},
 	{Close, ScopeTree, "left h", "collapse / go to parent", true},
 	{Back, ScopeViewer, "esc left h", "back to the tree", true},
+	{Filter, ScopeTree, "/", "filter the directory in focus (substring; ~ starts a regex); Esc clears", true},
+	{ClearFilter, ScopeTree, "esc", "clear the filter", false},
+	{Search, ScopeViewer, "/", "search the text (regex, case-insensitive); highlights every match", true},
+	{NextMatch, ScopeViewer, "n", "next match", false},
+	{PrevMatch, ScopeViewer, "N", "previous match", false},
 	{MergedLogs, ScopeTree, "L", "all containers' logs of the pod, merged", true},
 	{Follow, ScopeLog, "s", "pause / resume following the end", true},
 	{Timestamps, ScopeLog, "t", "timestamps on / off", true},

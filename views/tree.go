@@ -28,8 +28,17 @@ type DirState struct {
 // Concurrency: UI goroutine only, like every tview primitive.
 type Tree struct {
 	*tview.TreeView
-	theme themes.Theme
-	nodes map[string]*tview.TreeNode // path → node, for every node in the tree
+	theme  themes.Theme
+	nodes  map[string]*tview.TreeNode // path → node, for every node in the tree
+	listed map[string]listing         // each directory's last listing, unfiltered
+
+	filterDir string            // the directory the filter narrows, "" for none
+	filter    func(string) bool // which names stay
+}
+
+type listing struct {
+	entries []TreeEntry
+	state   DirState
 }
 
 // nodeRef is stored in each entry node; status nodes (loading, errors)
@@ -41,7 +50,7 @@ type nodeRef struct {
 
 // NewTree returns a tree holding only the root directory "/".
 func NewTree(theme themes.Theme) *Tree {
-	t := &Tree{TreeView: tview.NewTreeView(), theme: theme, nodes: map[string]*tview.TreeNode{}}
+	t := &Tree{TreeView: tview.NewTreeView(), theme: theme, nodes: map[string]*tview.TreeNode{}, listed: map[string]listing{}}
 	root := t.newNode(TreeEntry{Path: "/", Name: "/", Dir: true})
 	t.SetRoot(root).SetCurrentNode(root)
 	t.SetGraphicsColor(theme.Border)
@@ -77,9 +86,58 @@ func (t *Tree) statusNode(text string, color tcell.Color) *tview.TreeNode {
 // (or the directory itself when none is left). Unknown directories are
 // ignored: a listing may arrive after its directory was removed.
 func (t *Tree) SetChildren(dir string, entries []TreeEntry, state DirState) {
-	node := t.nodes[dir]
-	if node == nil {
+	if t.nodes[dir] == nil {
 		return
+	}
+	t.listed[dir] = listing{entries: entries, state: state}
+	t.render(dir)
+}
+
+// SetFilter narrows directory dir to the entries whose names match (nil:
+// all again) and returns how many match. Only one directory is filtered
+// at a time; the previous one shows all its entries again.
+func (t *Tree) SetFilter(dir string, match func(name string) bool) int {
+	prev := t.filterDir
+	t.filterDir, t.filter = dir, match
+	if match == nil {
+		t.filterDir = ""
+	}
+	if prev != "" && prev != dir {
+		t.render(prev)
+	}
+	t.render(dir)
+	if match == nil {
+		return len(t.listed[dir].entries)
+	}
+	n := 0
+	for _, e := range t.listed[dir].entries {
+		if match(e.Name) {
+			n++
+		}
+	}
+	return n
+}
+
+// Filtered returns the directory a filter narrows, "" if none.
+func (t *Tree) Filtered() string { return t.filterDir }
+
+// render shows directory dir's last listing, through the filter if it
+// narrows dir.
+func (t *Tree) render(dir string) {
+	node := t.nodes[dir]
+	l, ok := t.listed[dir]
+	if node == nil || !ok {
+		return
+	}
+	entries, state := l.entries, l.state
+	if dir == t.filterDir && t.filter != nil {
+		kept := make([]TreeEntry, 0, len(entries))
+		for _, e := range entries {
+			if t.filter(e.Name) {
+				kept = append(kept, e)
+			}
+		}
+		entries = kept
 	}
 	old := node.GetChildren()
 	curPath := t.pathOf(t.GetCurrentNode())
@@ -154,6 +212,10 @@ func (t *Tree) forget(path string) {
 	n.Walk(func(node, _ *tview.TreeNode) bool {
 		if ref, ok := node.GetReference().(nodeRef); ok {
 			delete(t.nodes, ref.path)
+			delete(t.listed, ref.path)
+			if ref.path == t.filterDir {
+				t.filterDir, t.filter = "", nil
+			}
 		}
 		return true
 	})

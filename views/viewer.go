@@ -1,6 +1,9 @@
 package views
 
 import (
+	"regexp"
+	"strings"
+
 	"github.com/rivo/tview"
 
 	"github.com/kfsui/kfsui/themes"
@@ -11,9 +14,14 @@ import (
 // Concurrency: UI goroutine only.
 type Viewer struct {
 	*tview.TextView
-	theme themes.Theme
-	path  string
-	text  string // the leaf's plain text, as fetched
+	theme  themes.Theme
+	path   string
+	text   string // the leaf's plain text, as fetched
+	tagged string // text as Highlight made it
+
+	search  *regexp.Regexp
+	matches []int // lines with a match
+	current int   // index into matches, -1 before n
 }
 
 // NewViewer returns an empty viewer.
@@ -42,9 +50,13 @@ func (v *Viewer) setTitle(path string) {
 func (v *Viewer) Show(path, text, tagged string) {
 	row, col := v.GetScrollOffset()
 	same := path == v.path
-	v.path, v.text = path, text
+	v.path, v.text, v.tagged = path, text, tagged
 	v.setTitle(path)
-	v.SetText(tagged)
+	if v.search != nil {
+		v.SetSearch(v.search)
+	} else {
+		v.SetText(tagged)
+	}
 	if same {
 		v.ScrollTo(row, col)
 	} else {
@@ -56,7 +68,8 @@ func (v *Viewer) Show(path, text, tagged string) {
 // for path in place of its text. Errors are drawn in the theme's error
 // color; either way the message is escaped.
 func (v *Viewer) ShowMessage(path, msg string, isErr bool) {
-	v.path, v.text = path, ""
+	v.path, v.text, v.tagged = path, "", ""
+	v.matches = nil
 	v.setTitle(path)
 	color := v.theme.Muted
 	if isErr {
@@ -89,3 +102,70 @@ func (v *Viewer) Top() { v.ScrollToBeginning() }
 
 // Bottom scrolls to the last line.
 func (v *Viewer) Bottom() { v.ScrollToEnd() }
+
+// SetSearch highlights every match of re in the text (nil: none, and the
+// syntax colors come back) and returns how many lines match. While a
+// search is on the text shows without syntax colors, so the matches stand
+// out.
+func (v *Viewer) SetSearch(re *regexp.Regexp) int {
+	v.search, v.matches, v.current = re, nil, -1
+	if re == nil {
+		v.SetText(v.tagged)
+		return 0
+	}
+	var b strings.Builder
+	for i, line := range strings.Split(v.text, "\n") {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		found := re.FindAllStringIndex(line, -1)
+		if len(found) > 0 {
+			v.matches = append(v.matches, i)
+		}
+		at := 0
+		for _, m := range found {
+			if m[1] == m[0] {
+				continue
+			}
+			b.WriteString(escape(line[at:m[0]]))
+			b.WriteString("[::r]" + escape(line[m[0]:m[1]]) + "[::R]")
+			at = m[1]
+		}
+		b.WriteString(escape(line[at:]))
+	}
+	v.SetText(b.String())
+	return len(v.matches)
+}
+
+// NextMatch scrolls to the next line with a match (back: the previous),
+// wrapping around, with some context above it. It reports whether there
+// is one.
+func (v *Viewer) NextMatch(back bool) bool {
+	if len(v.matches) == 0 {
+		return false
+	}
+	if v.current < 0 {
+		row, _ := v.GetScrollOffset()
+		v.current = len(v.matches) - 1
+		if back {
+			v.current = 0
+		}
+		for i, l := range v.matches {
+			if l >= row {
+				v.current = (i - 1 + len(v.matches)) % len(v.matches)
+				if back {
+					v.current = i
+				}
+				break
+			}
+		}
+	}
+	if back {
+		v.current = (v.current - 1 + len(v.matches)) % len(v.matches)
+	} else {
+		v.current = (v.current + 1) % len(v.matches)
+	}
+	_, _, _, h := v.GetInnerRect()
+	v.ScrollTo(max(v.matches[v.current]-h/3, 0), 0)
+	return true
+}

@@ -290,3 +290,52 @@ func TestE2EJumpCompletionHistoryAndBreadcrumb(t *testing.T) {
 	d.keys("]")
 	d.waitSelected("/namespaces/"+ns+"/deployments/web", 5*time.Second)
 }
+
+func TestE2ETreeFilterAndViewerSearch(t *testing.T) {
+	c := testcluster.Shared(t)
+	ns := newNamespace(t, "find")
+	for _, n := range []string{"api-config", "web-config", "web-flags", "db-secret-ref"} {
+		if _, err := c.Clientset().CoreV1().ConfigMaps(ns).Create(ctx(t), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: n}}, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := "/namespaces/" + ns + "/configmaps"
+	d := startApp(t, dir)
+	d.waitText(10*time.Second, "api-config/", "web-flags/")
+	d.waitSelected(dir, 5*time.Second)
+
+	d.keys("/WEB")
+	d.key(tcell.KeyEnter)
+	screen := d.waitText(5*time.Second, "web-config/", "web-flags/", `2 entries match "WEB"`)
+	if strings.Contains(screen, "api-config/") || strings.Contains(screen, "db-secret-ref/") {
+		t.Errorf("the filter let others through:\n%s", screen)
+	}
+	d.keys("/~^(api|db)-")
+	d.key(tcell.KeyEnter)
+	d.waitFor("the regex filter", 5*time.Second, func(s string) bool {
+		return strings.Contains(s, "api-config/") && strings.Contains(s, "db-secret-ref/") && !strings.Contains(s, "web-flags/")
+	})
+	d.key(tcell.KeyEscape)
+	d.waitText(5*time.Second, "api-config/", "web-flags/", "filter cleared")
+
+	// Search in the viewer: every match highlighted, n moves.
+	longConfigMap(t, ns)
+	d.waitText(10*time.Second, "long/")
+	d.app.QueueUpdateDraw(func() { d.app.Tree().Select(dir + "/long") })
+	d.key(tcell.KeyEnter)
+	d.waitText(5*time.Second, "──manifest.yaml")
+	d.keys("j")
+	d.key(tcell.KeyEnter)
+	d.waitText(10*time.Second, "key-000: value-000")
+	d.key(tcell.KeyTab)
+	d.keys("/value-2[0-9]5")
+	d.key(tcell.KeyEnter)
+	d.waitText(5*time.Second, "key-205: value-205", "10 lines match")
+	x, y, _ := d.where("value-205")
+	cells, w, _ := d.contents()
+	if _, _, attr := cells[y*w+x].Style.Decompose(); attr&tcell.AttrReverse == 0 {
+		t.Error("the match is not highlighted")
+	}
+	d.keys("n")
+	d.waitText(5*time.Second, "key-215: value-215")
+}

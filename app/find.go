@@ -1,0 +1,77 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kfsui/kfsui/model"
+)
+
+// filterTree asks for a filter and narrows the directory in focus (the
+// selected directory when it is open, else the one holding the selection)
+// to the names that match: a case-insensitive substring, or a regular
+// expression after "~". UI goroutine only.
+func (a *App) filterTree() {
+	dir := a.baseDir().String()
+	if sel, isDir := a.tree.Selected(); isDir && !a.tree.IsExpanded(sel) {
+		if p, err := model.Parse(sel); err == nil {
+			dir = p.Parent().String()
+		}
+	}
+	a.prompt("filter "+dir+": ", func(text string) {
+		if text == "" {
+			a.clearTreeFilter()
+			return
+		}
+		match, err := nameMatcher(text)
+		if err != nil {
+			a.flash(err.Error(), true)
+			return
+		}
+		n := a.tree.SetFilter(dir, match)
+		a.flash(fmt.Sprintf("%s: %d entries match %q (Esc clears)", dir, n, text), n == 0)
+	})
+}
+
+// nameMatcher makes the tree filter's test for a name.
+func nameMatcher(text string) (func(string) bool, error) {
+	if pattern, ok := strings.CutPrefix(text, "~"); ok {
+		re, err := compilePattern(pattern)
+		if err != nil {
+			return nil, err
+		}
+		return re.MatchString, nil
+	}
+	lower := strings.ToLower(text)
+	return func(name string) bool { return strings.Contains(strings.ToLower(name), lower) }, nil
+}
+
+func (a *App) clearTreeFilter() {
+	if dir := a.tree.Filtered(); dir != "" {
+		a.tree.SetFilter(dir, nil)
+		a.flash("filter cleared", false)
+	}
+}
+
+// searchViewer asks for a pattern and highlights its matches in the
+// viewer; n and N move between them. UI goroutine only.
+func (a *App) searchViewer() {
+	a.prompt("search: ", func(text string) {
+		if text == "" {
+			a.viewer.SetSearch(nil)
+			return
+		}
+		re, err := compilePattern(text)
+		if err != nil {
+			a.flash(err.Error(), true)
+			return
+		}
+		n := a.viewer.SetSearch(re)
+		if n == 0 {
+			a.flash("no match for "+text, true)
+			return
+		}
+		a.viewer.NextMatch(false)
+		a.flash(fmt.Sprintf("%d lines match (n / N to move, / and Enter on nothing to clear)", n), false)
+	})
+}
