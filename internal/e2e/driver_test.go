@@ -93,12 +93,25 @@ func (d *driver) waitStopped() {
 }
 
 // key sends one key press the way a terminal would.
-func (d *driver) key(k tcell.Key) { d.screen.InjectKey(k, 0, tcell.ModNone) }
+func (d *driver) key(k tcell.Key) {
+	d.screen.InjectKey(k, 0, tcell.ModNone)
+	d.settle()
+}
 
 // keys types runes.
 func (d *driver) keys(s string) {
 	for _, r := range s {
 		d.screen.InjectKey(tcell.KeyRune, r, tcell.ModNone)
+		d.settle()
+	}
+}
+
+// settle waits for a round trip through the app's event loop. The
+// simulation screen drops injected events when its small queue is full, as
+// a slow (-race) run lets it fill; typing at the loop's pace loses none.
+func (d *driver) settle() {
+	if !d.stopped {
+		d.app.QueueUpdateDraw(func() {})
 	}
 }
 
