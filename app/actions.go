@@ -123,6 +123,9 @@ func (a *App) bindActions() map[keymap.Scope]map[keymap.Action]func() {
 	} {
 		tree[k] = f
 	}
+	for i := 1; i <= 9; i++ {
+		tree[keymap.Favorite(i)] = func() { a.favorite(i) }
+	}
 	log := common()
 	for k, f := range a.logActions() {
 		log[k] = f

@@ -48,6 +48,9 @@ type Options struct {
 	Clipboard ClipboardMode
 	// Mouse turns on clicks and the wheel.
 	Mouse bool
+	// Favorites are the namespaces on the digit keys; none means the
+	// namespaces visited most recently.
+	Favorites []string
 }
 
 // App is the running terminal UI.

@@ -96,6 +96,7 @@ type settings struct {
 	theme     string
 	clipboard string
 	mouse     bool
+	favorites []string
 }
 
 func newRootCommand(name string, stdout, stderr io.Writer) *cobra.Command {
@@ -165,6 +166,7 @@ func applyConfig(cmd *cobra.Command, s *settings) error {
 	if c.LogBuffer > 0 && !cmd.Flags().Changed("log-buffer") {
 		s.logBuffer = c.LogBuffer
 	}
+	s.favorites = c.Favorites
 	if c.Mouse != nil && !cmd.Flags().Changed("mouse") {
 		s.mouse = *c.Mouse
 	}
@@ -227,6 +229,7 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 	a := New(Options{
 		Conn: conn, FS: fs, Keys: keys, Theme: theme, StartPath: s.startPath,
 		TailLines: s.tail, LogBuffer: s.logBuffer, Clipboard: ClipboardMode(s.clipboard), Mouse: s.mouse,
+		Favorites: s.favorites,
 	})
 	// A terminal closing (SIGHUP) or a kill (SIGTERM) ends kfsui the way q
 	// does, so the terminal is restored.

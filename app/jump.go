@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -120,6 +122,18 @@ func (a *App) complete(in *tview.InputField) {
 				}
 			}
 		}
+	} else if fields := strings.Fields(prefix); len(fields) == 1 {
+		// "deploy w": names of that type where the jump would go.
+		if p, err := model.Jump(fields[0], a.conn.Catalog(), a.baseDir(), a.defaultNamespace()); err == nil {
+			ctx, cancel := context.WithTimeout(a.ctx, time.Second)
+			listing, err := a.fs.ReadDir(ctx, p)
+			cancel()
+			if err == nil {
+				for _, e := range listing.Entries {
+					candidates = append(candidates, e.Name)
+				}
+			}
+		}
 	} else {
 		candidates = a.conn.Catalog().Aliases()
 	}
@@ -186,4 +200,30 @@ func (a *App) remember(path string) {
 		a.places = a.places[1:]
 	}
 	a.placeAt = len(a.places) - 1
+}
+
+// favorite goes to favourite namespace i (1-based): the config file's
+// list, or else the namespaces visited most recently.
+func (a *App) favorite(i int) {
+	favs := a.favorites()
+	if i > len(favs) {
+		a.flash(fmt.Sprintf("no namespace on %d (favourites: %s)", i, strings.Join(favs, ", ")), true)
+		return
+	}
+	a.goTo(model.Path{Kind: model.KindNamespace, Namespace: favs[i-1]}, true)
+	a.flash(fmt.Sprintf("%d: %s", i, favs[i-1]), false)
+}
+
+// favorites lists the namespaces on the number keys.
+func (a *App) favorites() []string {
+	if len(a.opts.Favorites) > 0 {
+		return a.opts.Favorites
+	}
+	var out []string
+	for i := len(a.places) - 1; i >= 0 && len(out) < 9; i-- {
+		if p, err := model.Parse(a.places[i]); err == nil && p.InNamespace() && !slices.Contains(out, p.Namespace) {
+			out = append(out, p.Namespace)
+		}
+	}
+	return out
 }

@@ -147,6 +147,21 @@ var defaults = []struct {
 	{Quit, ScopeGlobal, "q ctrl-c", "quit", true},
 }
 
+// Favorite returns the action of favourite namespace i (1 to 9).
+func Favorite(i int) Action { return Action(fmt.Sprintf("namespace-%d", i)) }
+
+// favoriteBindings puts the favourite namespaces on the digit keys of the
+// tree, as k9s does.
+func favoriteBindings() []Binding {
+	var out []Binding
+	for i := 1; i <= 9; i++ {
+		k, _ := ParseKey(fmt.Sprint(i))
+		out = append(out, Binding{Action: Favorite(i), Keys: []Key{k}, Scope: ScopeTree,
+			Description: fmt.Sprintf("favourite namespace %d (config's favorites, else the most recent)", i)})
+	}
+	return out
+}
+
 // Default returns the built-in keymap.
 func Default() *Keymap {
 	var bs []Binding
@@ -161,7 +176,7 @@ func Default() *Keymap {
 		}
 		bs = append(bs, b)
 	}
-	return New(bs)
+	return New(append(bs, favoriteBindings()...))
 }
 
 // New builds a keymap from bindings, in the given order.

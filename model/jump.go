@@ -52,6 +52,14 @@ func jumpToType(t k8s.Type, args []string, base Path, defaultNS string) (Path, e
 			return Path{}, fmt.Errorf("unexpected %q", a)
 		}
 	}
+	if t.IsCore("namespaces") {
+		// ":ns team-a" switches namespace, as in k9s: to the namespace's
+		// directory of types, not to its object under /cluster.
+		if name == "" {
+			return Path{Kind: KindNamespaces}, nil
+		}
+		return Parse("/namespaces/" + name)
+	}
 	p := Path{Kind: KindTypeDir, Type: t.Name, Cluster: !t.Namespaced}
 	if t.Namespaced {
 		switch {

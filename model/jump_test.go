@@ -17,7 +17,7 @@ func testCatalog() *k8s.Catalog {
 		return metav1.APIResource{Name: name, SingularName: singular, Kind: kind, Namespaced: namespaced, Verbs: verbs, ShortNames: short}
 	}
 	return k8s.NewCatalog([]*metav1.APIGroup{g(""), g("apps"), g("example.io")}, []*metav1.APIResourceList{
-		{GroupVersion: "v1", APIResources: []metav1.APIResource{r("pods", "pod", "Pod", true, "po"), r("services", "service", "Service", true, "svc"), r("nodes", "node", "Node", false, "no")}},
+		{GroupVersion: "v1", APIResources: []metav1.APIResource{r("pods", "pod", "Pod", true, "po"), r("services", "service", "Service", true, "svc"), r("nodes", "node", "Node", false, "no"), r("namespaces", "namespace", "Namespace", false, "ns")}},
 		{GroupVersion: "apps/v1", APIResources: []metav1.APIResource{r("deployments", "deployment", "Deployment", true, "deploy")}},
 		{GroupVersion: "example.io/v1", APIResources: []metav1.APIResource{r("widgets", "widget", "Widget", true, "wd")}},
 	})
@@ -37,6 +37,8 @@ func TestJump(t *testing.T) {
 		{"web-0", "/namespaces/team-a/pods/web-0"},
 		{"web-0/logs/app.log", "/namespaces/team-a/pods/web-0/logs/app.log"},
 		{"../secrets", "/namespaces/team-a/secrets"},
+		{"ns team-b", "/namespaces/team-b"},
+		{"ns", "/namespaces"},
 	}
 	for _, c := range cases {
 		got, err := Jump(c.in, cat, base, "")

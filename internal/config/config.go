@@ -38,6 +38,8 @@ type Config struct {
 	Clipboard string `yaml:"clipboard"`
 	// Mouse turns clicks and the wheel on or off; nil: not set.
 	Mouse *bool `yaml:"mouse"`
+	// Favorites are the namespaces on the digit keys 1 to 9.
+	Favorites []string `yaml:"favorites"`
 }
 
 // Load reads the config file at path; a missing file is an empty Config.
@@ -80,6 +82,11 @@ func Load(path string) (Config, error) {
 			}
 		case "clipboard":
 			err = v.Decode(&c.Clipboard)
+		case "favorites":
+			err = v.Decode(&c.Favorites)
+			if err == nil && len(c.Favorites) > 9 {
+				err = errors.New("at most 9, one per digit key")
+			}
 		case "mouse":
 			var on bool
 			if err = v.Decode(&on); err == nil {

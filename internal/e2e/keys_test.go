@@ -340,3 +340,28 @@ func TestE2ETreeFilterAndViewerSearch(t *testing.T) {
 	d.keys("n")
 	d.waitText(5*time.Second, "key-215: value-215")
 }
+
+func TestE2ENamespaceSwitch(t *testing.T) {
+	a := newNamespace(t, "nsa")
+	b := newNamespace(t, "nsb")
+	d := startApp(t, "")
+	d.waitText(10*time.Second, a+"/", b+"/")
+
+	// :ns with completion of the namespace's name, as in k9s.
+	d.keys(":ns e2e-nsa")
+	d.key(tcell.KeyTab)
+	d.waitText(5*time.Second, ":ns "+a)
+	d.key(tcell.KeyEnter)
+	d.waitSelected("/namespaces/"+a, 10*time.Second)
+	d.keys(":ns " + b)
+	d.key(tcell.KeyEnter)
+	d.waitSelected("/namespaces/"+b, 10*time.Second)
+
+	// The digits go to the namespaces visited most recently.
+	d.keys("2")
+	d.waitSelected("/namespaces/"+a, 5*time.Second)
+	d.keys("2")
+	d.waitSelected("/namespaces/"+b, 5*time.Second)
+	d.keys("9")
+	d.waitText(5*time.Second, "no namespace on 9")
+}
