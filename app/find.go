@@ -18,7 +18,9 @@ func (a *App) filterTree() {
 			dir = p.Parent().String()
 		}
 	}
-	a.prompt("filter "+dir+": ", func(text string) {
+	// Not in the label: tview reads labels as markup, and dir is cluster
+	// text. The result's flash line (escaped) names the directory.
+	a.prompt("filter: ", func(text string) {
 		if text == "" {
 			a.clearTreeFilter()
 			return

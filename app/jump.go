@@ -1,12 +1,10 @@
 package app
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
@@ -109,29 +107,19 @@ func (a *App) complete(in *tview.InputField) {
 			dir, err = model.Root, nil
 		}
 		if err == nil {
-			ctx, cancel := context.WithTimeout(a.ctx, time.Second)
-			listing, err := a.fs.ReadDir(ctx, dir)
-			cancel()
-			if err == nil {
-				for _, e := range listing.Entries {
-					name := e.Name
-					if e.Dir {
-						name += "/"
-					}
-					candidates = append(candidates, name)
+			for _, e := range a.listNow(dir) {
+				name := e.Name
+				if e.Dir {
+					name += "/"
 				}
+				candidates = append(candidates, name)
 			}
 		}
 	} else if fields := strings.Fields(prefix); len(fields) == 1 {
 		// "deploy w": names of that type where the jump would go.
 		if p, err := model.Jump(fields[0], a.conn.Catalog(), a.baseDir(), a.defaultNamespace()); err == nil {
-			ctx, cancel := context.WithTimeout(a.ctx, time.Second)
-			listing, err := a.fs.ReadDir(ctx, p)
-			cancel()
-			if err == nil {
-				for _, e := range listing.Entries {
-					candidates = append(candidates, e.Name)
-				}
+			for _, e := range a.listNow(p) {
+				candidates = append(candidates, e.Name)
 			}
 		}
 	} else {
@@ -163,6 +151,27 @@ func (a *App) complete(in *tview.InputField) {
 		}
 		a.flash(strings.Join(shown, "  "), false)
 	}
+}
+
+// listNow lists directory dir from what is known now, for completion on
+// the UI goroutine: ReadDir answers from the caches, except for a pod's
+// logs directory, which needs a GET; that one comes from the tree, if it
+// has been opened there.
+func (a *App) listNow(dir model.Path) []model.Entry {
+	if dir.Kind == model.KindLogsDir {
+		var out []model.Entry
+		for _, p := range a.tree.ChildPaths(dir.String()) {
+			if c, err := model.Parse(p); err == nil {
+				out = append(out, model.Entry{Name: c.Base(), Path: c})
+			}
+		}
+		return out
+	}
+	listing, err := a.fs.ReadDir(a.ctx, dir)
+	if err != nil {
+		return nil
+	}
+	return listing.Entries
 }
 
 // goTo reveals p (a directory or a leaf, which then opens) and, if record,

@@ -22,32 +22,33 @@ import (
 // not get) Secrets there, and nothing else: not Services, not namespaces.
 func limitedUser(t *testing.T, ns string) string {
 	t.Helper()
-	c := testcluster.Shared(t)
-	cs := c.Clientset()
 	user := "limited-" + ns
-	role := &rbacv1.Role{
-		ObjectMeta: metav1.ObjectMeta{Name: "cm-reader", Namespace: ns},
-		Rules: []rbacv1.PolicyRule{
-			{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get", "list", "watch"}},
-			{APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"list", "watch"}},
-		},
+	grantRole(t, ns, "cm-reader", user,
+		rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get", "list", "watch"}},
+		rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"list", "watch"}})
+	path, err := testcluster.Shared(t).WriteUserKubeconfig(user, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return path
+}
+
+// grantRole creates Role name in ns with rules and binds it to user.
+func grantRole(t testing.TB, ns, name, user string, rules ...rbacv1.PolicyRule) {
+	t.Helper()
+	cs := testcluster.Shared(t).Clientset()
+	role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}, Rules: rules}
 	if _, err := cs.RbacV1().Roles(ns).Create(ctx(t), role, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	rb := &rbacv1.RoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Name: "cm-reader", Namespace: ns},
-		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "cm-reader"},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: name},
 		Subjects:   []rbacv1.Subject{{Kind: "User", APIGroup: "rbac.authorization.k8s.io", Name: user}},
 	}
 	if _, err := cs.RbacV1().RoleBindings(ns).Create(ctx(t), rb, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	path, err := c.WriteUserKubeconfig(user, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 func TestE2EForbiddenShowsTheAPIsErrorNotACrash(t *testing.T) {
@@ -179,28 +180,13 @@ func TestE2EDiscoveryIsTwoRequests(t *testing.T) {
 // leaves the screen without a keypress, even for an empty directory, where
 // no object event would ever announce the recovery.
 func TestE2EListingRecoversWhenAccessIsGranted(t *testing.T) {
-	c := testcluster.Shared(t)
 	ns := newNamespace(t, "grant")
-	cs := c.Clientset()
 	kubeconfig := limitedUser(t, ns)
 	d := startAppAs(t, kubeconfig, ns, "/namespaces/"+ns+"/services")
 	d.waitText(10*time.Second, "⚠ services is forbidden")
 
-	role := &rbacv1.Role{
-		ObjectMeta: metav1.ObjectMeta{Name: "svc-reader", Namespace: ns},
-		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"services"}, Verbs: []string{"get", "list", "watch"}}},
-	}
-	if _, err := cs.RbacV1().Roles(ns).Create(ctx(t), role, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	rb := &rbacv1.RoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Name: "svc-reader", Namespace: ns},
-		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "svc-reader"},
-		Subjects:   []rbacv1.Subject{{Kind: "User", APIGroup: "rbac.authorization.k8s.io", Name: "limited-" + ns}},
-	}
-	if _, err := cs.RbacV1().RoleBindings(ns).Create(ctx(t), rb, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	grantRole(t, ns, "svc-reader", "limited-"+ns,
+		rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"services"}, Verbs: []string{"get", "list", "watch"}})
 	// The reflector retries with backoff; allow for a few rounds.
 	d.waitFor("the error to go", 30*time.Second, func(s string) bool {
 		return !strings.Contains(s, "services is forbidden") && strings.Contains(s, "(empty)")

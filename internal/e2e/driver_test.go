@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -154,17 +155,9 @@ func (d *driver) text() string {
 // screen when it does not within timeout.
 func (d *driver) waitFor(what string, timeout time.Duration, cond func(screen string) bool) string {
 	d.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		s := d.text()
-		if cond(s) {
-			return s
-		}
-		if time.Now().After(deadline) {
-			d.t.Fatalf("timed out after %v waiting for %s; screen:\n%s", timeout, what, s)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	var s string
+	eventually(d.t, what, timeout, func() bool { s = d.text(); return cond(s) }, func() string { return "screen:\n" + s })
+	return s
 }
 
 // waitText waits until the screen shows every one of texts.
@@ -214,13 +207,8 @@ func (d *driver) selected() string {
 // waitSelected waits until the tree's selection is path.
 func (d *driver) waitSelected(path string, timeout time.Duration) {
 	d.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for d.selected() != path {
-		if time.Now().After(deadline) {
-			d.t.Fatalf("selection is %q, want %q; screen:\n%s", d.selected(), path, d.text())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	eventually(d.t, "the selection "+path, timeout, func() bool { return d.selected() == path },
+		func() string { return fmt.Sprintf("selection is %q; screen:\n%s", d.selected(), d.text()) })
 }
 
 // viewer returns the viewer's path and plain text.

@@ -11,7 +11,6 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 	rbacv1 "k8s.io/api/rbac/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kfsui/kfsui/app"
 	"github.com/kfsui/kfsui/internal/testcluster"
@@ -81,38 +80,19 @@ func TestE2ELogPanesFollowLiveAndSeveralAtOnce(t *testing.T) {
 
 	// Quitting ends every stream.
 	d.quit()
-	deadline := time.Now().Add(10 * time.Second)
-	for k.OpenStreams(ns, "chat", "app")+k.OpenStreams(ns, "chat", "side") != 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("streams still open at the kubelet after quitting")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	eventually(t, "the kubelet's streams to close after quitting", 10*time.Second, func() bool {
+		return k.OpenStreams(ns, "chat", "app")+k.OpenStreams(ns, "chat", "side") == 0
+	}, noDetail)
 }
 
 func TestE2ELogForbiddenShowsTheError(t *testing.T) {
 	c := testcluster.Shared(t)
-	cs := c.Clientset()
 	ns := newNamespace(t, "logrbac")
 	runningPod(t, ns, "p", "app")
 	c.Kubelet().Write(ns, "p", "app", "secret line")
 	// May see pods, may not read their logs (pods/log).
-	role := &rbacv1.Role{
-		ObjectMeta: metav1.ObjectMeta{Name: "pod-reader", Namespace: ns},
-		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list", "watch"}}},
-	}
-	if _, err := cs.RbacV1().Roles(ns).Create(ctx(t), role, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
 	user := "nolog-" + ns
-	rb := &rbacv1.RoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Name: "pod-reader", Namespace: ns},
-		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "pod-reader"},
-		Subjects:   []rbacv1.Subject{{Kind: "User", APIGroup: "rbac.authorization.k8s.io", Name: user}},
-	}
-	if _, err := cs.RbacV1().RoleBindings(ns).Create(ctx(t), rb, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	grantRole(t, ns, "pod-reader", user, rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list", "watch"}})
 	kubeconfig, err := c.WriteUserKubeconfig(user, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -279,12 +259,7 @@ func TestE2ELogReconnectsWithoutDuplicatesAndEndsWithThePod(t *testing.T) {
 		t.Errorf("the reconnect asked %q; want a resume with sinceTime", last.RawQuery)
 	}
 
-	// Without a real kubelet to confirm it, a graceful delete would leave
-	// the pod terminating forever: delete it the way the kubelet finishes.
-	zero := int64(0)
-	if err := c.Clientset().CoreV1().Pods(ns).Delete(ctx(t), "p", metav1.DeleteOptions{GracePeriodSeconds: &zero}); err != nil {
-		t.Fatal(err)
-	}
+	deletePodNow(t, ns, "p")
 	d.waitText(10*time.Second, "ended: pod deleted")
 	d.waitFor("the stream to close", 10*time.Second, func(string) bool { return k.OpenStreams(ns, "p", "app") == 0 })
 }
@@ -376,15 +351,13 @@ func TestE2EClosingLogPanesLeavesNothingRunning(t *testing.T) {
 	d.waitFor("the kubelet's streams to close", 10*time.Second, func(string) bool {
 		return k.OpenStreams(ns, "p", "a")+k.OpenStreams(ns, "p", "b") == 0
 	})
-	deadline := time.Now().Add(10 * time.Second)
-	for runtime.NumGoroutine() > before {
-		if time.Now().After(deadline) {
+	eventually(t, "the goroutines to go back to where they were", 10*time.Second,
+		func() bool { return runtime.NumGoroutine() <= before },
+		func() string {
 			buf := make([]byte, 1<<20)
-			t.Fatalf("%d goroutines before opening the panes, %d after closing them:\n%s",
+			return fmt.Sprintf("%d goroutines before opening the panes, %d after closing them:\n%s",
 				before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		})
 }
 
 func paneLabels(d *driver) []string {

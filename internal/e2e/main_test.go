@@ -87,19 +87,45 @@ func createCRD(t *testing.T, group, plural, kind string) {
 	t.Cleanup(func() {
 		_ = dyn.Resource(crdGVR).Delete(context.Background(), name, metav1.DeleteOptions{})
 	})
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
+	established := func() bool {
 		got, err := dyn.Resource(crdGVR).Get(ctx(t), name, metav1.GetOptions{})
-		if err == nil {
-			conds, _, _ := unstructured.NestedSlice(got.Object, "status", "conditions")
-			for _, cnd := range conds {
-				m, _ := cnd.(map[string]any)
-				if m["type"] == "Established" && m["status"] == "True" {
-					return
-				}
+		if err != nil {
+			return false
+		}
+		conds, _, _ := unstructured.NestedSlice(got.Object, "status", "conditions")
+		for _, cnd := range conds {
+			m, _ := cnd.(map[string]any)
+			if m["type"] == "Established" && m["status"] == "True" {
+				return true
 			}
 		}
-		time.Sleep(100 * time.Millisecond)
+		return false
 	}
-	t.Fatalf("CRD %s not established within 30s", name)
+	eventually(t, "CRD "+name+" to be established", 30*time.Second, established, noDetail)
+}
+
+// eventually polls cond until it holds, and fails with what and detail()
+// when it does not within timeout.
+func eventually(t testing.TB, what string, timeout time.Duration, cond func() bool, detail func() string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s\n%s", timeout, what, detail())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func noDetail() string { return "" }
+
+// deletePodNow deletes a pod with no grace period: without a real kubelet
+// to confirm it, a graceful delete would leave the pod terminating forever.
+func deletePodNow(t testing.TB, ns, name string) {
+	t.Helper()
+	zero := int64(0)
+	err := testcluster.Shared(t).Clientset().CoreV1().Pods(ns).Delete(ctx(t), name, metav1.DeleteOptions{GracePeriodSeconds: &zero})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

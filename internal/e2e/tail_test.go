@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
 	"github.com/kfsui/kfsui/internal/testcluster"
 )
 
@@ -33,13 +31,8 @@ func (s *syncBuffer) String() string {
 
 func waitOutput(t *testing.T, b *syncBuffer, want string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(b.String(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("output lacks %q:\n%s", want, b.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	eventually(t, fmt.Sprintf("output %q", want), 10*time.Second,
+		func() bool { return strings.Contains(b.String(), want) }, b.String)
 }
 
 func TestE2ETailPrintsAndFollowsUntilThePodGoes(t *testing.T) {
@@ -78,10 +71,7 @@ func TestE2ETailPrintsAndFollowsUntilThePodGoes(t *testing.T) {
 	k.Write(ns, "p", "app", "five, live")
 	waitOutput(t, &stdout, "four, unfinished\nfive, live\n")
 
-	zero := int64(0)
-	if err := c.Clientset().CoreV1().Pods(ns).Delete(ctx(t), "p", metav1.DeleteOptions{GracePeriodSeconds: &zero}); err != nil {
-		t.Fatal(err)
-	}
+	deletePodNow(t, ns, "p")
 	select {
 	case code := <-done:
 		if code != 0 || !strings.Contains(stderr.String(), "pod deleted") {

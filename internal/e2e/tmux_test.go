@@ -64,17 +64,9 @@ func (x *tmux) send(keys ...string) { x.run(append([]string{"send-keys", "-t", "
 
 func (x *tmux) waitFor(what string, timeout time.Duration, cond func(pane string) bool) string {
 	x.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		s := x.capture()
-		if cond(s) {
-			return s
-		}
-		if time.Now().After(deadline) {
-			x.t.Fatalf("tmux: timed out waiting for %s; pane:\n%s", what, s)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	var s string
+	eventually(x.t, what, timeout, func() bool { s = x.capture(); return cond(s) }, func() string { return "pane:\n" + s })
+	return s
 }
 
 func (x *tmux) waitText(timeout time.Duration, texts ...string) string {
