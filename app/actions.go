@@ -113,6 +113,7 @@ func (a *App) bindActions() map[keymap.Scope]map[keymap.Action]func() {
 		keymap.Close:       a.closeSelected,
 		keymap.Refresh:     a.refreshSelected,
 		keymap.MergedLogs:  a.openMergedLogs,
+		keymap.HideEmpty:   a.toggleEmptyTypes,
 		keymap.Filter:      a.filterTree,
 		keymap.ClearFilter: a.clearTreeFilter,
 		keymap.Yank:        a.yankSelected,
@@ -222,7 +223,7 @@ func (a *App) openSelected() {
 		a.openLog(path)
 	case !dir:
 		a.remember(path)
-		a.openLeaf(path, false)
+		a.openLeaf(path, leafOpen)
 	case !a.tree.IsExpanded(path):
 		a.showKids = path
 		a.expand(path)
@@ -269,7 +270,11 @@ func (a *App) refreshSelected() {
 		return
 	}
 	if !dir {
-		a.openLeaf(path, a.viewer.Path() == path)
+		mode := leafOpen
+		if a.viewer.Path() == path {
+			mode = leafRefresh
+		}
+		a.openLeaf(path, mode)
 		return
 	}
 	p, err := model.Parse(path)
@@ -291,16 +296,68 @@ func (a *App) refreshSelected() {
 	a.flash("refreshed "+path, false)
 }
 
-// refreshLeaf fetches the viewer's leaf again, keeping its scroll position.
-func (a *App) refreshLeaf() {
-	if path := a.viewer.Path(); path != "" {
-		a.openLeaf(path, true)
+// toggleEmptyTypes hides or shows again the types without objects in the
+// namespace directories and /cluster, and re-reads those that are open.
+func (a *App) toggleEmptyTypes() {
+	on := !a.fs.HideEmptyTypes()
+	a.fs.SetHideEmptyTypes(on)
+	if sel, err := model.Parse(a.selectedPath()); err == nil {
+		a.fs.Keep(sel) // the selection stays where it is
+	}
+	for _, p := range a.dirs.openDirs() {
+		switch p.Kind {
+		case model.KindNamespace:
+			a.fs.Refresh(p) // check afresh
+			a.loadDir(p)
+		case model.KindClusterDir:
+			a.fs.Refresh(p)
+			a.loadDir(p)
+		}
+	}
+	a.showModes()
+	if on {
+		a.flash("types without objects hidden", false)
+	} else {
+		a.flash("all types shown", false)
 	}
 }
 
+// showModes puts the modes that change what is shown into the header.
+func (a *App) showModes() {
+	modes := append([]string(nil), a.baseModes...)
+	if a.fs.HideEmptyTypes() {
+		modes = append(modes, "hide-empty")
+	}
+	a.header.SetModes(modes...)
+}
+
+// selectedPath returns the tree's selection.
+func (a *App) selectedPath() string {
+	p, _ := a.tree.Selected()
+	return p
+}
+
+// refreshLeaf fetches the viewer's leaf again, keeping its scroll position.
+func (a *App) refreshLeaf() {
+	if path := a.viewer.Path(); path != "" {
+		a.openLeaf(path, leafRefresh)
+	}
+}
+
+// leafMode says why a leaf is fetched.
+type leafMode int
+
+const (
+	leafOpen    leafMode = iota // opened: "loading…" until it arrives
+	leafRefresh                 // refreshed by the user: old text stays, a flash confirms
+	leafAuto                    // refreshed by the timer: old text stays, silently
+)
+
 // openLeaf shows leaf path in the viewer, fetched anew with a GET. A
-// refresh keeps the old text on screen until the new one arrives.
-func (a *App) openLeaf(path string, refresh bool) {
+// refresh keeps the old text on screen until the new one arrives. With
+// Options.Refresh set, the leaf is fetched again that long after each
+// answer for as long as it is shown.
+func (a *App) openLeaf(path string, mode leafMode) {
 	p, err := model.Parse(path)
 	if err != nil {
 		a.viewer.ShowMessage(path, err.Error(), true)
@@ -311,7 +368,7 @@ func (a *App) openLeaf(path string, refresh bool) {
 	}
 	ctx, cancel := context.WithCancel(a.ctx)
 	a.leafCancel = cancel
-	if !refresh {
+	if mode == leafOpen {
 		a.viewer.ShowMessage(path, "loading…", false)
 	}
 	style := a.theme.Chroma
@@ -328,16 +385,42 @@ func (a *App) openLeaf(path string, refresh bool) {
 			if ctx.Err() != nil || a.viewer.Path() != path {
 				return
 			}
+			a.scheduleLeafRefresh(ctx, path)
 			if err != nil {
-				a.viewer.ShowMessage(path, err.Error(), true)
+				if mode != leafAuto {
+					a.viewer.ShowMessage(path, err.Error(), true)
+				} else {
+					// Keep the last text: a passing outage should not
+					// blank what the user reads.
+					a.flash(path+": "+err.Error(), true)
+				}
 				return
 			}
+			if mode == leafAuto && leaf.Text == a.viewer.Text() {
+				return // unchanged: spare the redraw
+			}
 			a.viewer.Show(path, leaf.Text, tagged)
-			if refresh {
+			if mode == leafRefresh {
 				a.flash("refreshed "+path, false)
 			}
 		})
 	}()
+}
+
+// scheduleLeafRefresh fetches leaf path again after Options.Refresh, unless
+// ctx ended meanwhile (another leaf was opened, or this one refreshed by
+// hand). UI goroutine only.
+func (a *App) scheduleLeafRefresh(ctx context.Context, path string) {
+	if a.opts.Refresh <= 0 {
+		return
+	}
+	time.AfterFunc(a.opts.Refresh, func() {
+		a.ui.Do(func() {
+			if ctx.Err() == nil && a.viewer.Path() == path {
+				a.openLeaf(path, leafAuto)
+			}
+		})
+	})
 }
 
 func syntaxOf(f model.Format) views.Syntax {

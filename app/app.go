@@ -51,6 +51,9 @@ type Options struct {
 	// Favorites are the namespaces on the digit keys; none means the
 	// namespaces visited most recently.
 	Favorites []string
+	// Refresh, when positive, fetches the leaf in the viewer again that
+	// long after each answer, so a manifest or events follow the cluster.
+	Refresh time.Duration
 }
 
 // App is the running terminal UI.
@@ -95,6 +98,7 @@ type App struct {
 	revealing       model.Path        // the directory reveal is expanding towards
 	dirErrs         map[string]string // the error each directory shows, if any
 	showKids        string            // a directory whose children to scroll into view once listed
+	baseModes       []string          // the header's modes that never change
 }
 
 // New builds the UI; nothing is drawn or fetched until Run.
@@ -161,6 +165,9 @@ func New(o Options) *App {
 		hi.Namespace = info.Namespace
 	}
 	a.header.SetInfo(hi)
+	if o.Refresh > 0 {
+		a.baseModes = append(a.baseModes, "refresh "+o.Refresh.String())
+	}
 	a.crumb = views.NewBreadcrumb(o.Theme)
 	a.tree = views.NewTree(o.Theme)
 	a.viewer = views.NewViewer(o.Theme)
@@ -264,6 +271,7 @@ func (a *App) Run() error {
 	a.conn.FollowCatalog()
 	stop := a.dirs.start()
 	defer stop()
+	a.showModes()
 	start := a.opts.StartPath
 	switch info := a.conn.Info; {
 	case start != "":
@@ -336,6 +344,10 @@ func (a *App) reveal(path string) {
 		return
 	}
 	a.revealing = p
+	// A type hidden for being empty is still where the user asked to go.
+	if parent, changed := a.fs.Keep(p); changed && a.tree.IsExpanded(parent.String()) {
+		a.loadDir(parent)
+	}
 	a.continueReveal()
 }
 

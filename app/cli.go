@@ -97,7 +97,15 @@ type settings struct {
 	clipboard string
 	mouse     bool
 	favorites []string
+	hideEmpty bool
+	refresh   time.Duration
+	idle      time.Duration
 }
+
+// defaultIdleTimeout is how long a listing no directory shows keeps its
+// watch and cache: long enough that going back and forth costs nothing,
+// short enough that a day-long session holds only what is on screen.
+const defaultIdleTimeout = 5 * time.Minute
 
 func newRootCommand(name string, stdout, stderr io.Writer) *cobra.Command {
 	flags := genericclioptions.NewConfigFlags(true)
@@ -136,6 +144,9 @@ func newRootCommand(name string, stdout, stderr io.Writer) *cobra.Command {
 	root.Flags().StringVar(&s.theme, "theme", "dark", "color theme: dark, light, high-contrast, or a file's name in the config directory's themes/ (NO_COLOR gives monochrome)")
 	root.Flags().StringVar(&s.clipboard, "clipboard", "", "where yanked text goes: auto (OSC 52 and a native tool), osc52, native or off (default: KFSUI_CLIPBOARD, the config file, else auto)")
 	root.Flags().BoolVar(&s.mouse, "mouse", true, "clicks select and open, the wheel scrolls (--mouse=false leaves the mouse to the terminal, e.g. for selecting text)")
+	root.Flags().BoolVar(&s.hideEmpty, "hide-empty-types", false, "list only the types that hold objects in a namespace (or /cluster); toggled in the tree with e")
+	root.Flags().DurationVar(&s.refresh, "refresh", 0, "fetch the leaf in the viewer again this often, e.g. 5s (0: only on r)")
+	root.Flags().DurationVar(&s.idle, "idle-timeout", defaultIdleTimeout, "stop the watch and cache of a listing no open directory shows after this long (0: keep all)")
 	root.PreRunE = func(cmd *cobra.Command, _ []string) error { return applyConfig(cmd, &s) }
 	root.AddCommand(newLsCommand(flags, stdout), newCatCommand(flags, stdout), newTailCommand(flags, stdout))
 	return root
@@ -167,6 +178,23 @@ func applyConfig(cmd *cobra.Command, s *settings) error {
 		s.logBuffer = c.LogBuffer
 	}
 	s.favorites = c.Favorites
+	if c.HideEmptyTypes != nil && !cmd.Flags().Changed("hide-empty-types") {
+		s.hideEmpty = *c.HideEmptyTypes
+	}
+	if c.Refresh != nil && !cmd.Flags().Changed("refresh") {
+		s.refresh = *c.Refresh
+	}
+	if c.IdleTimeout != nil && !cmd.Flags().Changed("idle-timeout") {
+		s.idle = *c.IdleTimeout
+	}
+	if s.refresh < 0 || s.idle < 0 {
+		return usageError{errors.New("--refresh and --idle-timeout must not be negative")}
+	}
+	if s.refresh > 0 && s.refresh < time.Second {
+		// Every refresh is a GET: sub-second ones would load the server
+		// for no one's eyes.
+		return usageError{fmt.Errorf("--refresh %s: at least 1s", s.refresh)}
+	}
 	if c.Mouse != nil && !cmd.Flags().Changed("mouse") {
 		s.mouse = *c.Mouse
 	}
@@ -223,13 +251,15 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 		return err
 	}
 	defer conn.Close()
+	fs.SetHideEmptyTypes(s.hideEmpty)
+	conn.Lists().SetIdleTimeout(s.idle)
 	if s.tail <= 0 || s.logBuffer <= 0 {
 		return usageError{fmt.Errorf("--tail and --log-buffer must be positive")}
 	}
 	a := New(Options{
 		Conn: conn, FS: fs, Keys: keys, Theme: theme, StartPath: s.startPath,
 		TailLines: s.tail, LogBuffer: s.logBuffer, Clipboard: ClipboardMode(s.clipboard), Mouse: s.mouse,
-		Favorites: s.favorites,
+		Favorites: s.favorites, Refresh: s.refresh,
 	})
 	// A terminal closing (SIGHUP) or a kill (SIGTERM) ends kfsui the way q
 	// does, so the terminal is restored.

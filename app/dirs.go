@@ -3,10 +3,12 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
 	"github.com/kfsui/kfsui/k8s"
+	"github.com/kfsui/kfsui/keymap"
 	"github.com/kfsui/kfsui/model"
 	"github.com/kfsui/kfsui/views"
 )
@@ -28,7 +30,7 @@ type dirTracker struct {
 	kick chan struct{}
 
 	mu    sync.Mutex
-	open  map[model.Path]bool
+	open  map[model.Path]func() // expanded directories → releases their listing's hold
 	dirty map[model.Path]bool
 	// seq numbers the reads of each directory, so that a slow read
 	// finishing after a newer one cannot put an older listing on screen.
@@ -37,7 +39,7 @@ type dirTracker struct {
 
 func newDirTracker(ctx context.Context, a *App) *dirTracker {
 	return &dirTracker{ctx: ctx, app: a, kick: make(chan struct{}, 1),
-		open: map[model.Path]bool{}, dirty: map[model.Path]bool{}, seq: map[model.Path]uint64{}}
+		open: map[model.Path]func(){}, dirty: map[model.Path]bool{}, seq: map[model.Path]uint64{}}
 }
 
 // start subscribes to the listings and the catalog and runs the refresh
@@ -50,14 +52,12 @@ func (d *dirTracker) start() (stop func()) {
 	unsubCatalog := d.app.conn.SubscribeCatalog(func(*k8s.Catalog) {
 		// New or removed types change the type directories, and a type
 		// directory whose type is gone must say so.
-		d.mu.Lock()
 		var touched []model.Path
-		for p := range d.open {
+		for _, p := range d.openDirs() {
 			if p.Kind == model.KindNamespace || p.Kind == model.KindClusterDir || p.Kind == model.KindTypeDir {
 				touched = append(touched, p)
 			}
 		}
-		d.mu.Unlock()
 		d.markDirty(touched...)
 	})
 	go d.loop()
@@ -67,15 +67,45 @@ func (d *dirTracker) start() (stop func()) {
 	}
 }
 
-// setOpen records whether directory p is expanded.
+// setOpen records whether directory p is expanded. An expanded directory
+// holds its listing so it is not stopped as idle; closing one also closes
+// the directories below it, which are no longer on screen.
 func (d *dirTracker) setOpen(p model.Path, open bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if open {
-		d.open[p] = true
-	} else {
-		delete(d.open, p)
+		if d.open[p] == nil {
+			d.open[p] = d.app.fs.Hold(p)
+		}
+		return
 	}
+	for q, release := range d.open {
+		if q == p || isBelow(q, p) {
+			release()
+			delete(d.open, q)
+		}
+	}
+}
+
+// isBelow reports whether q lies below directory p.
+func isBelow(q, p model.Path) bool {
+	for _, anc := range q.Ancestors() {
+		if anc == p {
+			return true
+		}
+	}
+	return false
+}
+
+// openDirs returns the expanded directories.
+func (d *dirTracker) openDirs() []model.Path {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make([]model.Path, 0, len(d.open))
+	for p := range d.open {
+		out = append(out, p)
+	}
+	return out
 }
 
 // markDirty asks for the open directories among paths to be read again.
@@ -83,7 +113,7 @@ func (d *dirTracker) markDirty(paths ...model.Path) {
 	d.mu.Lock()
 	n := 0
 	for _, p := range paths {
-		if d.open[p] {
+		if d.open[p] != nil {
 			d.dirty[p] = true
 			n++
 		}
@@ -144,6 +174,11 @@ func (a *App) expand(path string) {
 	}
 	a.tree.SetExpanded(path, true)
 	a.dirs.setOpen(p, true)
+	if p.Kind == model.KindTypeDir {
+		// Hiding empty types must not take away a directory the user
+		// opened when its last object goes.
+		a.fs.Keep(p)
+	}
 	a.loadDir(p)
 }
 
@@ -177,7 +212,22 @@ func (a *App) loadDir(p model.Path) {
 // applyDir shows a directory's listing in the tree. UI goroutine only.
 func (a *App) applyDir(p model.Path, dir model.Dir, err error) {
 	path := p.String()
+	if !a.tree.Has(path) {
+		// The directory left the tree (its object was deleted, an
+		// ancestor was re-listed without it): stop holding its listing.
+		a.dirs.setOpen(p, false)
+		return
+	}
 	state := views.DirState{Loading: dir.Loading}
+	if dir.Hidden > 0 {
+		state.Note = fmt.Sprintf("%d types hidden: none of their objects to list", dir.Hidden)
+		if dir.Hidden == 1 {
+			state.Note = "1 type hidden: none of its objects to list"
+		}
+		if k := a.keys.KeyFor(keymap.ScopeTree, keymap.HideEmpty); k != "" {
+			state.Note += " (" + k + " shows all)"
+		}
+	}
 	switch {
 	case err != nil && errors.Is(err, model.ErrNoSuchPath):
 		state.Err = "gone: " + err.Error()

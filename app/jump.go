@@ -167,6 +167,10 @@ func (a *App) listNow(dir model.Path) []model.Entry {
 		}
 		return out
 	}
+	if dir.Kind == model.KindNamespace || dir.Kind == model.KindClusterDir {
+		// Every type completes, also those hidden for being empty.
+		return a.fs.TypeEntries(dir)
+	}
 	listing, err := a.fs.ReadDir(a.ctx, dir)
 	if err != nil {
 		return nil

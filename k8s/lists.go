@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -34,6 +35,11 @@ type Listing struct {
 // listing is asked for. Watchable types are fed by an informer; the others
 // are listed once and again on Refresh.
 //
+// A listing nobody holds (see Hold) and nobody asked for during the idle
+// timeout is stopped, its watch closed and its cache dropped; asking for it
+// again starts it anew. That keeps memory and open watches bounded by what
+// the user has open, not by everything visited in a long session.
+//
 // Concurrency: all methods are safe from any goroutine. Subscribers are
 // called from informer goroutines and must not block.
 type Lists struct {
@@ -45,12 +51,84 @@ type Lists struct {
 	entries map[ListKey]*listEntry
 	subs    map[int]func(ListKey)
 	nextSub int
+	idle    time.Duration // 0: listings are never stopped
+	reaping bool          // the idle reaper runs
+	started int           // listings started so far, restarts included
+
+	probes probeSet
 }
 
 // NewLists returns an empty set of listings that reads through md.
 func NewLists(md metadata.Interface) *Lists {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Lists{md: md, ctx: ctx, cancel: cancel, entries: map[ListKey]*listEntry{}, subs: map[int]func(ListKey){}}
+	l := &Lists{md: md, ctx: ctx, cancel: cancel, entries: map[ListKey]*listEntry{}, subs: map[int]func(ListKey){}}
+	l.probes.init(l)
+	return l
+}
+
+// SetIdleTimeout makes listings that nobody holds stop once they have not
+// been asked for during d; 0 (the default) keeps them all running.
+func (l *Lists) SetIdleTimeout(d time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.idle = d
+	if d > 0 && !l.reaping {
+		l.reaping = true
+		go l.reap()
+	}
+}
+
+// reap stops idle listings until the Lists stop. Checking a few times per
+// timeout is precise enough and costs no request.
+func (l *Lists) reap() {
+	for {
+		l.mu.Lock()
+		d := l.idle
+		l.mu.Unlock()
+		tick := max(d/4, 10*time.Millisecond)
+		select {
+		case <-l.ctx.Done():
+			return
+		case <-time.After(tick):
+		}
+		now := time.Now()
+		l.mu.Lock()
+		for key, e := range l.entries {
+			if l.idle > 0 && e.holds == 0 && !e.followUpdates.Load() && now.Sub(e.lastUsed) >= l.idle {
+				delete(l.entries, key)
+				e.cancel()
+			}
+		}
+		l.mu.Unlock()
+	}
+}
+
+// Hold keeps the listing of t in ns running, starting it if needed, until
+// release is called: the tree holds the directories it shows expanded, a
+// log follower the pods of its namespace. release may be called more than
+// once.
+func (l *Lists) Hold(t Type, ns string) (release func()) {
+	e := l.entry(t, ns)
+	l.mu.Lock()
+	e.holds++
+	l.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			l.mu.Lock()
+			e.holds--
+			e.lastUsed = time.Now()
+			l.mu.Unlock()
+		})
+	}
+}
+
+// Running returns the number of listings running now and how many were
+// started in all, restarts included.
+func (l *Lists) Running() (running, started int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.entries), l.started
 }
 
 // Subscribe registers fn to be told whenever a started listing gains or
@@ -137,10 +215,14 @@ func (l *Lists) entry(t Type, ns string) *listEntry {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if e, ok := l.entries[key]; ok {
+		e.lastUsed = time.Now()
 		return e
 	}
-	e := &listEntry{lists: l, key: key, synced: make(chan struct{}), failed: make(chan struct{}), dirty: true}
+	ctx, cancel := context.WithCancel(l.ctx)
+	e := &listEntry{lists: l, key: key, ctx: ctx, cancel: cancel, lastUsed: time.Now(),
+		synced: make(chan struct{}), failed: make(chan struct{}), dirty: true}
 	l.entries[key] = e
+	l.started++
 	if t.Watchable {
 		e.startInformer()
 	} else {
@@ -152,11 +234,18 @@ func (l *Lists) entry(t Type, ns string) *listEntry {
 type listEntry struct {
 	lists    *Lists
 	key      ListKey
+	ctx      context.Context // ends when the listing is stopped
+	cancel   context.CancelFunc
 	informer cache.SharedIndexInformer // nil for non-watchable types
 	synced   chan struct{}             // closed after the first complete list
 	failed   chan struct{}             // closed at the first failure
 
 	followUpdates atomic.Bool
+	count         atomic.Int64 // objects in the informer's store
+
+	// Guarded by lists.mu.
+	holds    int
+	lastUsed time.Time
 
 	mu         sync.Mutex
 	err        error
@@ -178,15 +267,16 @@ func (e *listEntry) startInformer() {
 	_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
 		e.setErr(err)
 	})
-	changed := func(any) {
+	changed := func(delta int64) {
+		e.count.Add(delta)
 		e.mu.Lock()
 		e.dirty = true
 		e.mu.Unlock()
 		e.lists.notify(e.key)
 	}
 	reg, _ := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    changed,
-		DeleteFunc: changed,
+		AddFunc:    func(any) { changed(1) },
+		DeleteFunc: func(any) { changed(-1) },
 		// Updates never change a name; ignoring them keeps busy objects
 		// (pods rewrite their status often) from redrawing the tree.
 		UpdateFunc: func(_, _ any) {
@@ -196,12 +286,12 @@ func (e *listEntry) startInformer() {
 		},
 	})
 	e.informer = inf
-	go inf.RunWithContext(e.lists.ctx)
+	go inf.RunWithContext(e.ctx)
 	go func() {
 		select {
 		case <-reg.HasSyncedChecker().Done():
 			e.markSynced()
-		case <-e.lists.ctx.Done():
+		case <-e.ctx.Done():
 		}
 	}()
 }
@@ -227,7 +317,7 @@ func (e *listEntry) listOnce() {
 	var names []string
 	opts := metav1.ListOptions{Limit: 500}
 	for {
-		list, err := e.lists.md.Resource(e.key.GVR).Namespace(e.key.Namespace).List(e.lists.ctx, opts)
+		list, err := e.lists.md.Resource(e.key.GVR).Namespace(e.key.Namespace).List(e.ctx, opts)
 		if err != nil {
 			e.setErr(err)
 			return
@@ -268,6 +358,9 @@ func (e *listEntry) clearErr() {
 }
 
 func (e *listEntry) setErr(err error) {
+	if e.ctx.Err() != nil {
+		return // stopped: the failure is the stop itself
+	}
 	// The reflector wraps the API's answer in "failed to list
 	// *v1.PartialObjectMetadata: ..."; the answer itself is what a user
 	// can act on.

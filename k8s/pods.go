@@ -67,8 +67,12 @@ func (c *Conn) PodGone(ctx context.Context, ns, name string) <-chan struct{} {
 		}
 	})
 	check <- struct{}{}
+	// The listing must keep running while the follower needs it, even if
+	// no directory shows it.
+	release := c.lists.Hold(pods, ns)
 	go func() {
 		defer unsub()
+		defer release()
 		for {
 			select {
 			case <-ctx.Done():

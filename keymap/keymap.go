@@ -72,6 +72,7 @@ const (
 	ClosePane   Action = "close-pane"
 	ScrollLeft  Action = "scroll-left"
 	ScrollRight Action = "scroll-right"
+	HideEmpty   Action = "hide-empty-types"
 )
 
 // Binding ties an action to its keys.
@@ -113,6 +114,7 @@ var defaults = []struct {
 	{NextMatch, ScopeViewer, "n", "next match", false},
 	{PrevMatch, ScopeViewer, "N", "previous match", false},
 	{MergedLogs, ScopeTree, "L", "all containers' logs of the pod, merged", true},
+	{HideEmpty, ScopeTree, "e", "hide / show types without objects in namespaces and /cluster", false},
 	{Follow, ScopeLog, "s", "pause / resume following the end", true},
 	{Timestamps, ScopeLog, "t", "timestamps on / off", true},
 	{Wrap, ScopeLog, "w", "wrap long lines on / off", false},
@@ -209,6 +211,19 @@ func (m *Keymap) Lookup(scope Scope, ev *tcell.EventKey) (Action, bool) {
 	}
 	a, ok := m.index[ScopeGlobal][k]
 	return a, ok
+}
+
+// KeyFor returns the label of the first key of action in scope (or, failing
+// that, in the global scope), as messages name it; "" if it has none.
+func (m *Keymap) KeyFor(scope Scope, action Action) string {
+	for _, sc := range []Scope{scope, ScopeGlobal} {
+		for _, b := range m.bindings {
+			if b.Scope == sc && b.Action == action && len(b.Keys) > 0 {
+				return b.Keys[0].Label()
+			}
+		}
+	}
+	return ""
 }
 
 // KeyLabels returns the binding's keys as help shows them, e.g. "q, Ctrl-C".

@@ -16,6 +16,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -30,6 +32,9 @@ type Source interface {
 	Names(t k8s.Type, ns string) k8s.Listing
 	WaitSynced(ctx context.Context, t k8s.Type, ns string) error
 	Refresh(t k8s.Type, ns string)
+	Hold(t k8s.Type, ns string) (release func())
+	Occupancy(t k8s.Type, ns string) k8s.Occupancy
+	ForgetOccupancy(ns string)
 	Get(ctx context.Context, t k8s.Type, ns, name string) (*unstructured.Unstructured, error)
 	EventsFor(ctx context.Context, obj *unstructured.Unstructured, kind string) ([]corev1.Event, error)
 	Logs(ctx context.Context, ns, pod string, o k8s.LogOptions) (io.ReadCloser, error)
@@ -53,6 +58,9 @@ type Dir struct {
 	// Err is why the listing is incomplete (forbidden, unreachable). The
 	// entries are still whatever is known.
 	Err error
+	// Hidden counts the types left out because they are empty (or may
+	// not be listed) while empty types are hidden.
+	Hidden int
 }
 
 // Format says how a leaf's text is structured, for highlighting.
@@ -82,6 +90,10 @@ type FS struct {
 	namespace string
 	// LogTailLines is how many lines a log leaf shows.
 	logTailLines int64
+
+	hideEmpty atomic.Bool
+	keptMu    sync.Mutex
+	kept      map[Path]bool // type directories listed even when empty
 }
 
 // Options tune an FS.
@@ -93,6 +105,9 @@ type Options struct {
 	Namespace string
 	// LogTailLines bounds how many lines a .log leaf reads; 0 means 1000.
 	LogTailLines int64
+	// HideEmptyTypes lists only the types holding at least one object;
+	// see FS.SetHideEmptyTypes.
+	HideEmptyTypes bool
 }
 
 // NewFS returns an FS reading from src.
@@ -103,7 +118,66 @@ func NewFS(src Source, o Options) *FS {
 	if o.LogTailLines <= 0 {
 		o.LogTailLines = 1000
 	}
-	return &FS{src: src, now: o.Now, namespace: o.Namespace, logTailLines: o.LogTailLines}
+	fs := &FS{src: src, now: o.Now, namespace: o.Namespace, logTailLines: o.LogTailLines, kept: map[Path]bool{}}
+	fs.hideEmpty.Store(o.HideEmptyTypes)
+	return fs
+}
+
+// SetHideEmptyTypes sets whether namespace directories and /cluster list
+// only the types that hold at least one object. Switching forgets which
+// types were kept (see Keep) and what the checks found, so the next
+// listing is current. Safe from any goroutine.
+func (fs *FS) SetHideEmptyTypes(on bool) {
+	fs.hideEmpty.Store(on)
+	fs.keptMu.Lock()
+	fs.kept = map[Path]bool{}
+	fs.keptMu.Unlock()
+}
+
+// HideEmptyTypes reports whether empty types are hidden. Safe from any
+// goroutine.
+func (fs *FS) HideEmptyTypes() bool { return fs.hideEmpty.Load() }
+
+// Keep lists type directory p (or the one p lies in) even while it is
+// empty and empty types are hidden: the places the user went to, by the
+// jump bar or by opening them, do not vanish under the selection. Safe from
+// any goroutine. It returns the directory listing the type, whose entries
+// changed if ok.
+func (fs *FS) Keep(p Path) (parent Path, ok bool) {
+	if !p.HasType() {
+		return Path{}, false
+	}
+	td := Path{Kind: KindTypeDir, Cluster: p.Cluster, Namespace: p.Namespace, Type: p.Type}
+	fs.keptMu.Lock()
+	defer fs.keptMu.Unlock()
+	if fs.kept[td] {
+		return Path{}, false
+	}
+	fs.kept[td] = true
+	return td.Parent(), fs.hideEmpty.Load()
+}
+
+func (fs *FS) isKept(p Path) bool {
+	fs.keptMu.Lock()
+	defer fs.keptMu.Unlock()
+	return fs.kept[p]
+}
+
+// Hold keeps the listing behind directory p running while the directory
+// is shown, until release: listings nobody holds stop after the idle
+// timeout. Safe from any goroutine.
+func (fs *FS) Hold(p Path) (release func()) {
+	switch p.Kind {
+	case KindNamespaces:
+		if t, ok := fs.namespaces(); ok {
+			return fs.src.Hold(t, "")
+		}
+	case KindTypeDir:
+		if t, err := fs.TypeOf(p); err == nil {
+			return fs.src.Hold(t, p.Namespace)
+		}
+	}
+	return func() {}
 }
 
 // namespaces returns the core namespaces type from the catalog.
@@ -142,10 +216,12 @@ func (fs *FS) ReadDir(ctx context.Context, p Path) (Dir, error) {
 			return d, err
 		}
 		cat := fs.src.Catalog()
-		d.Entries, d.Err = typeEntries(p, cat.Namespaced()), discoveryErr(cat)
+		fs.typeDir(&d, cat.Namespaced(), p.Namespace)
+		d.Err = discoveryErr(cat)
 	case KindClusterDir:
 		cat := fs.src.Catalog()
-		d.Entries, d.Err = typeEntries(p, cat.ClusterScoped()), discoveryErr(cat)
+		fs.typeDir(&d, cat.ClusterScoped(), "")
+		d.Err = discoveryErr(cat)
 	case KindTypeDir:
 		return fs.readTypeDir(p)
 	case KindObject:
@@ -176,12 +252,44 @@ func fileEntry(parent Path, name string) Entry {
 	return Entry{Name: name, Path: p}
 }
 
-func typeEntries(parent Path, types []k8s.Type) []Entry {
-	out := make([]Entry, 0, len(types))
-	for _, t := range types {
-		out = append(out, dirEntry(parent, t.Name))
+// TypeEntries lists every type served in namespace directory p, or in
+// /cluster, hidden or not. Safe from any goroutine.
+func (fs *FS) TypeEntries(p Path) []Entry {
+	cat := fs.src.Catalog()
+	types := cat.Namespaced()
+	if p.Kind == KindClusterDir {
+		types = cat.ClusterScoped()
+	} else if p.Kind != KindNamespace {
+		return nil
+	}
+	out := make([]Entry, len(types))
+	for i, t := range types {
+		out[i] = dirEntry(p, t.Name)
 	}
 	return out
+}
+
+// typeDir fills d, a namespace directory or /cluster, with types. While
+// empty types are hidden it keeps the types known to hold an object, those
+// whose check failed for a reason other than RBAC (so the failure can be
+// seen inside), and the kept ones; it is Loading while checks are out.
+func (fs *FS) typeDir(d *Dir, types []k8s.Type, ns string) {
+	hide := fs.hideEmpty.Load()
+	d.Entries = make([]Entry, 0, len(types))
+	for _, t := range types {
+		e := dirEntry(d.Path, t.Name)
+		if hide && !fs.isKept(e.Path) {
+			switch fs.src.Occupancy(t, ns) {
+			case k8s.OccupancyUnknown:
+				d.Loading = true
+				continue
+			case k8s.OccupancyEmpty, k8s.OccupancyForbidden:
+				d.Hidden++
+				continue
+			}
+		}
+		d.Entries = append(d.Entries, e)
+	}
 }
 
 // discoveryErr tells which group-versions are missing from the type lists,
@@ -316,9 +424,18 @@ func (fs *FS) Sync(ctx context.Context, p Path) error {
 }
 
 // Refresh asks for p's listing to be read again where it does not follow
-// the cluster by itself (types without watch). Safe from any goroutine.
+// the cluster by itself: types without watch, and which types are empty in
+// a namespace directory or /cluster. Safe from any goroutine.
 func (fs *FS) Refresh(p Path) {
-	if p.Kind != KindTypeDir {
+	switch p.Kind {
+	case KindNamespace:
+		fs.src.ForgetOccupancy(p.Namespace)
+		return
+	case KindClusterDir:
+		fs.src.ForgetOccupancy("")
+		return
+	case KindTypeDir:
+	default:
 		return
 	}
 	if t, err := fs.TypeOf(p); err == nil {
@@ -340,14 +457,23 @@ func (fs *FS) DirsShowing(key k8s.ListKey) []Path {
 			}
 		}
 	}
+	var out []Path
 	switch {
 	case !found:
 		return nil
 	case t.Namespaced:
-		return []Path{{Kind: KindTypeDir, Namespace: key.Namespace, Type: t.Name}}
+		out = []Path{{Kind: KindTypeDir, Namespace: key.Namespace, Type: t.Name}}
+		if fs.hideEmpty.Load() {
+			out = append(out, Path{Kind: KindNamespace, Namespace: key.Namespace})
+		}
+		return out
 	case t.IsCore("namespaces"):
-		return []Path{{Kind: KindNamespaces}, {Kind: KindTypeDir, Cluster: true, Type: t.Name}}
+		out = []Path{{Kind: KindNamespaces}, {Kind: KindTypeDir, Cluster: true, Type: t.Name}}
 	default:
-		return []Path{{Kind: KindTypeDir, Cluster: true, Type: t.Name}}
+		out = []Path{{Kind: KindTypeDir, Cluster: true, Type: t.Name}}
 	}
+	if fs.hideEmpty.Load() {
+		out = append(out, Path{Kind: KindClusterDir})
+	}
+	return out
 }

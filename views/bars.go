@@ -31,6 +31,8 @@ type HeaderInfo struct {
 type Header struct {
 	*tview.TextView
 	theme themes.Theme
+	info  HeaderInfo
+	modes []string
 }
 
 // NewHeader returns an empty header.
@@ -44,6 +46,19 @@ func NewHeader(theme themes.Theme) *Header {
 // SetInfo shows info. Every value is escaped: they come from the kubeconfig
 // and the server.
 func (h *Header) SetInfo(info HeaderInfo) {
+	h.info = info
+	h.render()
+}
+
+// SetModes shows the modes that change what the tree or viewer shows (e.g.
+// "hide-empty"), after the read-only badge; none shows nothing.
+func (h *Header) SetModes(modes ...string) {
+	h.modes = modes
+	h.render()
+}
+
+func (h *Header) render() {
+	info := h.info
 	muted := colorTag(h.theme.Muted)
 	fg := colorTag(h.theme.HeaderForeground)
 	var b strings.Builder
@@ -60,6 +75,9 @@ func (h *Header) SetInfo(info HeaderInfo) {
 	field("version", info.ServerVersion)
 	field("ns", info.Namespace)
 	b.WriteString("  " + colorTag(h.theme.Badge) + "[::b]READ-ONLY[::B]")
+	for _, m := range h.modes {
+		b.WriteString(" " + colorTag(h.theme.Title) + escape("["+m+"]"))
+	}
 	h.SetText(b.String())
 }
 

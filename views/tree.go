@@ -20,6 +20,7 @@ type TreeEntry struct {
 type DirState struct {
 	Loading bool   // the first complete list has not arrived
 	Err     string // why the listing is incomplete, "" if it is not
+	Note    string // a remark shown after the entries, e.g. what is hidden
 }
 
 // Tree is the path tree: a tview.TreeView whose node references are kfsui
@@ -166,8 +167,11 @@ func (t *Tree) render(dir string) {
 	switch {
 	case state.Loading:
 		children = append(children, t.statusNode("loading…", t.theme.Muted))
-	case len(entries) == 0 && state.Err == "":
+	case len(entries) == 0 && state.Err == "" && state.Note == "":
 		children = append(children, t.statusNode("(empty)", t.theme.Muted))
+	}
+	if state.Note != "" {
+		children = append(children, t.statusNode(state.Note, t.theme.Muted))
 	}
 	node.SetChildren(children)
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -40,6 +41,14 @@ type Config struct {
 	Mouse *bool `yaml:"mouse"`
 	// Favorites are the namespaces on the digit keys 1 to 9.
 	Favorites []string `yaml:"favorites"`
+	// HideEmptyTypes lists only types with objects; nil: not set.
+	HideEmptyTypes *bool `yaml:"hide-empty-types"`
+	// Refresh is how often the open leaf is fetched again; nil: not set,
+	// 0: never.
+	Refresh *time.Duration `yaml:"refresh"`
+	// IdleTimeout is how long a listing nobody shows keeps its watch;
+	// nil: not set, 0: forever.
+	IdleTimeout *time.Duration `yaml:"idle-timeout"`
 }
 
 // Load reads the config file at path; a missing file is an empty Config.
@@ -88,10 +97,13 @@ func Load(path string) (Config, error) {
 				err = errors.New("at most 9, one per digit key")
 			}
 		case "mouse":
-			var on bool
-			if err = v.Decode(&on); err == nil {
-				c.Mouse = &on
-			}
+			c.Mouse, err = decodeBool(v)
+		case "hide-empty-types":
+			c.HideEmptyTypes, err = decodeBool(v)
+		case "refresh":
+			c.Refresh, err = decodeDuration(v)
+		case "idle-timeout":
+			c.IdleTimeout, err = decodeDuration(v)
 		default:
 			err = errors.New("unknown field")
 		}
@@ -100,4 +112,29 @@ func Load(path string) (Config, error) {
 		}
 	}
 	return c, nil
+}
+
+func decodeBool(v *yaml.Node) (*bool, error) {
+	var on bool
+	if err := v.Decode(&on); err != nil {
+		return nil, errors.New("want true or false")
+	}
+	return &on, nil
+}
+
+// decodeDuration reads a Go duration such as 30s, 5m or 1h30m; 0 turns
+// the setting off.
+func decodeDuration(v *yaml.Node) (*time.Duration, error) {
+	var s string
+	if err := v.Decode(&s); err != nil || v.Kind != yaml.ScalarNode {
+		return nil, errors.New("want a duration such as 30s or 5m")
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return nil, fmt.Errorf("want a duration such as 30s or 5m, got %q", s)
+	}
+	if d < 0 {
+		return nil, errors.New("must not be negative")
+	}
+	return &d, nil
 }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func write(t *testing.T, text string) string {
@@ -24,6 +25,11 @@ func TestLoad(t *testing.T) {
 	if c, err := Load(write(t, "mouse: false\nclipboard: osc52\n")); err != nil || c.Mouse == nil || *c.Mouse || c.Clipboard != "osc52" {
 		t.Errorf("mouse and clipboard: %+v, %v", c, err)
 	}
+	c, err = Load(write(t, "hide-empty-types: true\nrefresh: 5s\nidle-timeout: 0\n"))
+	if err != nil || c.HideEmptyTypes == nil || !*c.HideEmptyTypes || c.Refresh == nil || *c.Refresh != 5*time.Second ||
+		c.IdleTimeout == nil || *c.IdleTimeout != 0 {
+		t.Errorf("hide-empty-types, refresh, idle-timeout: %+v, %v", c, err)
+	}
 	if c, err := Load(filepath.Join(t.TempDir(), "missing.yaml")); err != nil || c.Theme != "" || c.Mouse != nil {
 		t.Errorf("missing file: %+v, %v", c, err)
 	}
@@ -32,6 +38,11 @@ func TestLoad(t *testing.T) {
 		"tail: lots\n":               `config.yaml:1: tail:`,
 		"log-buffer: -5\n":           `config.yaml:1: log-buffer: must be a positive number`,
 		"[1, 2]\n":                   `config.yaml:1: want a mapping`,
+		"hide-empty-types: maybe\n":  `config.yaml:1: hide-empty-types: want true or false`,
+		"mouse: 3\n":                 `config.yaml:1: mouse: want true or false`,
+		"refresh: soon\n":            `config.yaml:1: refresh: want a duration such as 30s or 5m, got "soon"`,
+		"idle-timeout: -1m\n":        `config.yaml:1: idle-timeout: must not be negative`,
+		"theme: x\nrefresh: [1]\n":   `config.yaml:2: refresh: want a duration`,
 	} {
 		if _, err := Load(write(t, text)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", text, err, want)

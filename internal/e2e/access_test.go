@@ -132,19 +132,38 @@ func TestE2EHeadlessErrorsAndKUBECONFIG(t *testing.T) {
 	}
 }
 
-// countingTransport records the paths of the requests that reach the
-// server.
+// countingTransport records the requests that reach the server: their
+// paths, and their paths with the query.
 type countingTransport struct {
 	next  http.RoundTripper
 	mu    sync.Mutex
 	paths []string
+	uris  []string
 }
 
 func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	c.mu.Lock()
 	c.paths = append(c.paths, r.URL.Path)
+	c.uris = append(c.uris, r.URL.RequestURI())
 	c.mu.Unlock()
 	return c.next.RoundTrip(r)
+}
+
+// matching returns the requests whose path and query contain every part.
+func (c *countingTransport) matching(parts ...string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+next:
+	for _, u := range c.uris {
+		for _, p := range parts {
+			if !strings.Contains(u, p) {
+				continue next
+			}
+		}
+		out = append(out, u)
+	}
+	return out
 }
 
 var discoveryPath = regexp.MustCompile(`^/(api|apis|api/v1|apis/[^/]+/[^/]+)$`)

@@ -15,6 +15,7 @@ import (
 	"github.com/kfsui/kfsui/app"
 	"github.com/kfsui/kfsui/internal/testcluster"
 	"github.com/kfsui/kfsui/k8s"
+	"github.com/kfsui/kfsui/model"
 )
 
 // driver runs the real app against the shared cluster on a simulation
@@ -59,6 +60,12 @@ func startAppWith(t testing.TB, kubeconfig, namespace string, o app.Options) *dr
 	if err != nil {
 		t.Fatalf("connect: %v", err)
 	}
+	return runApp(t, conn, fs, o)
+}
+
+// runApp runs the app on conn and fs, drawing on a simulation screen.
+func runApp(t testing.TB, conn *k8s.Conn, fs *model.FS, o app.Options) *driver {
+	t.Helper()
 	sim := tcell.NewSimulationScreen("UTF-8")
 	o.Conn, o.FS, o.Screen = conn, fs, sim
 	a := app.New(o)

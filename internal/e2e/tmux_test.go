@@ -252,3 +252,39 @@ func TestE2EYankThroughTmuxClipboard(t *testing.T) {
 	x.send("q")
 	x.waitText(10*time.Second, "exit=0 mode=icanon")
 }
+
+// The settings of config.yaml reach the real binary: empty types hidden and
+// the leaf refresh on, shown in the header, and e toggles the hiding; a
+// wrong value is an error naming the file, the line and the field.
+func TestE2EBinaryConfigFileInTmux(t *testing.T) {
+	c := testcluster.Shared(t)
+	ns := newNamespace(t, "tmuxcfg")
+	applyYAML(t, ns, deploymentYAML)
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "kfsui"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "kfsui", "config.yaml")
+	if err := os.WriteFile(cfg, []byte("hide-empty-types: true\nrefresh: 2s\nidle-timeout: 1m\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	x := newTmux(t)
+	x.start(fmt.Sprintf("XDG_CONFIG_HOME=%s %s --kubeconfig %s --path /namespaces/%s%s", dir, bin, c.KubeconfigPath, ns, afterExit))
+	pane := x.waitText(15*time.Second, "[hide-empty]", "[refresh 2s]", "deployments/", "types hidden")
+	if strings.Contains(pane, "serviceaccounts/") {
+		t.Errorf("an empty type is listed:\n%s", pane)
+	}
+	x.send("e")
+	x.waitText(5*time.Second, "serviceaccounts/", "all types shown")
+	x.send("q")
+	x.waitText(10*time.Second, "exit=0")
+
+	if err := os.WriteFile(cfg, []byte("hide-empty-types: true\nrefresh: often\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	y := newTmux(t)
+	y.socket += "-bad"
+	y.start(fmt.Sprintf("XDG_CONFIG_HOME=%s %s --kubeconfig %s%s", dir, bin, c.KubeconfigPath, afterExit))
+	y.waitText(10*time.Second, `kfsui: config: config.yaml:2: refresh: want a duration such as 30s or 5m, got "often"`, "exit=1", "mode=icanon")
+}

@@ -1,0 +1,161 @@
+package k8s
+
+import (
+	"sync"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Occupancy says whether a listing holds any object.
+type Occupancy int
+
+// Occupancies.
+const (
+	// OccupancyUnknown: not known yet; a check is under way.
+	OccupancyUnknown Occupancy = iota
+	// OccupancyEmpty: the listing holds no object.
+	OccupancyEmpty
+	// OccupancyNonEmpty: the listing holds at least one object.
+	OccupancyNonEmpty
+	// OccupancyForbidden: the user may not list it.
+	OccupancyForbidden
+	// OccupancyFailed: the check failed for another reason.
+	OccupancyFailed
+)
+
+// probeConcurrency bounds the checks in flight at once, so opening a
+// namespace on a server with hundreds of types does not queue hundreds of
+// requests ahead of the user's own.
+const probeConcurrency = 8
+
+// probeSet remembers, per listing, whether a one-item list found anything.
+type probeSet struct {
+	lists *Lists
+	sem   chan struct{}
+
+	mu      sync.Mutex
+	results map[ListKey]Occupancy
+	gen     map[string]int // per namespace, bumped by Forget
+}
+
+func (p *probeSet) init(l *Lists) {
+	p.lists = l
+	p.sem = make(chan struct{}, probeConcurrency)
+	p.results = map[ListKey]Occupancy{}
+	p.gen = map[string]int{}
+}
+
+// Occupancy tells whether the listing of t in ns holds any object, without
+// waiting on the network. A listing whose cache runs and has synced
+// answers from it, and so stays current. Otherwise the answer comes from a
+// list with limit=1 (a few hundred bytes however big the collection), made
+// once and remembered until ForgetOccupancy; until it returns, the answer
+// is OccupancyUnknown and subscribers hear the key when it is known.
+func (l *Lists) Occupancy(t Type, ns string) Occupancy {
+	if !t.Namespaced {
+		ns = ""
+	}
+	key := ListKey{GVR: t.GVR, Namespace: ns}
+	l.mu.Lock()
+	e := l.entries[key]
+	l.mu.Unlock()
+	if e != nil {
+		if occ, ok := e.occupancy(); ok {
+			return occ
+		}
+	}
+	return l.probes.get(key)
+}
+
+// ForgetOccupancy drops what the one-item lists found in namespace ns (""
+// for cluster-scoped types), so the next Occupancy asks again.
+func (l *Lists) ForgetOccupancy(ns string) {
+	p := &l.probes
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.gen[ns]++
+	for key := range p.results {
+		if key.Namespace == ns {
+			delete(p.results, key)
+		}
+	}
+}
+
+// occupancy answers from a synced, healthy cache.
+func (e *listEntry) occupancy() (Occupancy, bool) {
+	select {
+	case <-e.synced:
+	default:
+		return OccupancyUnknown, false
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.err != nil {
+		return OccupancyUnknown, false
+	}
+	n := int64(len(e.names))
+	if e.informer != nil {
+		n = e.count.Load()
+	}
+	if n > 0 {
+		return OccupancyNonEmpty, true
+	}
+	return OccupancyEmpty, true
+}
+
+func (p *probeSet) get(key ListKey) Occupancy {
+	p.mu.Lock()
+	if occ, ok := p.results[key]; ok {
+		p.mu.Unlock()
+		return occ
+	}
+	p.results[key] = OccupancyUnknown
+	gen := p.gen[key.Namespace]
+	p.mu.Unlock()
+	go p.probe(key, gen)
+	return OccupancyUnknown
+}
+
+func (p *probeSet) probe(key ListKey, gen int) {
+	l := p.lists
+	select {
+	case p.sem <- struct{}{}:
+	case <-l.ctx.Done():
+		return
+	}
+	list, err := l.md.Resource(key.GVR).Namespace(key.Namespace).List(l.ctx, metav1.ListOptions{Limit: 1})
+	<-p.sem
+	occ := OccupancyEmpty
+	switch {
+	case apierrors.IsForbidden(err):
+		occ = OccupancyForbidden
+	case err != nil:
+		occ = OccupancyFailed
+	case len(list.Items) > 0 || list.Continue != "":
+		// A page may come back short of its limit with more to follow;
+		// only an empty last page proves the listing empty.
+		occ = OccupancyNonEmpty
+	}
+	p.mu.Lock()
+	current := p.gen[key.Namespace] == gen
+	if current {
+		p.results[key] = occ
+	}
+	p.mu.Unlock()
+	if current {
+		l.notify(key)
+	}
+}
+
+// Occupancy tells whether the listing of t in ns holds any object; see
+// Lists.Occupancy. Safe from any goroutine.
+func (c *Conn) Occupancy(t Type, ns string) Occupancy { return c.lists.Occupancy(t, ns) }
+
+// ForgetOccupancy drops remembered checks of namespace ns; see
+// Lists.ForgetOccupancy. Safe from any goroutine.
+func (c *Conn) ForgetOccupancy(ns string) { c.lists.ForgetOccupancy(ns) }
+
+// Hold keeps the listing of t in ns running until release; see Lists.Hold.
+// Safe from any goroutine.
+func (c *Conn) Hold(t Type, ns string) (release func()) { return c.lists.Hold(t, ns) }
