@@ -96,6 +96,7 @@ func (a *App) bindActions() map[keymap.Scope]map[keymap.Action]func() {
 		},
 		keymap.YankPath:  func() { a.yankPath(a.viewer.Path()) },
 		keymap.Search:    a.searchViewer,
+		keymap.Reveal:    a.toggleSecrets,
 		keymap.NextMatch: func() { a.viewer.NextMatch(false) },
 		keymap.PrevMatch: func() { a.viewer.NextMatch(true) },
 	} {
@@ -114,6 +115,7 @@ func (a *App) bindActions() map[keymap.Scope]map[keymap.Action]func() {
 		keymap.Refresh:     a.refreshSelected,
 		keymap.MergedLogs:  a.openMergedLogs,
 		keymap.HideEmpty:   a.toggleEmptyTypes,
+		keymap.Reveal:      a.toggleSecrets,
 		keymap.Filter:      a.filterTree,
 		keymap.ClearFilter: a.clearTreeFilter,
 		keymap.Yank:        a.yankSelected,
@@ -322,11 +324,32 @@ func (a *App) toggleEmptyTypes() {
 	}
 }
 
+// toggleSecrets shows or hides Secrets' values, and fetches the leaf in the
+// viewer again if it is a Secret's manifest.
+func (a *App) toggleSecrets() {
+	on := !a.fs.RevealSecrets()
+	a.fs.SetRevealSecrets(on)
+	a.showModes()
+	if p, err := model.Parse(a.viewer.Path()); err == nil && p.Kind == model.KindLeaf {
+		if t, err := a.fs.TypeOf(p); err == nil && t.IsCore("secrets") {
+			a.openLeaf(p.String(), leafAuto)
+		}
+	}
+	if on {
+		a.flash("Secrets' values shown, decoded; y copies them as shown", false)
+	} else {
+		a.flash("Secrets' values hidden", false)
+	}
+}
+
 // showModes puts the modes that change what is shown into the header.
 func (a *App) showModes() {
 	modes := append([]string(nil), a.baseModes...)
 	if a.fs.HideEmptyTypes() {
 		modes = append(modes, "hide-empty")
+	}
+	if a.fs.RevealSecrets() {
+		modes = append(modes, "SECRETS REVEALED")
 	}
 	a.header.SetModes(modes...)
 }

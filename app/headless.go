@@ -33,7 +33,8 @@ func newLsCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cobra
 }
 
 func newCatCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cobra.Command {
-	return &cobra.Command{
+	var reveal bool
+	cmd := &cobra.Command{
 		Use:   "cat PATH",
 		Short: "Print a leaf exactly as the viewer shows it, without colors",
 		Example: "  kfsui cat /namespaces/team-a/deployments/web/manifest.yaml\n" +
@@ -41,6 +42,7 @@ func newCatCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cobr
 		Args: argsError(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return headless(cmd.Context(), flags, args[0], func(ctx context.Context, fs *model.FS, p model.Path) error {
+				fs.SetRevealSecrets(reveal)
 				leaf, err := fs.Read(ctx, p)
 				if err != nil {
 					return err
@@ -50,6 +52,8 @@ func newCatCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cobr
 			})
 		},
 	}
+	cmd.Flags().BoolVar(&reveal, "reveal-secrets", false, "print Secrets' values (base64-decoded) instead of [hidden: N bytes]")
+	return cmd
 }
 
 // headless parses the path before connecting, so a malformed path fails

@@ -73,6 +73,7 @@ const (
 	ScrollLeft  Action = "scroll-left"
 	ScrollRight Action = "scroll-right"
 	HideEmpty   Action = "hide-empty-types"
+	Reveal      Action = "reveal-secrets"
 )
 
 // Binding ties an action to its keys.
@@ -115,6 +116,8 @@ var defaults = []struct {
 	{PrevMatch, ScopeViewer, "N", "previous match", false},
 	{MergedLogs, ScopeTree, "L", "all containers' logs of the pod, merged", true},
 	{HideEmpty, ScopeTree, "e", "hide / show types without objects in namespaces and /cluster", false},
+	{Reveal, ScopeTree, "x", "show / hide Secrets' values (decoded) in their manifests", false},
+	{Reveal, ScopeViewer, "x", "show / hide Secrets' values (decoded) in their manifests", false},
 	{Follow, ScopeLog, "s", "pause / resume following the end", true},
 	{Timestamps, ScopeLog, "t", "timestamps on / off", true},
 	{Wrap, ScopeLog, "w", "wrap long lines on / off", false},

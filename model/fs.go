@@ -91,9 +91,10 @@ type FS struct {
 	// LogTailLines is how many lines a log leaf shows.
 	logTailLines int64
 
-	hideEmpty atomic.Bool
-	keptMu    sync.Mutex
-	kept      map[Path]bool // type directories listed even when empty
+	hideEmpty     atomic.Bool
+	revealSecrets atomic.Bool
+	keptMu        sync.Mutex
+	kept          map[Path]bool // type directories listed even when empty
 }
 
 // Options tune an FS.
@@ -133,6 +134,15 @@ func (fs *FS) SetHideEmptyTypes(on bool) {
 	fs.kept = map[Path]bool{}
 	fs.keptMu.Unlock()
 }
+
+// SetRevealSecrets sets whether Secrets' manifests show their values
+// (base64-decoded) rather than "[hidden: N bytes]". Safe from any
+// goroutine.
+func (fs *FS) SetRevealSecrets(on bool) { fs.revealSecrets.Store(on) }
+
+// RevealSecrets reports whether Secrets' values are shown. Safe from any
+// goroutine.
+func (fs *FS) RevealSecrets() bool { return fs.revealSecrets.Load() }
 
 // HideEmptyTypes reports whether empty types are hidden. Safe from any
 // goroutine.

@@ -36,6 +36,9 @@ func (fs *FS) Read(ctx context.Context, p Path) (Leaf, error) {
 		return Leaf{}, err
 	}
 	leaf := Leaf{Path: p}
+	if t.IsCore("secrets") {
+		obj = maskSecret(obj, fs.revealSecrets.Load())
+	}
 	switch p.Leaf {
 	case LeafManifestYAML:
 		leaf.Text, err = ManifestYAML(obj)

@@ -52,6 +52,20 @@ main() {
     status=1
   fi
   echo "tests: $passed passed, $failed failed, $skipped skipped"
+
+  # Fuzzing, briefly: each target for KFSUI_FUZZTIME (10s). The seed corpora
+  # already ran above as plain tests; this looks for new inputs.
+  echo "== fuzz (${KFSUI_FUZZTIME:-10s} each)"
+  local target
+  for target in "FuzzParse ./model" "FuzzHighlight ./views" "FuzzParseANSI ./views" "FuzzLineSplitter ./k8s"; do
+    set -- $target
+    # KFSUI_SKIP_E2E: fuzzing needs no cluster, so k8s's tests start none.
+    if ! KFSUI_SKIP_E2E=1 go test -run '^$' -fuzz "^$1\$" -fuzztime "${KFSUI_FUZZTIME:-10s}" "$2" >"$log" 2>&1; then
+      echo "FAIL: $1"; tail -40 "$log"; status=1
+    else
+      echo "ok: $1"
+    fi
+  done
   return "$status"
 }
 
