@@ -13,9 +13,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/kfsui/kfsui/app"
 	"github.com/kfsui/kfsui/internal/testcluster"
 	"github.com/kfsui/kfsui/k8s"
+	"github.com/kfsui/kfsui/model"
 )
 
 // limitedUser may get, list and watch ConfigMaps in ns, list and watch (but
@@ -210,4 +213,63 @@ func TestE2EListingRecoversWhenAccessIsGranted(t *testing.T) {
 	d.waitFor("the error to go", 30*time.Second, func(s string) bool {
 		return !strings.Contains(s, "services is forbidden") && strings.Contains(s, "(empty)")
 	})
+}
+
+// A user with a client certificate who may only get, list and watch in one
+// namespace: kfsui starts in that namespace, marks what is forbidden as
+// forbidden, and backs off on a 403 instead of asking again and again.
+func TestE2ERBACLimitedUserIsNotRetriedInATightLoop(t *testing.T) {
+	c := testcluster.Shared(t)
+	ns := newNamespace(t, "rbacloop")
+	if _, err := c.Clientset().CoreV1().ConfigMaps(ns).Create(ctx(t), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "mine"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	user := "reader-" + ns
+	grantRole(t, ns, "reader", user, rbacv1.PolicyRule{APIGroups: []string{"*"}, Resources: []string{"*"}, Verbs: []string{"get", "list", "watch"}})
+	kubeconfig, err := c.WriteUserKubeconfig(user, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counter := &countingTransport{}
+	cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := k8s.ConnectConfig(cctx, cfg, k8s.Info{Context: "limited", Namespace: ns, NamespaceExplicit: true}, k8s.Options{
+		WrapTransport: func(rt http.RoundTripper) http.RoundTripper { counter.next = rt; return counter },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(conn.Close)
+	d := runApp(t, conn, model.NewFS(conn, model.Options{Namespace: ns}), app.Options{})
+	d.waitSelected("/namespaces/"+ns, 10*time.Second)
+	d.waitText(10*time.Second, "namespaces is forbidden", "configmaps/")
+
+	// Allowed: its namespace's listings. Forbidden: /cluster's.
+	d.keys(":/namespaces/" + ns + "/configmaps")
+	d.key(tcell.KeyEnter)
+	d.waitText(10*time.Second, "mine/")
+	d.keys(":/cluster/nodes")
+	d.key(tcell.KeyEnter)
+	d.waitText(10*time.Second, "⚠ nodes is forbidden")
+
+	start := time.Now()
+	nodes0, ns0 := len(counter.matching("/api/v1/nodes?")), len(counter.matching("/api/v1/namespaces?"))
+	time.Sleep(15 * time.Second)
+	nodes, nss := len(counter.matching("/api/v1/nodes?"))-nodes0, len(counter.matching("/api/v1/namespaces?"))-ns0
+	t.Logf("in %s: %d requests for the forbidden nodes listing, %d for the forbidden namespaces listing", time.Since(start).Round(time.Second), nodes, nss)
+	// Backing off from 0.8s and doubling to 30s, with a watch-list attempt
+	// and a list per try, is at most about ten in 15 seconds; a tight loop
+	// would be hundreds.
+	for what, n := range map[string]int{"nodes": nodes, "namespaces": nss} {
+		if n > 12 {
+			t.Errorf("the forbidden %s listing was asked %d times in 15s", what, n)
+		}
+	}
+	if screen := d.text(); !strings.Contains(screen, "⚠ nodes is forbidden") || !strings.Contains(screen, "mine/") {
+		t.Errorf("the screen lost its state:\n%s", screen)
+	}
 }
