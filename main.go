@@ -9,5 +9,8 @@ import (
 )
 
 func main() {
+	// The real program runs its UI under a supervisor process that
+	// restores the terminal whatever way the UI ends; see app.Supervise.
+	app.Supervise = true
 	os.Exit(app.Main(os.Args[0], os.Args[1:], os.Stdout, os.Stderr))
 }

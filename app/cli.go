@@ -49,6 +49,17 @@ const (
 // usageError marks errors in the command line itself.
 type usageError struct{ error }
 
+// exitCode ends Main with a code and prints nothing: what there was to say
+// was said by the supervised child.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
+
+// Supervise runs the UI in a child process watched by this one, so that a
+// crash anywhere still restores the terminal (see superviseUI). main sets
+// it; tests that run Main in-process leave it off.
+var Supervise = false
+
 // Main runs kfsui with args (without the program name) and returns the
 // process exit code. Errors are printed to stderr as one line prefixed with
 // the program's name; nothing before the UI touches the terminal's mode.
@@ -64,6 +75,10 @@ func Main(progName string, args []string, stdout, stderr io.Writer) int {
 	err := cmd.Execute()
 	if err == nil {
 		return exitOK
+	}
+	var code exitCode
+	if errors.As(err, &code) {
+		return int(code)
 	}
 	fmt.Fprintf(stderr, "kfsui: %s\n", oneLine(err))
 	var ue usageError
@@ -231,6 +246,20 @@ func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags) (*k8s.Co
 func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings) error {
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if Supervise {
+		if code, ok := superviseUI(os.Stderr); ok {
+			if code == 0 {
+				return nil
+			}
+			return exitCode(code)
+		}
+	}
+	if os.Getenv(crashTestEnv) == "1" {
+		go func() {
+			time.Sleep(time.Second)
+			panic("crash test: a panic in a background goroutine (" + crashTestEnv + "=1)")
+		}()
 	}
 	keys, err := keymap.Load(filepath.Join(config.Dir(), keymap.FileName))
 	if err != nil {

@@ -299,3 +299,67 @@ func TestE2EBinaryConfigFileInTmux(t *testing.T) {
 	y.start(fmt.Sprintf("XDG_CONFIG_HOME=%s %s --kubeconfig %s%s", dir, bin, c.KubeconfigPath, afterExit))
 	y.waitText(10*time.Second, `kfsui: config: config.yaml:2: refresh: want a duration such as 30s or 5m, got "often"`, "exit=1", "mode=icanon")
 }
+
+// startSized is start in a session of w×h cells.
+func (x *tmux) startSized(w, h int, cmdline string) {
+	x.run("new-session", "-d", "-s", "main", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "sh", "-c", cmdline)
+	x.run("set-option", "-t", "main", "remain-on-exit", "on")
+}
+
+// A panic in a background goroutine, which no recover in that goroutine's
+// caller can catch, still leaves the terminal in cooked mode on the main
+// screen, with the panic and its stack printed.
+func TestE2EBinaryPanicInAGoroutineRestoresTheTerminal(t *testing.T) {
+	c := testcluster.Shared(t)
+	bin := buildBinary(t)
+	x := newTmux(t)
+	x.start(fmt.Sprintf("KFSUI_CRASH_TEST=1 %s --kubeconfig %s%s", bin, c.KubeconfigPath, afterExit))
+	x.waitText(15*time.Second, "READ-ONLY")
+	pane := x.waitText(15*time.Second, "exit=2")
+	for _, want := range []string{"mode=icanon", "the terminal was restored", "panic: crash test: a panic in a background goroutine", "goroutine ", "app/cli.go"} {
+		if !strings.Contains(pane, want) {
+			t.Errorf("pane lacks %q:\n%s", want, pane)
+		}
+	}
+	if strings.Contains(pane, "READ-ONLY") {
+		t.Errorf("the UI's screen was left behind:\n%s", pane)
+	}
+}
+
+// A 40x10 terminal, resized while kfsui runs, and SIGTERM and SIGHUP from
+// outside: kfsui keeps drawing, ends cleanly, and the terminal is back in
+// cooked mode each time.
+func TestE2EBinarySmallTerminalResizeAndSignals(t *testing.T) {
+	c := testcluster.Shared(t)
+	bin := buildBinary(t)
+	x := newTmux(t)
+	x.startSized(40, 10, fmt.Sprintf("%s --kubeconfig %s --path /cluster%s", bin, c.KubeconfigPath, afterExit))
+	x.waitText(15*time.Second, "kfsui")
+	x.send("j", "j", "Enter")
+	x.run("resize-window", "-t", "main", "-x", "120", "-y", "40")
+	x.waitText(10*time.Second, "READ-ONLY", "cluster/")
+	x.run("resize-window", "-t", "main", "-x", "20", "-y", "5")
+	x.run("resize-window", "-t", "main", "-x", "40", "-y", "10")
+	x.send("q")
+	pane := x.waitText(10*time.Second, "exit=0")
+	if !strings.Contains(pane, "mode=icanon") {
+		t.Errorf("after q in a small terminal, not cooked mode:\n%s", pane)
+	}
+
+	for _, sig := range []string{"TERM", "HUP"} {
+		y := newTmux(t)
+		y.socket += "-" + sig
+		y.start(fmt.Sprintf("%s --kubeconfig %s & pid=$!; wait $pid%s", bin, c.KubeconfigPath, afterExit))
+		y.waitText(15*time.Second, "READ-ONLY")
+		// The process the shell started is the supervisor; a kill reaches
+		// it as from a window manager or systemd.
+		y.run("run-shell", "-t", "main", "pkill -"+sig+" -f '^"+bin+" --kubeconfig' -o")
+		pane := y.waitText(10*time.Second, "exit=")
+		if !strings.Contains(pane, "mode=icanon") || strings.Contains(pane, "READ-ONLY") {
+			t.Errorf("SIG%s: terminal not restored:\n%s", sig, pane)
+		}
+		if strings.Contains(pane, "panic") {
+			t.Errorf("SIG%s: a crash:\n%s", sig, pane)
+		}
+	}
+}
