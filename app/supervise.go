@@ -108,10 +108,10 @@ func restoreTerminal(tty *os.File, saved *term.State) {
 	_ = term.Restore(int(tty.Fd()), saved)
 	_, _ = io.WriteString(tty, strings.Join([]string{
 		"\x1b[?1000l", "\x1b[?1002l", "\x1b[?1003l", "\x1b[?1006l", // mouse off
-		"\x1b[?2004l",  // bracketed paste off
-		"\x1b[0m",      // attributes
-		"\x1b[?25h",    // cursor on
-		"\x1b[?1049l",  // main screen
+		"\x1b[?2004l", // bracketed paste off
+		"\x1b[0m",     // attributes
+		"\x1b[?25h",   // cursor on
+		"\x1b[?1049l", // main screen
 		"\r\n",
 	}, ""))
 }
