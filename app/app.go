@@ -10,6 +10,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/gdamore/tcell/v2"
@@ -271,6 +272,7 @@ func (a *App) Run() error {
 	a.conn.FollowCatalog()
 	stop := a.dirs.start()
 	defer stop()
+	defer a.conn.Health().Subscribe(func() { a.ui.Do(a.showHealth) })()
 	a.showModes()
 	start := a.opts.StartPath
 	switch info := a.conn.Info; {
@@ -332,6 +334,19 @@ func (a *App) flash(msg string, isErr bool) {
 			}
 		})
 	})
+}
+
+// showHealth shows in the header whether the API server answers. While it
+// does not, the tree keeps what it knew and the listings and log panes
+// retry by themselves. UI goroutine only.
+func (a *App) showHealth() {
+	st := a.conn.Health().State()
+	if st.Down {
+		a.header.SetDown(fmt.Sprintf("since %s: %v; showing what was last known, retrying", st.Since.Format("15:04:05"), st.Err))
+		return
+	}
+	a.header.SetDown("")
+	a.flash("reconnected to the API server", false)
 }
 
 // reveal expands the directories down to path one by one, as each listing

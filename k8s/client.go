@@ -53,6 +53,7 @@ type Conn struct {
 	streams   kubernetes.Interface // log streams: no overall timeout
 	discovery discovery.DiscoveryInterface
 	lists     *Lists
+	health    *Health
 
 	catalog atomic.Pointer[Catalog]
 	catMu   sync.Mutex
@@ -112,6 +113,8 @@ func ConnectConfig(ctx context.Context, cfg *rest.Config, info Info, opts Option
 	if opts.WrapTransport != nil {
 		base.Wrap(opts.WrapTransport)
 	}
+	health := &Health{}
+	base.Wrap(func(rt http.RoundTripper) http.RoundTripper { return &healthTransport{next: rt, health: health} })
 	// Outermost, so nothing added above can bypass it.
 	base.Wrap(ReadOnly)
 
@@ -182,6 +185,7 @@ func ConnectConfig(ctx context.Context, cfg *rest.Config, info Info, opts Option
 		streams:   streams,
 		discovery: dc,
 		lists:     NewLists(md),
+		health:    health,
 		catSubs:   map[int]func(*Catalog){},
 		stop:      cancel,
 		ctx:       cctx,

@@ -33,6 +33,7 @@ type Header struct {
 	theme themes.Theme
 	info  HeaderInfo
 	modes []string
+	down  string // why the API server does not answer; "" while it does
 }
 
 // NewHeader returns an empty header.
@@ -57,6 +58,13 @@ func (h *Header) SetModes(modes ...string) {
 	h.render()
 }
 
+// SetDown shows that the API server does not answer, with why (from the
+// cluster's side, so escaped); "" clears it.
+func (h *Header) SetDown(why string) {
+	h.down = why
+	h.render()
+}
+
 func (h *Header) render() {
 	info := h.info
 	muted := colorTag(h.theme.Muted)
@@ -77,6 +85,9 @@ func (h *Header) render() {
 	b.WriteString("  " + colorTag(h.theme.Badge) + "[::b]READ-ONLY[::B]")
 	for _, m := range h.modes {
 		b.WriteString(" " + colorTag(h.theme.Title) + escape("["+m+"]"))
+	}
+	if h.down != "" {
+		b.WriteString("  " + colorTag(h.theme.Error) + "[::b]DISCONNECTED[::B] " + escape(oneLine(h.down)))
 	}
 	h.SetText(b.String())
 }

@@ -71,6 +71,7 @@ type Cluster struct {
 	etcd         *process
 	apiserver    *process
 	apiserverLog string
+	apiArgs      []string // kube-apiserver's command line, for RestartAPIServer
 	kubelet      *Kubelet
 	podIPs       atomic.Uint32 // pod IPs handed out by CreatePod
 	stopMu       sync.Mutex
@@ -173,7 +174,28 @@ func (c *Cluster) launch(ctx context.Context, etcdBin string, extraArgs []string
 
 	c.Server = "https://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(apiPort))
 	args := append(c.apiserverArgs(etcdURL, apiPort), extraArgs...)
+	c.apiArgs = args
 	c.apiserver, err = startProcess("kube-apiserver", c.apiserverLog, filepath.Join(c.binDir, "kube-apiserver"), args)
+	if err != nil {
+		return err
+	}
+	return c.waitReady(ctx)
+}
+
+// StopAPIServer stops kube-apiserver alone, as an outage would: etcd and the
+// kubelet keep running, and StartAPIServer brings it back on the same
+// address with the same data. Not safe to call concurrently with Stop.
+func (c *Cluster) StopAPIServer() error {
+	err := c.apiserver.stop()
+	c.apiserver = nil
+	return err
+}
+
+// StartAPIServer starts kube-apiserver again after StopAPIServer, on the
+// same port, and waits until it is ready.
+func (c *Cluster) StartAPIServer(ctx context.Context) error {
+	var err error
+	c.apiserver, err = startProcess("kube-apiserver", c.apiserverLog, filepath.Join(c.binDir, "kube-apiserver"), c.apiArgs)
 	if err != nil {
 		return err
 	}

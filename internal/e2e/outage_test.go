@@ -1,0 +1,114 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kfsui/kfsui/app"
+	"github.com/kfsui/kfsui/internal/testcluster"
+	"github.com/kfsui/kfsui/k8s"
+	"github.com/kfsui/kfsui/model"
+)
+
+// The API server goes away mid-session and comes back: the UI stays up,
+// says it is disconnected, keeps the tree it had, and once the server is
+// back its listings and log panes carry on without a keypress.
+func TestE2EAPIServerOutageAndRecovery(t *testing.T) {
+	// A cluster of its own: stopping the shared one would fail other tests.
+	sctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c, err := testcluster.Start(sctx, testcluster.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Stop() })
+	cs := c.Clientset()
+	ns := "outage"
+	if _, err := cs.CoreV1().Namespaces().Create(sctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.CoreV1().ConfigMaps(ns).Create(sctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "before"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreatePod(sctx, ns, "p", []string{"app"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	k := c.Kubelet()
+	k.Write(ns, "p", "app", "line before")
+
+	conn, err := k8s.ConnectConfig(sctx, c.RESTConfig(), k8s.Info{Context: "outage"}, k8s.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(conn.Close)
+	d := runApp(t, conn, model.NewFS(conn, model.Options{}), app.Options{StartPath: "/namespaces/" + ns + "/configmaps"})
+	d.waitText(10*time.Second, "before/")
+	d.keys(":/namespaces/" + ns + "/pods/p/logs/app.log")
+	d.key(tcell.KeyEnter)
+	d.waitText(10*time.Second, "line before", "following")
+	d.keys(":/namespaces/" + ns + "/configmaps")
+	d.key(tcell.KeyEnter)
+
+	if err := c.StopAPIServer(); err != nil {
+		t.Fatal(err)
+	}
+	screen := d.waitText(30*time.Second, "DISCONNECTED", "connection refused")
+	if !strings.Contains(screen, "before/") || !strings.Contains(screen, "line before") {
+		t.Errorf("the tree or the pane lost what it showed:\n%s", screen)
+	}
+	k.Write(ns, "p", "app", "line during")
+
+	down := time.Now()
+	if err := c.StartAPIServer(sctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("apiserver down for %s", time.Since(down).Round(100*time.Millisecond))
+	up := time.Now()
+	d.waitFor("the header to clear", 60*time.Second, func(s string) bool { return !strings.Contains(s, "DISCONNECTED") })
+	if _, err := cs.CoreV1().ConfigMaps(ns).Create(sctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "after"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	k.Write(ns, "p", "app", "line after")
+	d.waitText(60*time.Second, "after/", "line during", "line after")
+	t.Logf("listing and log pane recovered %s after the restart", time.Since(up).Round(100*time.Millisecond))
+	if n := strings.Count(d.text(), "line before"); n != 1 {
+		t.Errorf("the log line before the outage shows %d times", n)
+	}
+}
+
+// Started while the server does not answer (it accepts connections, then
+// says nothing), kfsui gives up with a clear error within --request-timeout.
+func TestE2EStartWhileTheServerHangsEndsWithinTheTimeout(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer conn.Close() // hold it open, answer nothing
+		}
+	}()
+	start := time.Now()
+	_, errOut, code := kfsui(t, "--server", fmt.Sprintf("https://%s", l.Addr()), "--insecure-skip-tls-verify", "--request-timeout", "2s")
+	took := time.Since(start)
+	if code != 1 || !strings.Contains(errOut, "cannot reach the API server") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	if took > 4*time.Second {
+		t.Errorf("took %s with --request-timeout 2s", took)
+	}
+	t.Logf("gave up after %s: %s", took.Round(100*time.Millisecond), strings.TrimSpace(errOut))
+}
