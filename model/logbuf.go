@@ -51,6 +51,11 @@ func (b *LogBuffer) Append(batch []k8s.LogLine) AppendResult {
 	var r AppendResult
 	fresh := make([]k8s.LogLine, 0, len(batch))
 	for _, l := range batch {
+		// The partial line l completes may have come in this same batch.
+		if i := partialIn(fresh, l, b.ordered); i >= 0 {
+			fresh[i] = l
+			continue
+		}
 		if i := b.partialOf(l); i >= 0 {
 			b.lines[i] = l
 			r.Replaced = true
@@ -114,6 +119,17 @@ func (b *LogBuffer) partialOf(l k8s.LogLine) int {
 	}
 	for i := hi - 1; i >= lo; i-- {
 		if c := b.lines[i]; c.Partial && c.Container == l.Container && (c.Time.Equal(l.Time) || c.Time.IsZero() || !b.ordered) {
+			return i
+		}
+	}
+	return -1
+}
+
+// partialIn finds, among the last lines of a batch, the partial line l
+// completes; -1 if none.
+func partialIn(lines []k8s.LogLine, l k8s.LogLine, ordered bool) int {
+	for i := len(lines) - 1; i >= max(0, len(lines)-64); i-- {
+		if c := lines[i]; c.Partial && c.Container == l.Container && (c.Time.Equal(l.Time) || c.Time.IsZero() || !ordered) {
 			return i
 		}
 	}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,5 +114,25 @@ func TestLogBufferOrderedCompletesPartialFarBack(t *testing.T) {
 	}
 	if l, _ := b.Line(b.First()); l.Text != "half done" || l.Partial {
 		t.Errorf("first line = %+v", l)
+	}
+}
+
+// A partial line and the line completing it can arrive in the same batch
+// (the flush took both from the stream at once): only the complete one
+// stays, in either kind of buffer.
+func TestLogBufferPartialCompletedInTheSameBatch(t *testing.T) {
+	for _, ordered := range []bool{false, true} {
+		b := NewLogBuffer(10, ordered)
+		p := line("a", 1, "half")
+		p.Partial = true
+		b.Append([]k8s.LogLine{line("a", 0, "first"), p, line("a", 1, "half done"), line("a", 2, "next")})
+		var got []string
+		for i := 0; i < b.Len(); i++ {
+			l, _ := b.Line(int64(i))
+			got = append(got, l.Text)
+		}
+		if strings.Join(got, "|") != "first|half done|next" {
+			t.Errorf("ordered %v: %q", ordered, got)
+		}
 	}
 }
