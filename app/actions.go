@@ -17,6 +17,7 @@ import (
 // the focused pane's scope are swallowed, so tview's built-in keys never act
 // behind the keymap's back. UI goroutine only.
 func (a *App) handleKey(ev *tcell.EventKey) *tcell.EventKey {
+	a.opts.trace.key(ev)
 	if name, _ := a.pages.GetFrontPage(); name == "help" {
 		action, _ := a.keys.Lookup(keymap.ScopeGlobal, ev)
 		switch {

@@ -52,6 +52,8 @@ type Options struct {
 	// Favorites are the namespaces on the digit keys; none means the
 	// namespaces visited most recently.
 	Favorites []string
+	trace *tracer // timing events for KFSUI_TRACE; nil: none
+
 	// Refresh, when positive, fetches the leaf in the viewer again that
 	// long after each answer, so a manifest or events follow the cluster.
 	Refresh time.Duration
@@ -190,6 +192,7 @@ func New(o Options) *App {
 	// Keys never reach the TreeView, so only a click calls this.
 	a.tree.SetSelectedFunc(func(*tview.TreeNode) { a.click() })
 	a.tv.SetInputCapture(a.handleKey)
+	a.tv.SetAfterDrawFunc(func(tcell.Screen) { a.opts.trace.drawn() })
 	// Not from focus callbacks: tview calls them holding the primitive's
 	// lock, and styleFocus asks the primitives whether they have focus.
 	a.styleFocus()
@@ -294,6 +297,7 @@ func (a *App) Run() error {
 	for _, p := range a.logs.panes {
 		p.stop()
 	}
+	a.opts.trace.close()
 	return err
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -232,7 +233,11 @@ func applyConfig(cmd *cobra.Command, s *settings) error {
 // as the command line does: the namespace from --namespace or the context is
 // the one the tree falls back to when namespaces cannot be listed.
 func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags) (*k8s.Conn, *model.FS, error) {
-	conn, err := k8s.Connect(ctx, flags, k8s.Options{UserAgent: "kfsui/" + version()})
+	return connect(ctx, flags, nil)
+}
+
+func connect(ctx context.Context, flags *genericclioptions.ConfigFlags, wrap func(http.RoundTripper) http.RoundTripper) (*k8s.Conn, *model.FS, error) {
+	conn, err := k8s.Connect(ctx, flags, k8s.Options{UserAgent: "kfsui/" + version(), WrapTransport: wrap})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -275,7 +280,8 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 			return usageError{fmt.Errorf("--path %q: not a directory path", s.startPath)}
 		}
 	}
-	conn, fs, err := Connect(ctx, flags)
+	trace := newTracer()
+	conn, fs, err := connect(ctx, flags, trace.wrap())
 	if err != nil {
 		return err
 	}
@@ -288,7 +294,7 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 	a := New(Options{
 		Conn: conn, FS: fs, Keys: keys, Theme: theme, StartPath: s.startPath,
 		TailLines: s.tail, LogBuffer: s.logBuffer, Clipboard: ClipboardMode(s.clipboard), Mouse: s.mouse,
-		Favorites: s.favorites, Refresh: s.refresh,
+		Favorites: s.favorites, Refresh: s.refresh, trace: trace,
 	})
 	// A terminal closing (SIGHUP) or a kill (SIGTERM) ends kfsui the way q
 	// does, so the terminal is restored.

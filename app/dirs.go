@@ -241,6 +241,7 @@ func (a *App) applyDir(p model.Path, dir model.Dir, err error) {
 		entries[i] = views.TreeEntry{Path: e.Path.String(), Name: e.Name, Dir: e.Dir}
 	}
 	a.tree.SetChildren(path, entries, state)
+	a.opts.trace.dir(path, len(entries), state.Loading)
 	// The tree line is as wide as the pane; say a new error in full in the
 	// footer when it concerns the directory the user is on.
 	if state.Err != "" && state.Err != a.dirErrs[path] {

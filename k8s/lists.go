@@ -3,6 +3,7 @@ package k8s
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -11,9 +12,10 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/metadata"
-	"k8s.io/client-go/metadata/metadatainformer"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -250,6 +252,7 @@ type listEntry struct {
 	mu         sync.Mutex
 	err        error
 	names      []string // sorted cache of the store's names
+	progress   []string // names of a first list still arriving page by page
 	dirty      bool     // names must be rebuilt from the store
 	syncedOnce sync.Once
 	failedOnce sync.Once
@@ -260,7 +263,18 @@ func (e *listEntry) startInformer() {
 	// quiet directory would show a stale error until something in it
 	// changed.
 	md := observedMetadata{Interface: e.lists.md, ok: e.clearErr}
-	inf := metadatainformer.NewFilteredMetadataInformer(md, e.key.GVR, e.key.Namespace, 0, cache.Indexers{}, nil).Informer()
+	client := md.Resource(e.key.GVR).Namespace(e.key.Namespace)
+	lw := &pagedListWatch{
+		ListWatch: cache.ListWatch{
+			ListWithContextFunc: func(ctx context.Context, _ metav1.ListOptions) (runtime.Object, error) {
+				return e.listPages(ctx, client)
+			},
+			WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+				return client.Watch(ctx, opts)
+			},
+		},
+	}
+	inf := cache.NewSharedIndexInformer(lw, &metav1.PartialObjectMetadata{}, 0, cache.Indexers{})
 	// A listing needs names only: keep nothing else, so tens of thousands
 	// of cached objects stay small.
 	_ = inf.SetTransform(stripToName)
@@ -294,6 +308,79 @@ func (e *listEntry) startInformer() {
 		case <-e.ctx.Done():
 		}
 	}()
+}
+
+// pageSize is how many objects one LIST asks for, as kubectl's default
+// chunk: a collection of any size comes in requests that each finish
+// quickly, so none times out, and the tree fills as they arrive.
+const pageSize = 500
+
+// pagedListWatch lists in pages itself (listPages) and tells the reflector
+// not to try a streaming watch-list first: that would deliver the whole
+// collection only at its end, and servers whose etcd cannot report
+// progress refuse it, costing a request per listing.
+type pagedListWatch struct{ cache.ListWatch }
+
+// IsWatchListSemanticsUnSupported implements the reflector's opt-out.
+func (*pagedListWatch) IsWatchListSemanticsUnSupported() bool { return true }
+
+// listPages lists the collection page by page, from etcd as one consistent
+// snapshot (the continue token keeps the first page's resource version).
+// Until the listing's first complete list, each page's names are shown at
+// once (Names returns them, Loading); objects are stripped to their names
+// as they arrive, so a big collection never sits in memory whole.
+func (e *listEntry) listPages(ctx context.Context, client metadata.ResourceInterface) (runtime.Object, error) {
+	opts := metav1.ListOptions{Limit: pageSize}
+	all := &metav1.PartialObjectMetadataList{}
+	first := !e.isSynced()
+	for {
+		page, err := client.List(ctx, opts)
+		if err != nil {
+			e.setProgress(nil)
+			return nil, err
+		}
+		all.TypeMeta, all.ListMeta = page.TypeMeta, page.ListMeta
+		names := make([]string, 0, len(page.Items))
+		for i := range page.Items {
+			m := &page.Items[i]
+			all.Items = append(all.Items, metav1.PartialObjectMetadata{TypeMeta: m.TypeMeta, ObjectMeta: metav1.ObjectMeta{
+				Name: m.Name, Namespace: m.Namespace, UID: m.UID, ResourceVersion: m.ResourceVersion,
+			}})
+			names = append(names, m.Name)
+		}
+		if page.Continue == "" {
+			e.setProgress(nil)
+			return all, nil
+		}
+		if first {
+			e.addProgress(names)
+		}
+		opts.Continue = page.Continue
+	}
+}
+
+// addProgress shows more names of a first list still under way.
+func (e *listEntry) addProgress(names []string) {
+	e.mu.Lock()
+	e.progress = append(e.progress, names...)
+	e.mu.Unlock()
+	e.lists.notify(e.key)
+}
+
+// setProgress replaces the names of a first list under way (nil: it ended).
+func (e *listEntry) setProgress(names []string) {
+	e.mu.Lock()
+	e.progress = names
+	e.mu.Unlock()
+}
+
+func (e *listEntry) isSynced() bool {
+	select {
+	case <-e.synced:
+		return true
+	default:
+		return false
+	}
 }
 
 func stripToName(obj any) (any, error) {
@@ -393,6 +480,13 @@ func (e *listEntry) snapshot() Listing {
 	case <-e.synced:
 		synced = true
 	default:
+	}
+	if !synced && len(e.progress) > len(e.names) {
+		// Pages come in key order, which for one namespace or a
+		// cluster-scoped type is name order; sort anyway, on a copy.
+		names := slices.Clone(e.progress)
+		sort.Strings(names)
+		return Listing{Names: names, Synced: false, Err: e.err}
 	}
 	return Listing{Names: e.names, Synced: synced, Err: e.err}
 }

@@ -2,8 +2,11 @@ package k8s
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,10 +23,29 @@ type watchCounter struct {
 	next      http.RoundTripper
 	open      atomic.Int32
 	limitOnes atomic.Int32
+	mu        sync.Mutex
+	lists     map[string]int // namespace → paged list requests
+}
+
+// pages returns how many paged (limit=500) list requests went to ns.
+func (w *watchCounter) pages(ns string) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.lists[ns]
 }
 
 func (w *watchCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 	q := r.URL.Query()
+	if q.Get("limit") == "500" {
+		w.mu.Lock()
+		if w.lists == nil {
+			w.lists = map[string]int{}
+		}
+		if parts := strings.Split(r.URL.Path, "/"); len(parts) > 5 && parts[3] == "namespaces" {
+			w.lists[parts[4]]++
+		}
+		w.mu.Unlock()
+	}
 	if q.Get("limit") == "1" {
 		w.limitOnes.Add(1)
 	}
@@ -217,4 +239,62 @@ func TestOccupancyChecksOncePerListing(t *testing.T) {
 	}
 	lists.ForgetOccupancy(ns)
 	waitUntil(t, "the check to run again", func() bool { return lists.Occupancy(secrets, ns) == OccupancyNonEmpty })
+}
+
+// A big collection is listed in pages of 500, and while they arrive the
+// listing already shows the names received so far.
+func TestListingsArriveInPagesAndShowProgress(t *testing.T) {
+	conn, counter := connectCounting(t)
+	c := testcluster.Shared(t).Clientset()
+	ctx := context.Background()
+	ns := "paging"
+	if _, err := c.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{}) })
+	const n = 1234
+	errs := make(chan error, n)
+	sem := make(chan struct{}, 16)
+	for i := range n {
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem }()
+			_, err := c.CoreV1().ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("cm-%04d", i)}}, metav1.CreateOptions{})
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	lists := conn.Lists()
+	cms := lookup(t, conn, "configmaps")
+	var mu sync.Mutex
+	var partial []int
+	defer lists.Subscribe(func(k ListKey) {
+		if k.Namespace != ns {
+			return
+		}
+		if l := lists.Names(cms, ns); !l.Synced && len(l.Names) > 0 {
+			mu.Lock()
+			partial = append(partial, len(l.Names))
+			mu.Unlock()
+		}
+	})()
+	lists.Names(cms, ns)
+	if err := lists.WaitSynced(ctx, cms, ns); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(lists.Names(cms, ns).Names); got != n {
+		t.Fatalf("%d names, want %d", got, n)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(partial) == 0 || partial[0] != 500 {
+		t.Errorf("names shown before the list completed: %v, want 500 then 1000", partial)
+	}
+	if got := counter.pages(ns); got != 3 {
+		t.Errorf("%d list requests, want 3 pages of at most 500", got)
+	}
 }

@@ -45,16 +45,16 @@ func TestE2ESecretsAreMasked(t *testing.T) {
 	d.key(tcell.KeyTab) // into the viewer
 	d.keys("y")
 	d.waitText(5*time.Second, "copied")
-	noLeak("the clipboard", string(d.screen.GetClipboardData()))
-	if !strings.Contains(string(d.screen.GetClipboardData()), "[hidden: 8 bytes]") {
-		t.Errorf("y did not copy the text shown: %q", d.screen.GetClipboardData())
+	noLeak("the clipboard", d.clipboard())
+	if !strings.Contains(d.clipboard(), "[hidden: 8 bytes]") {
+		t.Errorf("y did not copy the text shown: %q", d.clipboard())
 	}
 
 	d.keys("x")
 	screen = d.waitText(10*time.Second, "[SECRETS REVEALED]", "password: hunter22", "token: secret-token")
 	d.keys("y")
 	eventually(t, "the revealed text copied", 5*time.Second, func() bool {
-		return strings.Contains(string(d.screen.GetClipboardData()), "password: hunter22")
+		return strings.Contains(d.clipboard(), "password: hunter22")
 	}, noDetail)
 	d.keys("x")
 	screen = d.waitText(10*time.Second, "password: '[hidden: 8 bytes]'")
@@ -72,4 +72,12 @@ func TestE2ESecretsAreMasked(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "password: hunter22") {
 		t.Errorf("cat --reveal-secrets: exit %d:\n%s", code, out)
 	}
+}
+
+// clipboard returns what the app last copied through OSC 52 to the
+// simulation screen, read on the UI goroutine, which writes it.
+func (d *driver) clipboard() string {
+	var s string
+	d.app.QueueUpdateDraw(func() { s = string(d.screen.GetClipboardData()) })
+	return s
 }

@@ -1,0 +1,156 @@
+package app
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+)
+
+// TraceEnv names a file to which kfsui appends timing events as JSON lines:
+// the first frame, each directory listing as drawn, each key's latency to
+// the redraw that follows it, and at exit the requests sent. The scale
+// benchmark reads it; users can attach it to a performance report.
+const TraceEnv = "KFSUI_TRACE"
+
+// tracer records timing events. Its methods are no-ops on a nil tracer,
+// so the UI calls them unconditionally.
+type tracer struct {
+	mu   sync.Mutex
+	f    *os.File
+	enc  *json.Encoder
+	keys []traceKey // keys handled since the last draw
+	dirs []traceDir // listings applied since the last draw
+	drew bool
+
+	reqs requestCounter
+}
+
+type traceKey struct {
+	name string
+	when time.Time
+}
+
+type traceDir struct {
+	path    string
+	entries int
+	loading bool
+}
+
+// newTracer opens the file named by KFSUI_TRACE; nil if it is unset or
+// cannot be opened (tracing is best effort and never stops kfsui).
+func newTracer() *tracer {
+	name := os.Getenv(TraceEnv)
+	if name == "" {
+		return nil
+	}
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil
+	}
+	return &tracer{f: f, enc: json.NewEncoder(f)}
+}
+
+func (t *tracer) emit(ev map[string]any) {
+	ev["t"] = time.Now().UnixNano()
+	_ = t.enc.Encode(ev)
+}
+
+// key notes a key event about to be handled.
+func (t *tracer) key(ev *tcell.EventKey) {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	t.keys = append(t.keys, traceKey{name: ev.Name(), when: ev.When()})
+	t.mu.Unlock()
+}
+
+// dir notes a directory listing put in the tree.
+func (t *tracer) dir(path string, entries int, loading bool) {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	t.dirs = append(t.dirs, traceDir{path, entries, loading})
+	t.mu.Unlock()
+}
+
+// drawn is called after each draw: what was noted since is now on screen.
+func (t *tracer) drawn() {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := time.Now()
+	if !t.drew {
+		t.drew = true
+		t.emit(map[string]any{"ev": "first-frame", "pid": os.Getpid()})
+	}
+	for _, k := range t.keys {
+		t.emit(map[string]any{"ev": "key", "key": k.name, "when": k.when.UnixNano(), "latency_ns": now.Sub(k.when).Nanoseconds()})
+	}
+	for _, d := range t.dirs {
+		t.emit(map[string]any{"ev": "dir", "path": d.path, "entries": d.entries, "loading": d.loading})
+	}
+	t.keys, t.dirs = t.keys[:0], t.dirs[:0]
+}
+
+// close writes the request counts and closes the file.
+func (t *tracer) close() {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	r := &t.reqs
+	r.mu.Lock()
+	t.emit(map[string]any{"ev": "requests", "total": r.total, "lists": r.lists, "watches": r.watches, "gets": r.gets,
+		"watched": r.watched})
+	r.mu.Unlock()
+	_ = t.f.Close()
+}
+
+// requestCounter counts what reaches the API server, by kind.
+type requestCounter struct {
+	mu      sync.Mutex
+	next    http.RoundTripper
+	total   int
+	lists   int
+	watches int
+	gets    int
+	watched map[string]int // path → watches opened on it
+}
+
+func (c *requestCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	q := r.URL.Query()
+	c.mu.Lock()
+	c.total++
+	switch {
+	case q.Get("watch") == "true" || q.Get("watch") == "1":
+		c.watches++
+		if c.watched == nil {
+			c.watched = map[string]int{}
+		}
+		c.watched[r.URL.Path]++
+	case q.Has("limit"): // every list kfsui sends is paged or a one-item check
+		c.lists++
+	default:
+		c.gets++
+	}
+	c.mu.Unlock()
+	return c.next.RoundTrip(r)
+}
+
+// wrap returns the transport wrapper that counts requests, nil without
+// tracing.
+func (t *tracer) wrap() func(http.RoundTripper) http.RoundTripper {
+	if t == nil {
+		return nil
+	}
+	return func(rt http.RoundTripper) http.RoundTripper { t.reqs.next = rt; return &t.reqs }
+}

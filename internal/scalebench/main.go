@@ -1,0 +1,375 @@
+// Command scalebench measures kfsui against a big cluster: it starts a test
+// cluster, seeds the scale scenario (testcluster.DefaultScale: 30,000 pods,
+// 200 CRDs, 5,000 ConfigMaps), runs the real kfsui binary in tmux as a
+// person would, and prints every figure next to its target. The timings
+// come from the binary's own trace (KFSUI_TRACE): first frame, listings as
+// drawn, each key's latency to the redraw after it, requests sent.
+//
+//	scripts/bench.sh        (installs what is needed, then runs this)
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/metadata"
+
+	"github.com/kfsui/kfsui/internal/testcluster"
+)
+
+func main() {
+	small := flag.Bool("small", false, "a tenth of the scenario, to try the bench quickly")
+	flag.Parse()
+	if err := run(*small); err != nil {
+		fmt.Fprintf(os.Stderr, "scalebench: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+type event struct {
+	Ev        string         `json:"ev"`
+	T         int64          `json:"t"`
+	Pid       int            `json:"pid"`
+	Key       string         `json:"key"`
+	When      int64          `json:"when"`
+	LatencyNs int64          `json:"latency_ns"`
+	Path      string         `json:"path"`
+	Entries   int            `json:"entries"`
+	Loading   bool           `json:"loading"`
+	Total     int            `json:"total"`
+	Lists     int            `json:"lists"`
+	Watches   int            `json:"watches"`
+	Gets      int            `json:"gets"`
+	Watched   map[string]int `json:"watched"`
+}
+
+// trace reads the events the binary appended so far.
+type trace struct {
+	path string
+}
+
+func (t trace) events() []event {
+	f, err := os.Open(t.path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var out []event
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		var e event
+		if json.Unmarshal(sc.Bytes(), &e) == nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// wait polls the trace until cond finds an event, or fails after timeout.
+func (t trace) wait(what string, timeout time.Duration, cond func(event) bool) (event, error) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		for _, e := range t.events() {
+			if cond(e) {
+				return e, nil
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return event{}, fmt.Errorf("timed out after %s waiting for %s", timeout, what)
+}
+
+type tmux struct{ socket string }
+
+func (x tmux) run(args ...string) error {
+	out, err := exec.Command("tmux", append([]string{"-L", x.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("tmux %v: %v: %s", args, err, out)
+	}
+	return nil
+}
+
+func (x tmux) send(keys ...string) error { return x.run(append([]string{"send-keys", "-t", "main"}, keys...)...) }
+
+func run(small bool) error {
+	ctx := context.Background()
+	scale := testcluster.DefaultScale
+	if small {
+		scale.BigPods, scale.Namespaces, scale.CRDs, scale.ConfigMaps = 1000, 10, 20, 500
+	}
+	dir, err := os.MkdirTemp("", "kfsui-scalebench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	fmt.Println("starting the test cluster…")
+	c, err := testcluster.Start(ctx, testcluster.Options{})
+	if err != nil {
+		return err
+	}
+	defer c.Stop()
+	fmt.Printf("seeding: %d pods in %q, %d×%d pods in %d namespaces, %d CRDs × %d objects, %d ConfigMaps…\n",
+		scale.BigPods, testcluster.BigNamespace, scale.Namespaces, scale.PodsEach, scale.Namespaces, scale.CRDs, scale.ObjectsEach, scale.ConfigMaps)
+	start := time.Now()
+	if err := testcluster.SeedScale(ctx, c, scale); err != nil {
+		return err
+	}
+	seedTime := time.Since(start)
+	fmt.Printf("seeded in %s\n", seedTime.Round(100*time.Millisecond))
+
+	floor, err := bareList(ctx, c)
+	if err != nil {
+		return err
+	}
+
+	bin := filepath.Join(dir, "kfsui")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/kfsui/kfsui").CombinedOutput(); err != nil {
+		return fmt.Errorf("go build: %v: %s", err, out)
+	}
+	tr := trace{path: filepath.Join(dir, "trace.jsonl")}
+	x := tmux{socket: fmt.Sprintf("kfsui-bench-%d", os.Getpid())}
+	defer func() { _ = exec.Command("tmux", "-L", x.socket, "kill-server").Run() }()
+	startFile := filepath.Join(dir, "start")
+	// The shell notes the time just before it becomes kfsui: process start.
+	cmdline := fmt.Sprintf("date +%%s%%N > %s; KFSUI_TRACE=%s exec %s --kubeconfig %s --path /namespaces", startFile, tr.path, bin, c.KubeconfigPath)
+	if err := x.run("new-session", "-d", "-s", "main", "-x", "200", "-y", "50", "sh", "-c", cmdline); err != nil {
+		return err
+	}
+	first, err := tr.wait("the first frame", time.Minute, func(e event) bool { return e.Ev == "first-frame" })
+	if err != nil {
+		return err
+	}
+	procStart, err := readStart(startFile)
+	if err != nil {
+		return err
+	}
+	nsCount := 3 + scale.Namespaces + 4 // + default, kube-system, kube-public, kube-node-lease
+	listed, err := tr.wait("/namespaces listed", time.Minute, func(e event) bool {
+		return e.Ev == "dir" && e.Path == "/namespaces" && !e.Loading && e.Entries >= nsCount
+	})
+	if err != nil {
+		return err
+	}
+
+	// Expand the big directory with the jump bar.
+	big := "/namespaces/" + testcluster.BigNamespace + "/pods"
+	if err := x.send(":"); err != nil {
+		return err
+	}
+	time.Sleep(200 * time.Millisecond)
+	if err := x.send("-l", big); err != nil {
+		return err
+	}
+	time.Sleep(200 * time.Millisecond)
+	if err := x.send("Enter"); err != nil {
+		return err
+	}
+	enter, err := tr.wait("the Enter key", time.Minute, func(e event) bool { return e.Ev == "key" && e.Key == "Enter" })
+	if err != nil {
+		return err
+	}
+	full, err := tr.wait("all pods in the tree", 2*time.Minute, func(e event) bool {
+		return e.Ev == "dir" && e.Path == big && !e.Loading && e.Entries == scale.BigPods
+	})
+	if err != nil {
+		return err
+	}
+	firstPage, _ := tr.wait("the first page", time.Second, func(e event) bool { return e.Ev == "dir" && e.Path == big && e.Entries > 0 })
+	time.Sleep(500 * time.Millisecond)
+
+	// Scroll: a key every 20 ms, as key repeat sends them.
+	mark := len(tr.events())
+	for range 300 {
+		if err := x.send("j"); err != nil {
+			return err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	scroll := keyLatencies(tr.events()[mark:], "Rune[j]")
+
+	// Filter: type into the tree filter, which narrows 10,000 names at
+	// every keystroke; then clear it.
+	mark = len(tr.events())
+	for _, word := range []string{"web-01", "web-0999", "web-12"} {
+		if err := x.send("/"); err != nil {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
+		for _, ch := range word {
+			if err := x.send("-l", string(ch)); err != nil {
+				return err
+			}
+			time.Sleep(60 * time.Millisecond)
+		}
+		if err := x.send("Enter"); err != nil {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
+		if err := x.send("Escape"); err != nil {
+			return err
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	filter := keyLatencies(tr.events()[mark:], "")
+
+	// Cache the pods of every other namespace too: 30,000 pods' metadata.
+	for i := range scale.Namespaces {
+		p := "/namespaces/" + testcluster.ScaleNamespace(i) + "/pods"
+		if err := x.send(":"); err != nil {
+			return err
+		}
+		time.Sleep(50 * time.Millisecond)
+		if err := x.send("-l", p); err != nil {
+			return err
+		}
+		if err := x.send("Enter"); err != nil {
+			return err
+		}
+		if _, err := tr.wait(p+" listed", time.Minute, func(e event) bool {
+			return e.Ev == "dir" && e.Path == p && !e.Loading && e.Entries == scale.PodsEach
+		}); err != nil {
+			return err
+		}
+	}
+	time.Sleep(2 * time.Second)
+	rss, hwm, err := memory(first.Pid)
+	if err != nil {
+		return err
+	}
+	if err := x.send("q"); err != nil {
+		return err
+	}
+	reqs, err := tr.wait("the request counts", time.Minute, func(e event) bool { return e.Ev == "requests" })
+	if err != nil {
+		return err
+	}
+
+	opened := 1 + 1 + scale.Namespaces // /namespaces, big's pods, each namespace's pods
+	watchOnce := true
+	for _, n := range reqs.Watched {
+		if n != 1 {
+			watchOnce = false
+		}
+	}
+	fmt.Println()
+	fmt.Printf("kfsui scale benchmark: %d pods (%d in one namespace), %d CRDs × %d objects, %d ConfigMaps; seeding took %s\n\n",
+		scale.BigPods+scale.Namespaces*scale.PodsEach, scale.BigPods, scale.CRDs, scale.ObjectsEach, scale.ConfigMaps, seedTime.Round(time.Second))
+	row := func(what, got, target string, ok bool) {
+		mark := "ok"
+		if !ok {
+			mark = "MISSED"
+		}
+		fmt.Printf("  %-58s %-22s %-18s %s\n", what, got, target, mark)
+	}
+	fmt.Printf("  %-58s %-22s %-18s %s\n", "figure", "measured", "target", "")
+	ff := time.Duration(first.T - procStart)
+	row("process start → first frame", ms(ff), "≤ 100 ms", ff <= 100*time.Millisecond)
+	row("process start → /namespaces listed", ms(time.Duration(listed.T-procStart)), "", true)
+	expand := time.Duration(full.T - enter.When)
+	row(fmt.Sprintf("Enter → %d pod names in the tree", scale.BigPods), ms(expand), fmt.Sprintf("≤ 1.3 × %s", ms(floor)), float64(expand) <= 1.3*float64(floor))
+	if firstPage.T != 0 {
+		row("Enter → the first page of names on screen", ms(time.Duration(firstPage.T-enter.When)), "", true)
+	}
+	row(fmt.Sprintf("bare PartialObjectMetadataList of the %d pods (floor)", scale.BigPods), ms(floor), "", true)
+	row(fmt.Sprintf("scrolling, key → redraw p50 / p99 (%d keys)", len(scroll)), ms(pct(scroll, 50))+" / "+ms(pct(scroll, 99)), "p99 ≤ 16 ms", pct(scroll, 99) <= 16*time.Millisecond)
+	row(fmt.Sprintf("filtering, key → redraw p50 / p99 (%d keys)", len(filter)), ms(pct(filter, 50))+" / "+ms(pct(filter, 99)), "p99 ≤ 16 ms", pct(filter, 99) <= 16*time.Millisecond)
+	row(fmt.Sprintf("RSS with %d pods' names cached (peak)", scale.BigPods+scale.Namespaces*scale.PodsEach), fmt.Sprintf("%d MB (%d MB)", rss>>20, hwm>>20), "≤ 150 MB", rss <= 150<<20)
+	row("API requests in all (lists / watches / gets)", fmt.Sprintf("%d (%d / %d / %d)", reqs.Total, reqs.Lists, reqs.Watches, reqs.Gets), "", true)
+	row("listings opened / distinct watches", fmt.Sprintf("%d / %d", opened, len(reqs.Watched)), "one watch each", watchOnce && len(reqs.Watched) >= opened)
+	fmt.Printf("\n  (watches beyond the listings opened: CustomResourceDefinitions and APIServices, which the catalog follows)\n")
+	return nil
+}
+
+// bareList times the floor: one PartialObjectMetadataList of the big
+// namespace's pods, the least any client must do to know their names. The
+// best of three.
+func bareList(ctx context.Context, c *testcluster.Cluster) (time.Duration, error) {
+	cfg := c.RESTConfig()
+	md, err := metadata.NewForConfig(cfg)
+	if err != nil {
+		return 0, err
+	}
+	pods := md.Resource(podsGVR).Namespace(testcluster.BigNamespace)
+	best := time.Duration(1 << 62)
+	for range 3 {
+		start := time.Now()
+		list, err := pods.List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return 0, err
+		}
+		if d := time.Since(start); d < best {
+			best = d
+		}
+		if len(list.Items) == 0 {
+			return 0, errors.New("the bare list found no pods")
+		}
+	}
+	return best, nil
+}
+
+func keyLatencies(events []event, key string) []time.Duration {
+	var out []time.Duration
+	for _, e := range events {
+		if e.Ev == "key" && (key == "" || e.Key == key) {
+			out = append(out, time.Duration(e.LatencyNs))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func pct(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := (len(sorted)*p + 99) / 100
+	return sorted[min(max(i-1, 0), len(sorted)-1)]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
+
+func readStart(path string) (int64, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+}
+
+// memory returns the resident and peak resident size of process pid.
+func memory(pid int) (rss, hwm int64, err error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && (f[0] == "VmRSS:" || f[0] == "VmHWM:") {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			if f[0] == "VmRSS:" {
+				rss = kb << 10
+			} else {
+				hwm = kb << 10
+			}
+		}
+	}
+	return rss, hwm, nil
+}
+
+var podsGVR = schema.GroupVersionResource{Version: "v1", Resource: "pods"}

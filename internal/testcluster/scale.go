@@ -1,0 +1,192 @@
+package testcluster
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+)
+
+// Scale is the size of the scale scenario SeedScale creates.
+type Scale struct {
+	BigPods        int // pods in namespace BigNamespace
+	Namespaces     int // more namespaces, "scale-000"...
+	PodsEach       int // pods in each of them
+	CRDs           int // CustomResourceDefinitions, group bench.kfsui.io
+	ObjectsEach    int // objects of each CRD, in namespace "crds"
+	ConfigMaps     int // ConfigMaps in namespace "configs"
+	Workers        int // concurrent creates
+	ProgressPrefix string
+}
+
+// BigNamespace holds the scale scenario's one large collection.
+const BigNamespace = "big"
+
+// DefaultScale is the scenario of the scale benchmark: 30,000 pods, 200
+// CRDs with 10 objects each, 5,000 ConfigMaps.
+var DefaultScale = Scale{BigPods: 10000, Namespaces: 100, PodsEach: 200, CRDs: 200, ObjectsEach: 10, ConfigMaps: 5000, Workers: 48}
+
+// ScaleNamespace names the i-th namespace of the scenario.
+func ScaleNamespace(i int) string { return fmt.Sprintf("scale-%03d", i) }
+
+// SeedScale fills c with s's objects, creating them concurrently through a
+// client without rate limits. Pods are Pending (no node runs them): the
+// benchmark lists metadata, which is the same either way.
+func SeedScale(ctx context.Context, c *Cluster, s Scale) error {
+	cfg := c.RESTConfig()
+	cfg.QPS, cfg.Burst = 1e6, 1e6
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	nss := []string{BigNamespace, "crds", "configs"}
+	for i := range s.Namespaces {
+		nss = append(nss, ScaleNamespace(i))
+	}
+	var jobs []func(context.Context) error
+	for _, ns := range nss {
+		jobs = append(jobs, func(ctx context.Context) error {
+			_, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
+			return err
+		})
+	}
+	if err := runAll(ctx, s.Workers, jobs); err != nil {
+		return fmt.Errorf("namespaces: %w", err)
+	}
+
+	jobs = jobs[:0]
+	pod := func(ns string, i int) func(context.Context) error {
+		return func(ctx context.Context) error {
+			_, err := cs.CoreV1().Pods(ns).Create(ctx, scalePod(ns, i), metav1.CreateOptions{})
+			return err
+		}
+	}
+	for i := range s.BigPods {
+		jobs = append(jobs, pod(BigNamespace, i))
+	}
+	for n := range s.Namespaces {
+		for i := range s.PodsEach {
+			jobs = append(jobs, pod(ScaleNamespace(n), i))
+		}
+	}
+	for i := range s.ConfigMaps {
+		jobs = append(jobs, func(ctx context.Context) error {
+			_, err := cs.CoreV1().ConfigMaps("configs").Create(ctx, &corev1.ConfigMap{
+				ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("settings-%05d", i), Labels: map[string]string{"app": "web"}},
+				Data:       map[string]string{"mode": "blue", "replicas": "3"},
+			}, metav1.CreateOptions{})
+			return err
+		})
+	}
+	if err := runAll(ctx, s.Workers, jobs); err != nil {
+		return fmt.Errorf("pods and configmaps: %w", err)
+	}
+	return seedCRDs(ctx, c, s)
+}
+
+func scalePod(ns string, i int) *corev1.Pod {
+	name := fmt.Sprintf("web-%05d", i)
+	return &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{
+			Name: name, Namespace: ns,
+			Labels:      map[string]string{"app": "web", "pod-template-hash": "7d9f8b6c5d", "tier": "frontend"},
+			Annotations: map[string]string{"kubectl.kubernetes.io/default-container": "app"},
+		},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{
+			Name: "app", Image: "registry.example/web:1.27",
+			Ports: []corev1.ContainerPort{{ContainerPort: 8080, Name: "http"}},
+			Env:   []corev1.EnvVar{{Name: "MODE", Value: "production"}},
+		}}},
+	}
+}
+
+func seedCRDs(ctx context.Context, c *Cluster, s Scale) error {
+	cfg := c.RESTConfig()
+	cfg.QPS, cfg.Burst = 1e6, 1e6
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	const group = "bench.kfsui.io"
+	var jobs []func(context.Context) error
+	for i := range s.CRDs {
+		plural, kind := fmt.Sprintf("things%03d", i), fmt.Sprintf("Thing%03d", i)
+		jobs = append(jobs, func(ctx context.Context) error {
+			crd := &unstructured.Unstructured{Object: map[string]any{
+				"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+				"metadata": map[string]any{"name": plural + "." + group},
+				"spec": map[string]any{
+					"group": group, "scope": "Namespaced",
+					"names": map[string]any{"plural": plural, "kind": kind, "listKind": kind + "List"},
+					"versions": []any{map[string]any{"name": "v1", "served": true, "storage": true,
+						"schema": map[string]any{"openAPIV3Schema": map[string]any{
+							"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}},
+				},
+			}}
+			crds := schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
+			if _, err := dyn.Resource(crds).Create(ctx, crd, metav1.CreateOptions{}); err != nil {
+				return err
+			}
+			// Objects can be created once the CRD is established.
+			gvr := schema.GroupVersionResource{Group: group, Version: "v1", Resource: plural}
+			return wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+				for j := range s.ObjectsEach {
+					obj := &unstructured.Unstructured{Object: map[string]any{
+						"apiVersion": group + "/v1", "kind": kind,
+						"metadata": map[string]any{"name": fmt.Sprintf("item-%02d", j)},
+						"spec":     map[string]any{"size": j},
+					}}
+					if _, err := dyn.Resource(gvr).Namespace("crds").Create(ctx, obj, metav1.CreateOptions{}); err != nil {
+						if j == 0 {
+							return false, nil // not served yet
+						}
+						return false, err
+					}
+				}
+				return true, nil
+			})
+		})
+	}
+	if err := runAll(ctx, min(s.Workers, 16), jobs); err != nil {
+		return fmt.Errorf("CRDs: %w", err)
+	}
+	return nil
+}
+
+// runAll runs jobs on n workers and returns the first error.
+func runAll(ctx context.Context, n int, jobs []func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan func(context.Context) error)
+	var wg sync.WaitGroup
+	var once sync.Once
+	var first error
+	for range max(n, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for job := range ch {
+				if err := job(ctx); err != nil {
+					once.Do(func() { first = err; cancel() })
+				}
+			}
+		}()
+	}
+	for _, job := range jobs {
+		select {
+		case ch <- job:
+		case <-ctx.Done():
+		}
+	}
+	close(ch)
+	wg.Wait()
+	return first
+}
