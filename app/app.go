@@ -52,7 +52,7 @@ type Options struct {
 	// Favorites are the namespaces on the digit keys; none means the
 	// namespaces visited most recently.
 	Favorites []string
-	trace *tracer // timing events for KFSUI_TRACE; nil: none
+	trace     *tracer // timing events for KFSUI_TRACE; nil: none
 
 	// Refresh, when positive, fetches the leaf in the viewer again that
 	// long after each answer, so a manifest or events follow the cluster.

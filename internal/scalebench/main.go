@@ -103,7 +103,9 @@ func (x tmux) run(args ...string) error {
 	return nil
 }
 
-func (x tmux) send(keys ...string) error { return x.run(append([]string{"send-keys", "-t", "main"}, keys...)...) }
+func (x tmux) send(keys ...string) error {
+	return x.run(append([]string{"send-keys", "-t", "main"}, keys...)...)
+}
 
 func run(small bool) error {
 	ctx := context.Background()
