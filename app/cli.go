@@ -260,6 +260,15 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 			return exitCode(code)
 		}
 	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// The caches are many small, long-lived names; garbage comes in
+		// bursts (a big list's pages, a redraw of a long directory). A
+		// soft limit makes the collector work harder only near it, so a
+		// session with tens of thousands of objects stays under 150 MB
+		// without collecting more often in smaller ones. GOMEMLIMIT
+		// still decides.
+		debug.SetMemoryLimit(110 << 20)
+	}
 	if os.Getenv(crashTestEnv) == "1" {
 		go func() {
 			time.Sleep(time.Second)

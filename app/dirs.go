@@ -13,9 +13,9 @@ import (
 	"github.com/kfsui/kfsui/views"
 )
 
-// coalesce is how long the tracker gathers change notifications before it
-// re-reads the directories they touch: informers deliver the objects of a
-// list one event at a time.
+// coalesce is the shortest time between two re-reads of the directories
+// that changed: informers deliver the objects of a list one event at a
+// time, and a busy namespace changes all the time.
 const coalesce = 50 * time.Millisecond
 
 // dirTracker keeps expanded directories in step with the cluster. It knows
@@ -144,17 +144,24 @@ func (d *dirTracker) latest(p model.Path, n uint64) bool {
 }
 
 func (d *dirTracker) loop() {
+	var last time.Time
 	for {
 		select {
 		case <-d.ctx.Done():
 			return
 		case <-d.kick:
 		}
-		select {
-		case <-d.ctx.Done():
-			return
-		case <-time.After(coalesce):
+		// The first change after a quiet spell is shown at once; more
+		// changes right behind it wait for the rest of the period and go
+		// in one read.
+		if wait := coalesce - time.Since(last); wait > 0 {
+			select {
+			case <-d.ctx.Done():
+				return
+			case <-time.After(wait):
+			}
 		}
+		last = time.Now()
 		d.mu.Lock()
 		batch := d.dirty
 		d.dirty = map[model.Path]bool{}

@@ -193,7 +193,7 @@ func (l *Lists) WaitSynced(ctx context.Context, t Type, ns string) error {
 // cluster by themselves, so for them it does nothing.
 func (l *Lists) Refresh(t Type, ns string) {
 	e := l.entry(t, ns)
-	if e.informer == nil {
+	if e.store == nil {
 		go e.listOnce()
 	}
 }
@@ -238,12 +238,11 @@ type listEntry struct {
 	key      ListKey
 	ctx      context.Context // ends when the listing is stopped
 	cancel   context.CancelFunc
-	informer cache.SharedIndexInformer // nil for non-watchable types
+	store    *nameStore // nil for non-watchable types
 	synced   chan struct{}             // closed after the first complete list
 	failed   chan struct{}             // closed at the first failure
 
 	followUpdates atomic.Bool
-	count         atomic.Int64 // objects in the informer's store
 
 	// Guarded by lists.mu.
 	holds    int
@@ -267,53 +266,142 @@ func (e *listEntry) startInformer() {
 	lw := &pagedListWatch{
 		ListWatch: cache.ListWatch{
 			ListWithContextFunc: func(ctx context.Context, _ metav1.ListOptions) (runtime.Object, error) {
-				return e.listPages(ctx, client)
+				list, err := e.listPages(ctx, client)
+				if err != nil {
+					e.setErr(err)
+				}
+				return list, err
 			},
 			WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
-				return client.Watch(ctx, opts)
+				w, err := client.Watch(ctx, opts)
+				if err != nil {
+					e.setErr(err)
+				}
+				return w, err
 			},
 		},
 	}
-	inf := cache.NewSharedIndexInformer(lw, &metav1.PartialObjectMetadata{}, 0, cache.Indexers{})
-	// A listing needs names only: keep nothing else, so tens of thousands
-	// of cached objects stay small.
-	_ = inf.SetTransform(stripToName)
-	_ = inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *cache.Reflector, err error) {
-		e.setErr(err)
+	// client-go's reflector lists, watches, resumes and backs off; its
+	// store here is a set of names. A listing needs nothing else, so no
+	// object is kept, and tens of thousands of cached entries stay small.
+	e.store = &nameStore{e: e, keys: map[string]struct{}{}}
+	r := cache.NewReflectorWithOptions(lw, &metav1.PartialObjectMetadata{}, e.store, cache.ReflectorOptions{
+		Name: e.key.GVR.String() + " in " + e.key.Namespace,
 	})
-	changed := func(delta int64) {
-		e.count.Add(delta)
-		e.mu.Lock()
-		e.dirty = true
-		e.mu.Unlock()
-		e.lists.notify(e.key)
-	}
-	reg, _ := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    func(any) { changed(1) },
-		DeleteFunc: func(any) { changed(-1) },
-		// Updates never change a name; ignoring them keeps busy objects
-		// (pods rewrite their status often) from redrawing the tree.
-		UpdateFunc: func(_, _ any) {
-			if e.followUpdates.Load() {
-				e.lists.notify(e.key)
-			}
-		},
-	})
-	e.informer = inf
-	go inf.RunWithContext(e.ctx)
-	go func() {
-		select {
-		case <-reg.HasSyncedChecker().Done():
-			e.markSynced()
-		case <-e.ctx.Done():
-		}
-	}()
+	go r.RunWithContext(e.ctx)
 }
 
-// pageSize is how many objects one LIST asks for, as kubectl's default
-// chunk: a collection of any size comes in requests that each finish
-// quickly, so none times out, and the tree fills as they arrive.
-const pageSize = 500
+// nameStore is a listing's reflector store: the keys (namespace/name) of
+// the objects listed and watched, nothing more. It tells the listing when
+// a name comes or goes, and when the first complete list arrived.
+//
+// Concurrency: its methods are safe from any goroutine.
+type nameStore struct {
+	e    *listEntry
+	mu   sync.Mutex
+	keys map[string]struct{}
+}
+
+func (s *nameStore) put(obj any, update bool) error {
+	key, err := cache.DeletionHandlingMetaNamespaceKeyFunc(obj)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	_, had := s.keys[key]
+	s.keys[key] = struct{}{}
+	s.mu.Unlock()
+	switch {
+	case !had:
+		s.e.changed()
+	case update && s.e.followUpdates.Load():
+		// Updates never change a name; only listings that asked hear
+		// of them, so busy objects (pods rewrite their status often) do
+		// not redraw the tree.
+		s.e.lists.notify(s.e.key)
+	}
+	return nil
+}
+
+// Add implements cache.ReflectorStore.
+func (s *nameStore) Add(obj any) error { return s.put(obj, false) }
+
+// Update implements cache.ReflectorStore.
+func (s *nameStore) Update(obj any) error { return s.put(obj, true) }
+
+// Delete implements cache.ReflectorStore.
+func (s *nameStore) Delete(obj any) error {
+	key, err := cache.DeletionHandlingMetaNamespaceKeyFunc(obj)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	_, had := s.keys[key]
+	delete(s.keys, key)
+	s.mu.Unlock()
+	if had {
+		s.e.changed()
+	}
+	return nil
+}
+
+// Replace implements cache.ReflectorStore: a complete list arrived.
+func (s *nameStore) Replace(list []any, _ string) error {
+	keys := make(map[string]struct{}, len(list))
+	for _, obj := range list {
+		key, err := cache.DeletionHandlingMetaNamespaceKeyFunc(obj)
+		if err != nil {
+			return err
+		}
+		keys[key] = struct{}{}
+	}
+	s.mu.Lock()
+	s.keys = keys
+	s.mu.Unlock()
+	s.e.mu.Lock()
+	s.e.dirty = true
+	s.e.mu.Unlock()
+	s.e.markSynced()
+	return nil
+}
+
+// Resync implements cache.ReflectorStore; there is nothing to resync.
+func (s *nameStore) Resync() error { return nil }
+
+// names returns the stored names, unsorted.
+func (s *nameStore) names() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.keys))
+	for k := range s.keys {
+		// Keys are "namespace/name", or "name" cluster-wide.
+		out = append(out, k[strings.IndexByte(k, '/')+1:])
+	}
+	return out
+}
+
+func (s *nameStore) len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.keys)
+}
+
+// changed notes that a name came or went.
+func (e *listEntry) changed() {
+	e.mu.Lock()
+	e.dirty = true
+	e.mu.Unlock()
+	e.lists.notify(e.key)
+}
+
+// firstPage is how many objects the first LIST of a collection asks for,
+// kubectl's chunk size: the first names show quickly. Later pages ask for
+// nextPages, so ten thousand objects cost three round trips, while no
+// single request grows large enough to time out.
+const (
+	firstPage = 500
+	nextPages = 5000
+)
 
 // pagedListWatch lists in pages itself (listPages) and tells the reflector
 // not to try a streaming watch-list first: that would deliver the whole
@@ -330,7 +418,7 @@ func (*pagedListWatch) IsWatchListSemanticsUnSupported() bool { return true }
 // once (Names returns them, Loading); objects are stripped to their names
 // as they arrive, so a big collection never sits in memory whole.
 func (e *listEntry) listPages(ctx context.Context, client metadata.ResourceInterface) (runtime.Object, error) {
-	opts := metav1.ListOptions{Limit: pageSize}
+	opts := metav1.ListOptions{Limit: firstPage}
 	all := &metav1.PartialObjectMetadataList{}
 	first := !e.isSynced()
 	for {
@@ -348,14 +436,16 @@ func (e *listEntry) listPages(ctx context.Context, client metadata.ResourceInter
 			}})
 			names = append(names, m.Name)
 		}
-		if page.Continue == "" {
-			e.setProgress(nil)
-			return all, nil
-		}
 		if first {
+			// The last page too: the names show as soon as they are
+			// here, while the reflector still files the objects away.
 			e.addProgress(names)
 		}
+		if page.Continue == "" {
+			return all, nil
+		}
 		opts.Continue = page.Continue
+		opts.Limit = nextPages
 	}
 }
 
@@ -383,21 +473,6 @@ func (e *listEntry) isSynced() bool {
 	}
 }
 
-func stripToName(obj any) (any, error) {
-	m, ok := obj.(*metav1.PartialObjectMetadata)
-	if !ok {
-		return obj, nil
-	}
-	return &metav1.PartialObjectMetadata{
-		TypeMeta: m.TypeMeta,
-		ObjectMeta: metav1.ObjectMeta{
-			Name:            m.Name,
-			Namespace:       m.Namespace,
-			UID:             m.UID,
-			ResourceVersion: m.ResourceVersion,
-		},
-	}, nil
-}
 
 // listOnce lists a non-watchable type in pages and replaces the cached names.
 func (e *listEntry) listOnce() {
@@ -427,7 +502,7 @@ func (e *listEntry) listOnce() {
 func (e *listEntry) markSynced() {
 	e.syncedOnce.Do(func() { close(e.synced) })
 	e.mu.Lock()
-	e.err = nil
+	e.err, e.progress = nil, nil
 	e.mu.Unlock()
 	e.lists.notify(e.key)
 }
@@ -465,13 +540,8 @@ func (e *listEntry) setErr(err error) {
 func (e *listEntry) snapshot() Listing {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.dirty && e.informer != nil {
-		keys := e.informer.GetStore().ListKeys()
-		names := make([]string, len(keys))
-		for i, k := range keys {
-			// Keys are "namespace/name", or "name" cluster-wide.
-			names[i] = k[strings.IndexByte(k, '/')+1:]
-		}
+	if e.dirty && e.store != nil {
+		names := e.store.names()
 		sort.Strings(names)
 		e.names, e.dirty = names, false
 	}

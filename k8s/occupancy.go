@@ -94,9 +94,9 @@ func (e *listEntry) occupancy() (Occupancy, bool) {
 	if e.err != nil {
 		return OccupancyUnknown, false
 	}
-	n := int64(len(e.names))
-	if e.informer != nil {
-		n = e.count.Load()
+	n := len(e.names)
+	if e.store != nil {
+		n = e.store.len()
 	}
 	if n > 0 {
 		return OccupancyNonEmpty, true

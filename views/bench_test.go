@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gdamore/tcell/v2"
+
 	"github.com/kfsui/kfsui/themes"
 )
 
@@ -84,5 +86,27 @@ func BenchmarkHighlight1MiB(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		Highlight(text, SyntaxYAML, "monokai")
+	}
+}
+
+// BenchmarkTreeDraw10k draws the tree with a 10,000-child directory
+// expanded, as every keystroke that moves the selection does.
+func BenchmarkTreeDraw10k(b *testing.B) {
+	const dir = "/namespaces/big/pods"
+	t := treeDownTo(dir)
+	t.SetChildren(dir, podNames(dir, 10000), DirState{})
+	s := tcell.NewSimulationScreen("UTF-8")
+	if err := s.Init(); err != nil {
+		b.Fatal(err)
+	}
+	defer s.Fini()
+	s.SetSize(200, 50)
+	t.SetRect(0, 0, 80, 48)
+	t.Select(dir + "/web-7d9f8b6c5d-05000")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t.Move(1)
+		t.Draw(s)
 	}
 }
