@@ -234,13 +234,13 @@ func (l *Lists) entry(t Type, ns string) *listEntry {
 }
 
 type listEntry struct {
-	lists    *Lists
-	key      ListKey
-	ctx      context.Context // ends when the listing is stopped
-	cancel   context.CancelFunc
-	store    *nameStore // nil for non-watchable types
-	synced   chan struct{}             // closed after the first complete list
-	failed   chan struct{}             // closed at the first failure
+	lists  *Lists
+	key    ListKey
+	ctx    context.Context // ends when the listing is stopped
+	cancel context.CancelFunc
+	store  *nameStore    // nil for non-watchable types
+	synced chan struct{} // closed after the first complete list
+	failed chan struct{} // closed at the first failure
 
 	followUpdates atomic.Bool
 
@@ -472,7 +472,6 @@ func (e *listEntry) isSynced() bool {
 		return false
 	}
 }
-
 
 // listOnce lists a non-watchable type in pages and replaces the cached names.
 func (e *listEntry) listOnce() {
