@@ -13,10 +13,12 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
 	"github.com/kfsui/kfsui/k8s"
 	"github.com/kfsui/kfsui/model"
+	"github.com/kfsui/kfsui/views"
 )
 
 type tailSettings struct {
@@ -82,13 +84,20 @@ func cmdContext(cmd *cobra.Command) context.Context {
 // deleted; Ctrl-C ends it cleanly.
 func tail(ctx context.Context, conn *k8s.Conn, target k8s.LogTarget, s tailSettings, stdout, stderr io.Writer) error {
 	out := bufio.NewWriter(stdout)
+	// On a terminal a log line must not be able to write the clipboard,
+	// retitle the window or move the cursor; into a pipe or a file it goes
+	// byte for byte, as kubectl logs writes it.
+	clean := func(s string) string { return s }
+	if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		clean = views.TerminalSafe
+	}
 	var mu sync.Mutex
 	var partial *k8s.LogLine // an unfinished last line, printed only at the end
 	write := func(l k8s.LogLine) {
 		if s.timestamps && !l.Time.IsZero() {
 			out.WriteString(l.Time.UTC().Format(timestampFormat) + " ")
 		}
-		out.WriteString(l.Text)
+		out.WriteString(clean(l.Text))
 	}
 	var failed error
 	opts := k8s.FollowOptions{Follow: s.follow, Previous: s.previous}

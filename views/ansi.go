@@ -197,3 +197,41 @@ func applySGR(style, base tcell.Style, params string) tcell.Style {
 	}
 	return style
 }
+
+// TerminalSafe returns line as it may be written to a terminal directly:
+// SGR sequences (colors, bold) are kept, every other escape sequence
+// (OSC 52 clipboard writes, window titles, cursor moves) is dropped, other
+// control characters but tabs and invalid UTF-8 become U+FFFD. kfsui tail
+// uses it when its output is a terminal.
+//
+// Safe from any goroutine.
+func TerminalSafe(line string) string {
+	var b strings.Builder
+	for i := 0; i < len(line); {
+		c := line[i]
+		switch {
+		case c == 0x1b:
+			n, params, final := escapeSequence(line[i:])
+			if final == 'm' && strings.Trim(params, "0123456789;:") == "" {
+				b.WriteString(line[i : i+n])
+			}
+			i += n
+			continue
+		case c == '\t':
+			b.WriteByte(c)
+			i++
+			continue
+		case c < 0x20 || c == 0x7f:
+			b.WriteRune('\uFFFD')
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(line[i:])
+		if r == utf8.RuneError || (r >= 0x80 && r < 0xa0) {
+			r = '\uFFFD'
+		}
+		b.WriteRune(r)
+		i += size
+	}
+	return b.String()
+}

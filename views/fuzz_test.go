@@ -69,3 +69,31 @@ func FuzzParseANSI(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTerminalSafe: what kfsui tail writes to a terminal holds no escape
+// sequence but SGR, no other control character, and is valid UTF-8.
+func FuzzTerminalSafe(f *testing.F) {
+	for _, s := range []string{"\x1b[31mred\x1b[0m", "\x1b]52;c;aGk=\x07x", "\x1b]2;title\x1b\\", "\xff\x9b2J", "a\tb\rc"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := TerminalSafe(s)
+		if !utf8.ValidString(out) {
+			t.Fatalf("%q → %q: invalid UTF-8", s, out)
+		}
+		for i := 0; i < len(out); i++ {
+			c := out[i]
+			if c == 0x1b {
+				n, _, final := escapeSequence(out[i:])
+				if final != 'm' {
+					t.Fatalf("%q → %q: a non-SGR escape at %d", s, out, i)
+				}
+				i += n - 1
+				continue
+			}
+			if (c < 0x20 && c != '\t') || c == 0x7f {
+				t.Fatalf("%q → %q: control character %#x", s, out, c)
+			}
+		}
+	})
+}

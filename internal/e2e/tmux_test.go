@@ -363,3 +363,48 @@ func TestE2EBinarySmallTerminalResizeAndSignals(t *testing.T) {
 		}
 	}
 }
+
+// A container's log cannot reach the terminal as escape sequences: in a
+// real terminal (tmux, clipboard writes allowed) neither kfsui tail nor a
+// log pane lets a line set the clipboard or the window title, while its
+// text and colors still show.
+func TestE2EBinaryHostileLogLinesInTmux(t *testing.T) {
+	c := testcluster.Shared(t)
+	k := c.Kubelet()
+	ns := newNamespace(t, "hostile")
+	runningPod(t, ns, "p", "app")
+	k.Write(ns, "p", "app",
+		"clip \x1b]52;c;cHduZWQ=\x07 end", // OSC 52: "pwned" to the clipboard
+		"title \x1b]2;PWNED-TITLE\x07 end",
+		"\x1b[32mgreen text\x1b[0m",
+		"bell \x07 and erase \x1b[2J here")
+	bin := buildBinary(t)
+	logs := "/namespaces/" + ns + "/pods/p/logs"
+	check := func(x *tmux, pane string) {
+		t.Helper()
+		if out, err := exec.Command("tmux", "-L", x.socket, "show-buffer").CombinedOutput(); err == nil && strings.Contains(string(out), "pwned") {
+			t.Errorf("a log line set the clipboard: %q", out)
+		}
+		if title := x.run("display-message", "-p", "-t", "main", "#{pane_title}"); strings.Contains(title, "PWNED") {
+			t.Errorf("a log line set the title: %q", title)
+		}
+		if strings.Contains(pane, "52;c") || strings.Contains(pane, "2;PWNED") {
+			t.Errorf("escape sequences shown as text:\n%s", pane)
+		}
+	}
+
+	x := newTmux(t)
+	x.start(fmt.Sprintf("%s --kubeconfig %s tail %s/app.log%s", bin, c.KubeconfigPath, logs, afterExit))
+	x.run("set-option", "-g", "set-clipboard", "on")
+	check(x, x.waitText(15*time.Second, "clip  end", "title  end", "green text", "exit=0"))
+
+	y := newTmux(t)
+	y.socket += "-ui"
+	y.start(fmt.Sprintf("%s --kubeconfig %s --path %s%s", bin, c.KubeconfigPath, logs, afterExit))
+	y.run("set-option", "-g", "set-clipboard", "on")
+	y.waitText(15*time.Second, "──app.log")
+	y.send("j", "Enter")
+	check(y, y.waitText(10*time.Second, "clip  end", "title  end", "green text"))
+	y.send("q")
+	y.waitText(10*time.Second, "exit=0")
+}
