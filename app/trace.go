@@ -91,8 +91,14 @@ func (t *tracer) drawn() {
 		t.drew = true
 		t.emit(map[string]any{"ev": "first-frame", "pid": os.Getpid()})
 	}
-	for _, k := range t.keys {
-		t.emit(map[string]any{"ev": "key", "key": k.name, "when": k.when.UnixNano(), "latency_ns": now.Sub(k.when).Nanoseconds()})
+	if len(t.keys) > 0 {
+		t.reqs.mu.Lock()
+		total := t.reqs.total
+		t.reqs.mu.Unlock()
+		for _, k := range t.keys {
+			t.emit(map[string]any{"ev": "key", "key": k.name, "when": k.when.UnixNano(),
+				"latency_ns": now.Sub(k.when).Nanoseconds(), "total": total})
+		}
 	}
 	for _, d := range t.dirs {
 		t.emit(map[string]any{"ev": "dir", "path": d.path, "entries": d.entries, "loading": d.loading})

@@ -260,6 +260,36 @@ func run(small bool) error {
 	if err != nil {
 		return err
 	}
+	// Idle: with everything listed and watched, nothing should be asked
+	// again. The help key, pressed before and after, marks the period.
+	idle := 10 * time.Second
+	presses := 0
+	helpKey := func() (event, error) {
+		presses++
+		if err := x.send("?"); err != nil {
+			return event{}, err
+		}
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			seen := 0
+			for _, e := range tr.events() {
+				if e.Ev == "key" && e.Key == "Rune[?]" {
+					if seen++; seen == presses {
+						return e, nil
+					}
+				}
+			}
+		}
+		return event{}, errors.New("timed out waiting for the ? key")
+	}
+	before, err := helpKey()
+	if err != nil {
+		return err
+	}
+	time.Sleep(idle)
+	after, err := helpKey()
+	if err != nil {
+		return err
+	}
 	if err := x.send("q"); err != nil {
 		return err
 	}
@@ -299,6 +329,7 @@ func run(small bool) error {
 	row(fmt.Sprintf("scrolling, key → redraw p50 / p99 (%d keys)", len(scroll)), ms(pct(scroll, 50))+" / "+ms(pct(scroll, 99)), "p99 ≤ 16 ms", pct(scroll, 99) <= 16*time.Millisecond)
 	row(fmt.Sprintf("filtering, key → redraw p50 / p99 (%d keys)", len(filter)), ms(pct(filter, 50))+" / "+ms(pct(filter, 99)), "p99 ≤ 16 ms", pct(filter, 99) <= 16*time.Millisecond)
 	row(fmt.Sprintf("RSS with %d pods' names cached (peak)", scale.BigPods+scale.Namespaces*scale.PodsEach), fmt.Sprintf("%d MB (%d MB)", rss>>20, hwm>>20), "≤ 150 MB", rss <= 150<<20)
+	row(fmt.Sprintf("requests while idle for %s (polling)", idle), strconv.Itoa(after.Total-before.Total), "0", after.Total == before.Total)
 	row("API requests in all (lists / watches / gets)", fmt.Sprintf("%d (%d / %d / %d)", reqs.Total, reqs.Lists, reqs.Watches, reqs.Gets), "", true)
 	row("listings opened / distinct watches", fmt.Sprintf("%d / %d", opened, len(reqs.Watched)), "one watch each", watchOnce && len(reqs.Watched) >= opened)
 	fmt.Printf("\n  (watches beyond the listings opened: CustomResourceDefinitions and APIServices, which the catalog follows)\n")
