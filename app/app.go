@@ -363,6 +363,7 @@ func (a *App) reveal(path string) {
 		return
 	}
 	a.revealing = p
+	a.fs.Prefetch(p)
 	// A type hidden for being empty is still where the user asked to go.
 	if parent, changed := a.fs.Keep(p); changed && a.tree.IsExpanded(parent.String()) {
 		a.loadDir(parent)

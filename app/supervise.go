@@ -91,8 +91,16 @@ func superviseUI(stderr io.Writer) (code int, ok bool) {
 	if crashed {
 		restoreTerminal(tty, saved)
 		if code < 0 {
-			code = 2
-			fmt.Fprintf(stderr, "kfsui: the UI process was killed: %s\n", exit.ProcessState)
+			ws, _ := exit.ProcessState.Sys().(syscall.WaitStatus)
+			switch sig := ws.Signal(); sig {
+			case syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP:
+				// Interrupted before its own handlers ran (Ctrl-C while
+				// connecting): as a shell reports it, without alarm.
+				code = 128 + int(sig)
+			default:
+				code = 2
+				fmt.Fprintf(stderr, "kfsui: the UI process was killed: %s\n", exit.ProcessState)
+			}
 		} else {
 			fmt.Fprintf(stderr, "kfsui: crashed; the terminal was restored. Please report this, with the error below:\n")
 		}

@@ -173,6 +173,15 @@ func (fs *FS) isKept(p Path) bool {
 	return fs.kept[p]
 }
 
+// Prefetch starts the listing p's type directory reads, if p names a type,
+// so that a jump's target lists while the tree is still opening the
+// directories above it. It never blocks. Safe from any goroutine.
+func (fs *FS) Prefetch(p Path) {
+	if t, err := fs.TypeOf(p); err == nil {
+		fs.src.Names(t, p.Namespace)
+	}
+}
+
 // Hold keeps the listing behind directory p running while the directory
 // is shown, until release: listings nobody holds stop after the idle
 // timeout. Safe from any goroutine.
