@@ -12,10 +12,18 @@ import "strings"
 // "[:::https://example.com]" passes it and turns cluster text into a hidden
 // hyperlink. Nothing in kfsui uses regions, so the empty region tag is
 // inert.
+//
+// A newline followed by "-" is also marked with an empty region
+// tag: the line-breaking rules of the uniseg version tview uses let "-0"
+// hold on to the line before, so "a\n-0" would show as "a-0". The tag
+// between them keeps the break (found by FuzzHighlight).
 func escape(s string) string {
 	s = sanitize(s)
-	if !strings.Contains(s, "[") {
-		return s
+	if strings.Contains(s, "[") {
+		s = strings.ReplaceAll(s, "[", `[[""]`)
 	}
-	return strings.ReplaceAll(s, "[", `[[""]`)
+	if strings.Contains(s, "\n-") {
+		s = strings.ReplaceAll(s, "\n-", "\n[\"\"]-")
+	}
+	return s
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/alecthomas/chroma/v2"
-	"github.com/alecthomas/chroma/v2/lexers"
 	"github.com/alecthomas/chroma/v2/styles"
 )
 
@@ -111,7 +110,7 @@ func isControl(r rune) bool {
 }
 
 // Highlight returns text as tview-tagged text in the named chroma style.
-// YAML and JSON go through chroma's lexers; an events table gets its header
+// YAML and JSON go through our scanners (lex.go) and chroma's styles; an events table gets its header
 // and warnings colored; anything else is escaped only.
 //
 // An empty styleName highlights nothing, for monochrome themes.
@@ -122,13 +121,9 @@ func Highlight(text string, syntax Syntax, styleName string) string {
 	style := styles.Get(styleName)
 	switch syntax {
 	case SyntaxYAML, SyntaxJSON:
-		lexer := lexers.Get(string(syntax))
-		if lexer == nil {
-			break
-		}
-		it, err := chroma.Coalesce(lexer).Tokenise(nil, text)
-		if err != nil {
-			break
+		it := lexYAML(text)
+		if syntax == SyntaxJSON {
+			it = lexJSON(text)
 		}
 		var b strings.Builder
 		b.Grow(len(text) * 2)

@@ -261,9 +261,8 @@ func TestE2ERBACLimitedUserIsNotRetriedInATightLoop(t *testing.T) {
 	time.Sleep(15 * time.Second)
 	nodes, nss := len(counter.matching("/api/v1/nodes?"))-nodes0, len(counter.matching("/api/v1/namespaces?"))-ns0
 	t.Logf("in %s: %d requests for the forbidden nodes listing, %d for the forbidden namespaces listing", time.Since(start).Round(time.Second), nodes, nss)
-	// Backing off from 0.8s and doubling to 30s, with a watch-list attempt
-	// and a list per try, is at most about ten in 15 seconds; a tight loop
-	// would be hundreds.
+	// Backing off from 0.8s and doubling to 30s is a handful of tries in
+	// 15 seconds; a tight loop would be hundreds.
 	for what, n := range map[string]int{"nodes": nodes, "namespaces": nss} {
 		if n > 12 {
 			t.Errorf("the forbidden %s listing was asked %d times in 15s", what, n)

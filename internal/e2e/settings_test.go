@@ -150,14 +150,14 @@ func TestE2EClosedDirectoriesStopWhenIdle(t *testing.T) {
 		t.Fatal(err)
 	}
 	d, counter := startAppCounting(t, model.Options{}, app.Options{StartPath: "/namespaces/" + ns + "/configmaps"})
-	d.conn.Lists().SetIdleTimeout(300 * time.Millisecond)
 	d.waitText(10*time.Second, "first/")
-	// A plain watch from a resource version: a server without watch-list
-	// support (this one: its etcd cannot report progress) refuses the
-	// streaming list first, and the informer falls back to list + watch.
 	watch := []string{"/namespaces/" + ns + "/configmaps?", "&resourceVersion=", "watch=true"}
 	eventually(t, "the configmaps watch", 10*time.Second, func() bool { return len(counter.matching(watch...)) == 1 },
 		func() string { return strings.Join(counter.matching("/namespaces/"+ns+"/"), "\n") })
+	// Set once the directory is open and held: a timeout this short could
+	// otherwise stop the listing the jump started before the tree, still
+	// opening the directories above, holds it.
+	d.conn.Lists().SetIdleTimeout(300 * time.Millisecond)
 	running, _ := d.conn.Lists().Running()
 
 	time.Sleep(time.Second)
