@@ -88,6 +88,9 @@ func (l *Lists) reap() {
 		d := l.idle
 		l.mu.Unlock()
 		tick := max(d/4, 10*time.Millisecond)
+		if d == 0 {
+			tick = time.Second // turned off: only look now and then whether it is back on
+		}
 		select {
 		case <-l.ctx.Done():
 			return
