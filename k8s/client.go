@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -56,9 +55,7 @@ type Conn struct {
 	health    *Health
 
 	catalog atomic.Pointer[Catalog]
-	catMu   sync.Mutex
-	catSubs map[int]func(*Catalog)
-	nextSub int
+	catSubs subscribers[*Catalog]
 	stop    context.CancelFunc
 	ctx     context.Context
 }
@@ -186,7 +183,6 @@ func ConnectConfig(ctx context.Context, cfg *rest.Config, info Info, opts Option
 		discovery: dc,
 		lists:     NewLists(md),
 		health:    health,
-		catSubs:   map[int]func(*Catalog){},
 		stop:      cancel,
 		ctx:       cctx,
 	}

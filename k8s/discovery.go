@@ -45,16 +45,7 @@ func (c *Conn) Catalog() *Catalog { return c.catalog.Load() }
 //
 // Safe from any goroutine; fn runs on a background goroutine.
 func (c *Conn) SubscribeCatalog(fn func(*Catalog)) (unsubscribe func()) {
-	c.catMu.Lock()
-	defer c.catMu.Unlock()
-	id := c.nextSub
-	c.nextSub++
-	c.catSubs[id] = fn
-	return func() {
-		c.catMu.Lock()
-		defer c.catMu.Unlock()
-		delete(c.catSubs, id)
-	}
+	return c.catSubs.add(fn)
 }
 
 // Rediscover reads the catalog again now and tells subscribers. On failure
@@ -67,15 +58,7 @@ func (c *Conn) Rediscover() error {
 		return err
 	}
 	c.catalog.Store(cat)
-	c.catMu.Lock()
-	subs := make([]func(*Catalog), 0, len(c.catSubs))
-	for _, fn := range c.catSubs {
-		subs = append(subs, fn)
-	}
-	c.catMu.Unlock()
-	for _, fn := range subs {
-		fn(cat)
-	}
+	c.catSubs.notify(cat)
 	return nil
 }
 

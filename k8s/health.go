@@ -21,8 +21,7 @@ type Health struct {
 	down    bool
 	since   time.Time
 	lastErr error
-	subs    map[int]func()
-	nextSub int
+	subs    subscribers[struct{}]
 }
 
 // HealthState is a snapshot of Health.
@@ -42,19 +41,7 @@ func (h *Health) State() HealthState {
 // Subscribe registers fn to be called when the server becomes unreachable
 // or reachable again. It returns a function that removes it.
 func (h *Health) Subscribe(fn func()) (unsubscribe func()) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.subs == nil {
-		h.subs = map[int]func(){}
-	}
-	id := h.nextSub
-	h.nextSub++
-	h.subs[id] = fn
-	return func() {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		delete(h.subs, id)
-	}
+	return h.subs.add(func(struct{}) { fn() })
 }
 
 func (h *Health) report(err error) {
@@ -68,14 +55,8 @@ func (h *Health) report(err error) {
 		return
 	}
 	h.down, h.since = down, time.Now()
-	subs := make([]func(), 0, len(h.subs))
-	for _, fn := range h.subs {
-		subs = append(subs, fn)
-	}
 	h.mu.Unlock()
-	for _, fn := range subs {
-		fn()
-	}
+	h.subs.notify(struct{}{})
 }
 
 type healthTransport struct {

@@ -51,19 +51,18 @@ type Lists struct {
 
 	mu      sync.Mutex
 	entries map[ListKey]*listEntry
-	subs    map[int]func(ListKey)
-	nextSub int
 	idle    time.Duration // 0: listings are never stopped
 	reaping bool          // the idle reaper runs
 	started int           // listings started so far, restarts included
 
 	probes probeSet
+	subs   subscribers[ListKey]
 }
 
 // NewLists returns an empty set of listings that reads through md.
 func NewLists(md metadata.Interface) *Lists {
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &Lists{md: md, ctx: ctx, cancel: cancel, entries: map[ListKey]*listEntry{}, subs: map[int]func(ListKey){}}
+	l := &Lists{md: md, ctx: ctx, cancel: cancel, entries: map[ListKey]*listEntry{}}
 	l.probes.init(l)
 	return l
 }
@@ -139,30 +138,9 @@ func (l *Lists) Running() (running, started int) {
 // Subscribe registers fn to be told whenever a started listing gains or
 // loses a name, finishes its first list, or fails. It returns a function
 // that removes the subscription.
-func (l *Lists) Subscribe(fn func(ListKey)) (unsubscribe func()) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	id := l.nextSub
-	l.nextSub++
-	l.subs[id] = fn
-	return func() {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		delete(l.subs, id)
-	}
-}
+func (l *Lists) Subscribe(fn func(ListKey)) (unsubscribe func()) { return l.subs.add(fn) }
 
-func (l *Lists) notify(key ListKey) {
-	l.mu.Lock()
-	subs := make([]func(ListKey), 0, len(l.subs))
-	for _, fn := range l.subs {
-		subs = append(subs, fn)
-	}
-	l.mu.Unlock()
-	for _, fn := range subs {
-		fn(key)
-	}
-}
+func (l *Lists) notify(key ListKey) { l.subs.notify(key) }
 
 // Names returns what the listing of t in namespace ns holds now, starting
 // its cache if this is the first time it is needed. It never blocks on the
