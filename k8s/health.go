@@ -69,9 +69,10 @@ func (t *healthTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	switch {
 	case err == nil:
 		t.health.report(nil)
-	case req.Context().Err() != nil || errors.Is(err, context.Canceled):
+	case errors.Is(req.Context().Err(), context.Canceled) || errors.Is(err, context.Canceled):
 		// Cancelled by kfsui (a closed directory, a leaf no longer
-		// shown): says nothing about the server.
+		// shown): says nothing about the server. A timeout does: client-go
+		// puts --request-timeout into the request's context.
 	default:
 		t.health.report(unwrapURLError(err))
 	}

@@ -98,9 +98,12 @@ func (l *Lists) reap() {
 		now := time.Now()
 		l.mu.Lock()
 		for key, e := range l.entries {
-			if l.idle > 0 && e.holds == 0 && !e.followUpdates.Load() && now.Sub(e.lastUsed) >= l.idle {
+			if l.idle > 0 && e.holds == 0 && now.Sub(e.lastUsed) >= l.idle {
 				delete(l.entries, key)
 				e.cancel()
+				// Its cache answered for occupancy while it ran; an older
+				// check must not answer again now.
+				l.probes.forget(key)
 			}
 		}
 		l.mu.Unlock()
@@ -112,10 +115,7 @@ func (l *Lists) reap() {
 // log follower the pods of its namespace. release may be called more than
 // once.
 func (l *Lists) Hold(t Type, ns string) (release func()) {
-	e := l.entry(t, ns)
-	l.mu.Lock()
-	e.holds++
-	l.mu.Unlock()
+	e, _ := l.entryFresh(t, ns, true)
 	var once sync.Once
 	return func() {
 		once.Do(func() {
@@ -150,31 +150,63 @@ func (l *Lists) Names(t Type, ns string) Listing {
 }
 
 // WaitSynced blocks until the listing of t in ns has completed its first
-// list, fails, or ctx ends. It returns the listing's error, if any.
+// list, fails, or ctx ends. It returns the listing's error, if any. A
+// failure that a retry has already cleared is no answer: it waits on.
 func (l *Lists) WaitSynced(ctx context.Context, t Type, ns string) error {
 	e := l.entry(t, ns)
-	// A listing that synced once counts as synced even if a later watch
-	// failed, so look at synced on its own first.
-	select {
-	case <-e.synced:
-		return nil
-	default:
+	changed := make(chan struct{}, 1)
+	defer l.subs.add(func(k ListKey) {
+		if k == e.key {
+			select {
+			case changed <- struct{}{}:
+			default:
+			}
+		}
+	})()
+	for {
+		// A listing that synced once counts as synced even if a later
+		// watch failed, so look at synced on its own first.
+		if e.isSynced() {
+			return nil
+		}
+		if err := e.snapshot().Err; err != nil {
+			return err
+		}
+		select {
+		case <-e.synced:
+			return nil
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
-	select {
-	case <-e.synced:
-		return nil
-	case <-e.failed:
-		return e.snapshot().Err
-	case <-ctx.Done():
-		return ctx.Err()
+}
+
+// has reports whether the listing of t in ns holds name; known is false
+// until the listing has synced, while it fails, and for types without
+// watch.
+func (l *Lists) has(t Type, ns, name string) (present, known bool) {
+	e := l.entry(t, ns)
+	if e.store == nil || !e.isSynced() {
+		return false, false
 	}
+	e.mu.Lock()
+	failing := e.err != nil
+	e.mu.Unlock()
+	if failing {
+		return false, false
+	}
+	key := name
+	if t.Namespaced {
+		key = ns + "/" + name
+	}
+	return e.store.has(key), true
 }
 
 // Refresh lists a non-watchable type again. Watchable listings follow the
 // cluster by themselves, so for them it does nothing.
 func (l *Lists) Refresh(t Type, ns string) {
-	e := l.entry(t, ns)
-	if e.store == nil {
+	if e, fresh := l.entryFresh(t, ns, false); e.store == nil && !fresh {
 		go e.listOnce()
 	}
 }
@@ -182,8 +214,10 @@ func (l *Lists) Refresh(t Type, ns string) {
 // FollowUpdates starts the listing of t in ns like Names and makes it tell
 // subscribers about updates to its objects too, not only additions and
 // removals. The catalog uses it to see a CRD become Established.
+// It holds the listing for as long as the Lists run.
 func (l *Lists) FollowUpdates(t Type, ns string) {
-	l.entry(t, ns).followUpdates.Store(true)
+	e, _ := l.entryFresh(t, ns, true)
+	e.followUpdates.Store(true)
 }
 
 // Stop ends every cache. Names still answers afterwards, from what was
@@ -191,6 +225,14 @@ func (l *Lists) FollowUpdates(t Type, ns string) {
 func (l *Lists) Stop() { l.cancel() }
 
 func (l *Lists) entry(t Type, ns string) *listEntry {
+	e, _ := l.entryFresh(t, ns, false)
+	return e
+}
+
+// entryFresh returns the listing of t in ns, starting it if needed (fresh),
+// and if hold counts a hold on it in the same step, so the reaper cannot
+// stop it in between.
+func (l *Lists) entryFresh(t Type, ns string, hold bool) (e *listEntry, fresh bool) {
 	if !t.Namespaced {
 		ns = ""
 	}
@@ -199,11 +241,17 @@ func (l *Lists) entry(t Type, ns string) *listEntry {
 	defer l.mu.Unlock()
 	if e, ok := l.entries[key]; ok {
 		e.lastUsed = time.Now()
-		return e
+		if hold {
+			e.holds++
+		}
+		return e, false
 	}
 	ctx, cancel := context.WithCancel(l.ctx)
-	e := &listEntry{lists: l, key: key, ctx: ctx, cancel: cancel, lastUsed: time.Now(),
+	e = &listEntry{lists: l, key: key, ctx: ctx, cancel: cancel, lastUsed: time.Now(),
 		synced: make(chan struct{}), failed: make(chan struct{}), dirty: true}
+	if hold {
+		e.holds++
+	}
 	l.entries[key] = e
 	l.started++
 	if t.Watchable {
@@ -211,7 +259,7 @@ func (l *Lists) entry(t Type, ns string) *listEntry {
 	} else {
 		go e.listOnce()
 	}
-	return e
+	return e, true
 }
 
 type listEntry struct {
@@ -224,6 +272,7 @@ type listEntry struct {
 	failed chan struct{} // closed at the first failure
 
 	followUpdates atomic.Bool
+	listing       sync.Mutex // held by listOnce
 
 	// Guarded by lists.mu.
 	holds    int
@@ -239,25 +288,37 @@ type listEntry struct {
 }
 
 func (e *listEntry) startInformer() {
-	// A list or watch that succeeds clears the last error: without that a
-	// quiet directory would show a stale error until something in it
-	// changed.
-	md := observedMetadata{Interface: e.lists.md, ok: e.clearErr}
-	client := md.Resource(e.key.GVR).Namespace(e.key.Namespace)
+	client := e.lists.md.Resource(e.key.GVR).Namespace(e.key.Namespace)
+	// A list or watch that fails shows its error; one that succeeds clears
+	// it: without that a quiet directory would show a stale error until
+	// something in it changed.
+	report := func(err error) {
+		if err != nil {
+			e.setErr(err)
+		} else {
+			e.clearErr()
+		}
+	}
 	lw := &pagedListWatch{
 		ListWatch: cache.ListWatch{
-			ListWithContextFunc: func(ctx context.Context, _ metav1.ListOptions) (runtime.Object, error) {
-				list, err := e.listPages(ctx, client)
-				if err != nil {
-					e.setErr(err)
+			ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+				var list runtime.Object
+				var err error
+				if e.isSynced() {
+					// A relist: the reflector asks from its resource
+					// version, which the watch cache serves, so a
+					// restarted API server is not answered from etcd by
+					// every listing at once.
+					list, err = client.List(ctx, opts)
+				} else {
+					list, err = e.listPages(ctx, client)
 				}
+				report(err)
 				return list, err
 			},
 			WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
 				w, err := client.Watch(ctx, opts)
-				if err != nil {
-					e.setErr(err)
-				}
+				report(err)
 				return w, err
 			},
 		},
@@ -361,6 +422,13 @@ func (s *nameStore) names() []string {
 	return out
 }
 
+func (s *nameStore) has(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.keys[key]
+	return ok
+}
+
 func (s *nameStore) len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -454,23 +522,20 @@ func (e *listEntry) isSynced() bool {
 	}
 }
 
-// listOnce lists a non-watchable type in pages and replaces the cached names.
+// listOnce lists a non-watchable type in pages and replaces the cached
+// names. Runs never overlap, so an older answer cannot replace a newer one.
 func (e *listEntry) listOnce() {
-	var names []string
-	opts := metav1.ListOptions{Limit: 500}
-	for {
-		list, err := e.lists.md.Resource(e.key.GVR).Namespace(e.key.Namespace).List(e.ctx, opts)
-		if err != nil {
-			e.setErr(err)
-			return
-		}
-		for _, item := range list.Items {
-			names = append(names, item.Name)
-		}
-		if list.Continue == "" {
-			break
-		}
-		opts.Continue = list.Continue
+	e.listing.Lock()
+	defer e.listing.Unlock()
+	list, err := e.listPages(e.ctx, e.lists.md.Resource(e.key.GVR).Namespace(e.key.Namespace))
+	if err != nil {
+		e.setErr(err)
+		return
+	}
+	items := list.(*metav1.PartialObjectMetadataList).Items
+	names := make([]string, len(items))
+	for i, item := range items {
+		names[i] = item.Name
 	}
 	sort.Strings(names)
 	e.mu.Lock()

@@ -1,7 +1,9 @@
 package k8s
 
 import (
+	"context"
 	"sync"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -117,6 +119,18 @@ func (p *probeSet) get(key ListKey) Occupancy {
 	return OccupancyUnknown
 }
 
+// forget drops what a check found for key.
+func (p *probeSet) forget(key ListKey) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.results, key)
+}
+
+// probeTimeout bounds one check: the listings' client has no overall
+// timeout (watches must not have one), and a hung check would hold one of
+// the few slots.
+const probeTimeout = 10 * time.Second
+
 func (p *probeSet) probe(key ListKey, gen int) {
 	l := p.lists
 	select {
@@ -124,8 +138,16 @@ func (p *probeSet) probe(key ListKey, gen int) {
 	case <-l.ctx.Done():
 		return
 	}
-	list, err := l.md.Resource(key.GVR).Namespace(key.Namespace).List(l.ctx, metav1.ListOptions{Limit: 1})
-	<-p.sem
+	defer func() { <-p.sem }()
+	p.mu.Lock()
+	stale := p.gen[key.Namespace] != gen
+	p.mu.Unlock()
+	if stale {
+		return // forgotten while it queued: a newer check is on its way
+	}
+	ctx, cancel := context.WithTimeout(l.ctx, probeTimeout)
+	defer cancel()
+	list, err := l.md.Resource(key.GVR).Namespace(key.Namespace).List(ctx, metav1.ListOptions{Limit: 1})
 	occ := OccupancyEmpty
 	switch {
 	case apierrors.IsForbidden(err):

@@ -3,7 +3,6 @@ package k8s
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -79,11 +78,9 @@ func (c *Conn) PodGone(ctx context.Context, ns, name string) <-chan struct{} {
 				return
 			case <-check:
 			}
-			l := c.lists.Names(pods, ns)
-			if !l.Synced || l.Err != nil {
-				continue
-			}
-			if i := sort.SearchStrings(l.Names, name); i >= len(l.Names) || l.Names[i] != name {
+			// A lookup, not a sorted copy of every name: this runs on
+			// each change to the namespace's pods.
+			if present, known := c.lists.has(pods, ns, name); known && !present {
 				close(gone)
 				return
 			}
