@@ -308,12 +308,8 @@ func (a *App) toggleEmptyTypes() {
 		a.fs.Keep(sel) // the selection stays where it is
 	}
 	for _, p := range a.dirs.openDirs() {
-		switch p.Kind {
-		case model.KindNamespace:
+		if p.Kind == model.KindNamespace || p.Kind == model.KindClusterDir {
 			a.fs.Refresh(p) // check afresh
-			a.loadDir(p)
-		case model.KindClusterDir:
-			a.fs.Refresh(p)
 			a.loadDir(p)
 		}
 	}
@@ -396,8 +392,19 @@ func (a *App) openLeaf(path string, mode leafMode) {
 		a.viewer.ShowMessage(path, "loading…", false)
 	}
 	style := a.theme.Chroma
+	shown := a.viewer.Text()
 	go func() {
 		leaf, err := a.fs.Read(ctx, p)
+		if mode == leafAuto && err == nil && leaf.Text == shown {
+			// Unchanged: no highlighting, no redraw; only the next
+			// refresh to schedule.
+			a.ui.Do(func() {
+				if ctx.Err() == nil && a.viewer.Path() == path {
+					a.scheduleLeafRefresh(ctx, path)
+				}
+			})
+			return
+		}
 		// Highlighting a large manifest takes a while: not on the UI
 		// goroutine.
 		var tagged string
@@ -420,9 +427,6 @@ func (a *App) openLeaf(path string, mode leafMode) {
 				}
 				return
 			}
-			if mode == leafAuto && leaf.Text == a.viewer.Text() {
-				return // unchanged: spare the redraw
-			}
 			a.viewer.Show(path, leaf.Text, tagged)
 			if mode == leafRefresh {
 				a.flash("refreshed "+path, false)
@@ -438,13 +442,16 @@ func (a *App) scheduleLeafRefresh(ctx context.Context, path string) {
 	if a.opts.Refresh <= 0 {
 		return
 	}
-	time.AfterFunc(a.opts.Refresh, func() {
+	t := time.AfterFunc(a.opts.Refresh, func() {
 		a.ui.Do(func() {
 			if ctx.Err() == nil && a.viewer.Path() == path {
 				a.openLeaf(path, leafAuto)
 			}
 		})
 	})
+	// Another leaf, a refresh by hand or quitting ends ctx: no timer
+	// waits on for nothing.
+	context.AfterFunc(ctx, func() { t.Stop() })
 }
 
 func syntaxOf(f model.Format) views.Syntax {

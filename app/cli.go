@@ -203,6 +203,9 @@ func applyConfig(cmd *cobra.Command, s *settings) error {
 	if c.IdleTimeout != nil && !cmd.Flags().Changed("idle-timeout") {
 		s.idle = *c.IdleTimeout
 	}
+	if s.tail <= 0 || s.logBuffer <= 0 {
+		return usageError{fmt.Errorf("--tail and --log-buffer must be positive")}
+	}
 	if s.refresh < 0 || s.idle < 0 {
 		return usageError{errors.New("--refresh and --idle-timeout must not be negative")}
 	}
@@ -297,9 +300,6 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 	defer conn.Close()
 	fs.SetHideEmptyTypes(s.hideEmpty)
 	conn.Lists().SetIdleTimeout(s.idle)
-	if s.tail <= 0 || s.logBuffer <= 0 {
-		return usageError{fmt.Errorf("--tail and --log-buffer must be positive")}
-	}
 	a := New(Options{
 		Conn: conn, FS: fs, Keys: keys, Theme: theme, StartPath: s.startPath,
 		TailLines: s.tail, LogBuffer: s.logBuffer, Clipboard: ClipboardMode(s.clipboard), Mouse: s.mouse,

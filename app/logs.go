@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -150,7 +151,8 @@ func (p *logPane) stop() {
 func (p *logPane) restart() {
 	p.stop()
 	p.mu.Lock()
-	p.pending = nil
+	// What the old streams dropped is not the new window's to count.
+	p.pending, p.overflow = nil, 0
 	p.mu.Unlock()
 	p.buf.Clear()
 	p.matches = nil
@@ -186,28 +188,32 @@ func (p *logPane) apply(batch []k8s.LogLine, overflow int64) {
 	p.view.SetStatus(p.status())
 }
 
-// refilter brings the filter's matches up to date after an Append.
+// refilter brings the filter's matches up to date after an Append: the
+// matches evicted go, and lines are checked again only from the first one
+// the append changed (a completed partial line, a merged-in line), not
+// over the whole buffer.
 func (p *logPane) refilter(before int64, r model.AppendResult) {
+	from := before
 	if r.Reindex || r.Replaced {
-		// An insertion or a completed line can change matches anywhere
-		// near the end; recount, and tell the pane the difference.
-		n := len(p.matches)
-		p.rebuildMatches()
-		p.view.RowsChanged(max(len(p.matches)-n, 0), max(n-len(p.matches), 0))
-		return
+		from = r.From
 	}
 	first := p.buf.First()
-	dropped := 0
-	for dropped < len(p.matches) && p.matches[dropped] < first {
-		dropped++
-	}
-	p.matches = p.matches[dropped:]
+	n := len(p.matches)
+	dropped := sort.Search(n, func(i int) bool { return p.matches[i] >= first })
+	keep := sort.Search(n, func(i int) bool { return p.matches[i] >= from })
+	p.matches = p.matches[dropped:max(keep, dropped)]
 	added := 0
-	for seq := max(before, first); seq < p.buf.End(); seq++ {
+	for seq := max(from, first); seq < p.buf.End(); seq++ {
 		if l, ok := p.buf.Line(seq); ok && p.matchesFilter(l) {
 			p.matches = append(p.matches, seq)
 			added++
 		}
+	}
+	if r.Reindex || r.Replaced {
+		// Matches may have moved or gone anywhere after from: tell the
+		// pane the difference.
+		p.view.RowsChanged(max(len(p.matches)-n, 0), max(n-len(p.matches), 0))
+		return
 	}
 	p.view.RowsChanged(added, dropped)
 }

@@ -42,13 +42,17 @@ type AppendResult struct {
 	Evicted  int  // lines dropped to stay within the bound
 	Reindex  bool // lines were inserted before the end: numbers shifted
 	Replaced bool // a partial line was replaced
+	// From is the first sequence number whose line changed (replaced, or
+	// moved by an insertion); lines before it are as they were. Without
+	// Reindex or Replaced it is where the added lines start.
+	From int64
 }
 
 // Append adds a batch of lines in arrival order. A line from the same
 // container as a partial line still open replaces it. An ordered buffer
 // merges the batch in by time in one pass, however old its lines are.
 func (b *LogBuffer) Append(batch []k8s.LogLine) AppendResult {
-	var r AppendResult
+	r := AppendResult{From: b.End()}
 	fresh := make([]k8s.LogLine, 0, len(batch))
 	for _, l := range batch {
 		// The partial line l completes may have come in this same batch.
@@ -59,6 +63,7 @@ func (b *LogBuffer) Append(batch []k8s.LogLine) AppendResult {
 		if i := b.partialOf(l); i >= 0 {
 			b.lines[i] = l
 			r.Replaced = true
+			r.From = min(r.From, b.seqOf(i))
 			continue
 		}
 		fresh = append(fresh, l)
@@ -67,7 +72,7 @@ func (b *LogBuffer) Append(batch []k8s.LogLine) AppendResult {
 	if b.ordered && len(fresh) > 0 {
 		sort.SliceStable(fresh, func(i, j int) bool { return fresh[i].Time.Before(fresh[j].Time) })
 		if n := len(b.lines); n > b.start && fresh[0].Time.Before(b.lines[n-1].Time) {
-			b.merge(fresh)
+			r.From = min(r.From, b.seqOf(b.merge(fresh)))
 			r.Reindex = true
 			fresh = nil
 		}
@@ -86,25 +91,38 @@ func (b *LogBuffer) Append(batch []k8s.LogLine) AppendResult {
 	return r
 }
 
-// merge merges sorted lines into the kept lines by time, in one pass.
-// Lines without a time stay where they arrived relative to their
-// neighbours.
-func (b *LogBuffer) merge(sorted []k8s.LogLine) {
+// merge merges sorted lines into the kept lines by time, in one pass over
+// the kept lines after the last one not younger than sorted[0]: in a merged
+// pane new lines land near the end, so the rest is left alone. Lines
+// without a time stay where they arrived relative to their neighbours. It
+// returns the index of the first line that moved.
+func (b *LogBuffer) merge(sorted []k8s.LogLine) int {
 	kept := b.lines[b.start:]
-	out := make([]k8s.LogLine, 0, len(kept)+len(sorted))
+	// Back from the end over the lines the merge can move: younger than
+	// sorted[0], or without a time (which the merge would pass by).
+	at := len(kept)
+	for at > 0 && (sorted[0].Time.Before(kept[at-1].Time) || kept[at-1].Time.IsZero()) {
+		at--
+	}
+	tail := kept[at:]
+	out := make([]k8s.LogLine, 0, len(tail)+len(sorted))
 	i, j := 0, 0
-	for i < len(kept) && j < len(sorted) {
-		if sorted[j].Time.Before(kept[i].Time) {
+	for i < len(tail) && j < len(sorted) {
+		if sorted[j].Time.Before(tail[i].Time) {
 			out = append(out, sorted[j])
 			j++
 		} else {
-			out = append(out, kept[i])
+			out = append(out, tail[i])
 			i++
 		}
 	}
-	out = append(append(out, kept[i:]...), sorted[j:]...)
-	b.lines, b.start = out, 0
+	out = append(append(out, tail[i:]...), sorted[j:]...)
+	b.lines = append(b.lines[:b.start+at], out...)
+	return b.start + at
 }
+
+// seqOf is the sequence number of the line at index i of b.lines.
+func (b *LogBuffer) seqOf(i int) int64 { return b.First() + int64(i-b.start) }
 
 // partialOf finds the partial line l completes: the same container's, at
 // the same time (the kubelet stamps a line when it starts); -1 if none.

@@ -136,3 +136,30 @@ func TestLogBufferPartialCompletedInTheSameBatch(t *testing.T) {
 		}
 	}
 }
+
+// From tells where an append changed lines, so a filter rechecks only from
+// there: a completed partial line, a line merged in near the end.
+func TestLogBufferAppendSaysWhereLinesChanged(t *testing.T) {
+	b := NewLogBuffer(100, true)
+	p := line("a", 5, "hal")
+	p.Partial = true
+	b.Append([]k8s.LogLine{line("a", 1, "one"), line("a", 2, "two"), line("a", 4, "four"), p})
+	if r := b.Append([]k8s.LogLine{line("a", 6, "six")}); r.From != 4 || r.Reindex || r.Replaced {
+		t.Errorf("plain append: %+v, want From 4 (where it added)", r)
+	}
+	if r := b.Append([]k8s.LogLine{line("a", 5, "half done")}); !r.Replaced || r.From != 3 {
+		t.Errorf("completed partial: %+v, want From 3", r)
+	}
+	r := b.Append([]k8s.LogLine{line("b", 3, "three")})
+	if !r.Reindex || r.From != 2 {
+		t.Errorf("merge: %+v, want From 2, where four was", r)
+	}
+	var got []string
+	for seq := b.First(); seq < b.End(); seq++ {
+		l, _ := b.Line(seq)
+		got = append(got, l.Text)
+	}
+	if strings.Join(got, " ") != "one two three four half done six" {
+		t.Errorf("lines: %q", got)
+	}
+}

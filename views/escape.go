@@ -22,6 +22,12 @@ func escape(s string) string {
 	if strings.Contains(s, "[") {
 		s = strings.ReplaceAll(s, "[", `[[""]`)
 	}
+	return keepBreaks(s)
+}
+
+// keepBreaks puts an empty region tag between each newline and a '-' that
+// follows it (see escape), in text already escaped or tagged.
+func keepBreaks(s string) string {
 	if strings.Contains(s, "\n-") {
 		s = strings.ReplaceAll(s, "\n-", "\n[\"\"]-")
 	}

@@ -121,10 +121,11 @@ func Highlight(text string, syntax Syntax, styleName string) string {
 	style := styles.Get(styleName)
 	switch syntax {
 	case SyntaxYAML, SyntaxJSON:
-		it := lexYAML(text)
+		lex := lexYAML
 		if syntax == SyntaxJSON {
-			it = lexJSON(text)
+			lex = lexJSON
 		}
+		it := lex(text)
 		var b strings.Builder
 		b.Grow(len(text) * 2)
 		if err := (TagFormatter{}).Format(&b, style, it); err != nil {

@@ -40,6 +40,7 @@ type Tree struct {
 type listing struct {
 	entries []TreeEntry
 	state   DirState
+	shown   int // entries shown, after the filter
 }
 
 // nodeRef is stored in each entry node; status nodes (loading, errors)
@@ -174,6 +175,8 @@ func (t *Tree) render(dir string) {
 		children = append(children, t.statusNode(state.Note, t.theme.Muted))
 	}
 	node.SetChildren(children)
+	l.shown = len(entries)
+	t.listed[dir] = l
 
 	curGone := false
 	for p := range keep {
@@ -273,18 +276,15 @@ func (t *Tree) SetExpanded(path string, expanded bool) {
 
 // ChildCount returns how many entries directory path shows, -1 if the
 // tree does not hold it or it has not been expanded.
+//
+// It is kept when the directory is drawn, not counted: the breadcrumb asks
+// on every frame.
 func (t *Tree) ChildCount(path string) int {
 	n := t.nodes[path]
 	if n == nil || !n.IsExpanded() {
 		return -1
 	}
-	count := 0
-	for _, c := range n.GetChildren() {
-		if _, ok := c.GetReference().(nodeRef); ok {
-			count++
-		}
-	}
-	return count
+	return t.listed[path].shown
 }
 
 // ChildPaths returns the paths of directory path's entries, in order.

@@ -22,6 +22,8 @@ type Viewer struct {
 	search  *regexp.Regexp
 	matches []int // lines with a match
 	current int   // index into matches, -1 before n
+	// searchLines are the lines shown while searching, tagged.
+	searchLines []string
 }
 
 // NewViewer returns an empty viewer.
@@ -133,8 +135,26 @@ func (v *Viewer) SetSearch(re *regexp.Regexp) int {
 		}
 		b.WriteString(escape(line[at:]))
 	}
-	v.SetText(b.String())
+	// Lines are escaped one by one: keep the breaks escape keeps within
+	// one (see escape).
+	v.searchLines = strings.Split(keepBreaks(b.String()), "\n")
+	v.SetText(strings.Join(v.searchLines, "\n"))
 	return len(v.matches)
+}
+
+// rowOf returns the screen row line starts on: lines wrap at the view's
+// width, so a line number is not a row. tview.WordWrap wraps as the view
+// does.
+func (v *Viewer) rowOf(line int) int {
+	_, _, w, _ := v.GetInnerRect()
+	if w <= 0 {
+		return line
+	}
+	row := 0
+	for _, l := range v.searchLines[:min(line, len(v.searchLines))] {
+		row += max(len(tview.WordWrap(l, w)), 1)
+	}
+	return row
 }
 
 // NextMatch scrolls to the next line with a match (back: the previous),
@@ -166,6 +186,6 @@ func (v *Viewer) NextMatch(back bool) bool {
 		v.current = (v.current + 1) % len(v.matches)
 	}
 	_, _, _, h := v.GetInnerRect()
-	v.ScrollTo(max(v.matches[v.current]-h/3, 0), 0)
+	v.ScrollTo(max(v.rowOf(v.matches[v.current])-h/3, 0), 0)
 	return true
 }
