@@ -272,12 +272,6 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 		// still decides.
 		debug.SetMemoryLimit(110 << 20)
 	}
-	if os.Getenv(crashTestEnv) == "1" {
-		go func() {
-			time.Sleep(time.Second)
-			panic("crash test: a panic in a background goroutine (" + crashTestEnv + "=1)")
-		}()
-	}
 	keys, err := keymap.Load(filepath.Join(config.Dir(), keymap.FileName))
 	if err != nil {
 		return fmt.Errorf("keymap: %w", err)
@@ -305,6 +299,13 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 		TailLines: s.tail, LogBuffer: s.logBuffer, Clipboard: ClipboardMode(s.clipboard), Mouse: s.mouse,
 		Favorites: s.favorites, Refresh: s.refresh, trace: trace,
 	})
+	if os.Getenv(crashTestEnv) == "1" {
+		// Connected, the UI about to draw: a second later it is on screen.
+		go func() {
+			time.Sleep(time.Second)
+			panic("crash test: a panic in a background goroutine (" + crashTestEnv + "=1)")
+		}()
+	}
 	// A terminal closing (SIGHUP) or a kill (SIGTERM) ends kfsui the way q
 	// does, so the terminal is restored.
 	sig, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGHUP, os.Interrupt)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +50,15 @@ func startAppAs(t testing.TB, kubeconfig, namespace, start string) *driver {
 // Screen are filled in.
 func startAppWith(t testing.TB, kubeconfig, namespace string, o app.Options) *driver {
 	t.Helper()
+	conn, _ := connectAs(t, kubeconfig, namespace)
+	return runApp(t, conn, fsFor(conn, namespace, model.Options{}), o)
+}
+
+// connectAs connects as the command line does, from a kubeconfig and an
+// optional --namespace, with every request that reaches the server
+// recorded. The connection closes when the test ends.
+func connectAs(t testing.TB, kubeconfig, namespace string) (*k8s.Conn, *countingTransport) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	flags := genericclioptions.NewConfigFlags(true)
@@ -56,11 +66,22 @@ func startAppWith(t testing.TB, kubeconfig, namespace string, o app.Options) *dr
 	if namespace != "" {
 		flags.Namespace = &namespace
 	}
-	conn, fs, err := app.Connect(ctx, flags)
+	counter := &countingTransport{}
+	conn, err := k8s.Connect(ctx, flags, k8s.Options{
+		WrapTransport: func(rt http.RoundTripper) http.RoundTripper { counter.next = rt; return counter },
+	})
 	if err != nil {
 		t.Fatalf("connect: %v", err)
 	}
-	return runApp(t, conn, fs, o)
+	t.Cleanup(conn.Close)
+	return conn, counter
+}
+
+// fsFor builds the path model as app.Connect does: a --namespace given is
+// the one shown when namespaces cannot be listed.
+func fsFor(conn *k8s.Conn, namespace string, o model.Options) *model.FS {
+	o.Namespace = namespace
+	return model.NewFS(conn, o)
 }
 
 // runApp runs the app on conn and fs, drawing on a simulation screen.
@@ -117,6 +138,13 @@ func (d *driver) keys(s string) {
 // settle waits for a round trip through the app's event loop. The
 // simulation screen drops injected events when its small queue is full, as
 // a slow (-race) run lets it fill; typing at the loop's pace loses none.
+// jump types text into the jump bar and presses Enter.
+func (d *driver) jump(text string) {
+	d.t.Helper()
+	d.keys(":" + text)
+	d.key(tcell.KeyEnter)
+}
+
 func (d *driver) settle() {
 	if !d.stopped {
 		d.app.QueueUpdateDraw(func() {})

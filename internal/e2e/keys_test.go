@@ -253,8 +253,7 @@ func TestE2EJumpCompletionHistoryAndBreadcrumb(t *testing.T) {
 	d.waitText(5*time.Second, "⟩ /namespaces/"+ns)
 
 	// A k9s-style resource form, in the namespace of the selection.
-	d.keys(":deploy web")
-	d.key(tcell.KeyEnter)
+	d.jump("deploy web")
 	d.waitSelected("/namespaces/"+ns+"/deployments/web", 10*time.Second)
 	d.waitText(5*time.Second, "⟩ /namespaces/"+ns+"/deployments/web", "/deployments/web: 4 entries")
 
@@ -272,8 +271,7 @@ func TestE2EJumpCompletionHistoryAndBreadcrumb(t *testing.T) {
 	d.key(tcell.KeyTab)
 	d.waitText(5*time.Second, ":configmap")
 	d.key(tcell.KeyEscape)
-	d.keys(":nosuchtype x")
-	d.key(tcell.KeyEnter)
+	d.jump("nosuchtype x")
 	d.waitText(5*time.Second, `unknown type "nosuchtype"`)
 
 	// ↑ brings back what was typed.
@@ -353,8 +351,7 @@ func TestE2ENamespaceSwitch(t *testing.T) {
 	d.waitText(5*time.Second, ":ns "+a)
 	d.key(tcell.KeyEnter)
 	d.waitSelected("/namespaces/"+a, 10*time.Second)
-	d.keys(":ns " + b)
-	d.key(tcell.KeyEnter)
+	d.jump("ns " + b)
 	d.waitSelected("/namespaces/"+b, 10*time.Second)
 
 	// The digits go to the namespaces visited most recently.

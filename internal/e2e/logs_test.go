@@ -14,6 +14,7 @@ import (
 
 	"github.com/kfsui/kfsui/app"
 	"github.com/kfsui/kfsui/internal/testcluster"
+	"github.com/kfsui/kfsui/model"
 )
 
 // runningPod creates a pod on the fake node with the given containers.
@@ -98,14 +99,19 @@ func TestE2ELogForbiddenShowsTheError(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := "/namespaces/" + ns + "/pods/p/logs"
-	d := startAppAs(t, kubeconfig, ns, logs)
+	conn, counter := connectAs(t, kubeconfig, ns)
+	d := runApp(t, conn, fsFor(conn, ns, model.Options{}), app.Options{StartPath: logs})
 	d.openLogPane(logs + "/app.log")
 	screen := d.waitText(10*time.Second, `error: pods "p" is forbidden`, `cannot get resource "pods/log"`)
 	if strings.Contains(screen, "secret line") {
 		t.Errorf("a forbidden log showed:\n%s", screen)
 	}
-	// Not retried: one request, however long the pane stays open.
+	// Not retried: one request, however long the pane stays open. The
+	// apiserver refuses it before the kubelet, which sees nothing.
 	time.Sleep(1500 * time.Millisecond)
+	if got := counter.matching("/namespaces/" + ns + "/pods/p/log?"); len(got) != 1 {
+		t.Errorf("%d requests for a forbidden log, want 1: %v", len(got), got)
+	}
 	n := 0
 	for _, r := range c.Kubelet().Requests() {
 		if r.Namespace == ns {

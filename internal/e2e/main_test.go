@@ -30,10 +30,18 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	os.Setenv("XDG_CONFIG_HOME", dir)
+	if workDir, err = os.MkdirTemp("", "kfsui-e2e-"); err != nil {
+		panic(err)
+	}
 	code := testcluster.RunMain(m)
 	os.RemoveAll(dir)
+	os.RemoveAll(workDir)
 	os.Exit(code)
 }
+
+// workDir holds what the tests share across tests, such as the built
+// binary; TestMain removes it.
+var workDir string
 
 var nsCounter atomic.Int32
 

@@ -8,13 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gdamore/tcell/v2"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kfsui/kfsui/app"
 	"github.com/kfsui/kfsui/internal/testcluster"
-	"github.com/kfsui/kfsui/k8s"
 	"github.com/kfsui/kfsui/model"
 )
 
@@ -44,18 +42,12 @@ func TestE2EAPIServerOutageAndRecovery(t *testing.T) {
 	k := c.Kubelet()
 	k.Write(ns, "p", "app", "line before")
 
-	conn, err := k8s.ConnectConfig(sctx, c.RESTConfig(), k8s.Info{Context: "outage"}, k8s.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(conn.Close)
-	d := runApp(t, conn, model.NewFS(conn, model.Options{}), app.Options{StartPath: "/namespaces/" + ns + "/configmaps"})
+	conn, _ := connectAs(t, c.KubeconfigPath, "")
+	d := runApp(t, conn, fsFor(conn, "", model.Options{}), app.Options{StartPath: "/namespaces/" + ns + "/configmaps"})
 	d.waitText(10*time.Second, "before/")
-	d.keys(":/namespaces/" + ns + "/pods/p/logs/app.log")
-	d.key(tcell.KeyEnter)
+	d.jump("/namespaces/" + ns + "/pods/p/logs/app.log")
 	d.waitText(10*time.Second, "line before", "following")
-	d.keys(":/namespaces/" + ns + "/configmaps")
-	d.key(tcell.KeyEnter)
+	d.jump("/namespaces/" + ns + "/configmaps")
 
 	if err := c.StopAPIServer(); err != nil {
 		t.Fatal(err)

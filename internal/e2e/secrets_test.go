@@ -38,8 +38,7 @@ func TestE2ESecretsAreMasked(t *testing.T) {
 	}
 
 	d := startAppWith(t, testcluster.Shared(t).KubeconfigPath, "", app.Options{Clipboard: app.ClipboardOSC52})
-	d.keys(":/namespaces/" + ns + "/secrets/db/manifest.yaml")
-	d.key(tcell.KeyEnter)
+	d.jump("/namespaces/" + ns + "/secrets/db/manifest.yaml")
 	screen := d.waitText(10*time.Second, "password: '[hidden: 8 bytes]'", "token: '[hidden: 12 bytes]'")
 	noLeak("the viewer", screen)
 	d.key(tcell.KeyTab) // into the viewer

@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"context"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +11,6 @@ import (
 
 	"github.com/kfsui/kfsui/app"
 	"github.com/kfsui/kfsui/internal/testcluster"
-	"github.com/kfsui/kfsui/k8s"
 	"github.com/kfsui/kfsui/model"
 )
 
@@ -21,17 +18,8 @@ import (
 // it sends recorded.
 func startAppCounting(t *testing.T, fo model.Options, o app.Options) (*driver, *countingTransport) {
 	t.Helper()
-	counter := &countingTransport{}
-	cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := k8s.ConnectConfig(cctx, testcluster.Shared(t).RESTConfig(), k8s.Info{Context: "test"}, k8s.Options{
-		WrapTransport: func(rt http.RoundTripper) http.RoundTripper { counter.next = rt; return counter },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(conn.Close)
-	return runApp(t, conn, model.NewFS(conn, fo), o), counter
+	conn, counter := connectAs(t, testcluster.Shared(t).KubeconfigPath, "")
+	return runApp(t, conn, fsFor(conn, "", fo), o), counter
 }
 
 // With empty types hidden a namespace lists only the types holding
@@ -75,21 +63,18 @@ func TestE2EHideEmptyTypes(t *testing.T) {
 	if _, err := c.Clientset().CoreV1().Secrets(ns).Create(ctx(t), &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "token"}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	d.keys(":/namespaces/" + ns)
-	d.key(tcell.KeyEnter)
+	d.jump("/namespaces/" + ns)
 	d.waitSelected("/namespaces/"+ns, 5*time.Second)
 	d.keys("r")
 	d.waitText(10*time.Second, "secrets/")
 
 	// A hidden type is still where a jump goes.
-	d.keys(":leases")
-	d.key(tcell.KeyEnter)
+	d.jump("leases")
 	d.waitSelected("/namespaces/"+ns+"/leases", 10*time.Second)
 	d.waitText(5*time.Second, "leases/")
 
 	// e shows every type again.
-	d.keys(":/namespaces/" + ns)
-	d.key(tcell.KeyEnter)
+	d.jump("/namespaces/" + ns)
 	d.waitSelected("/namespaces/"+ns, 5*time.Second)
 	d.keys("e")
 	screen = d.waitText(10*time.Second, "serviceaccounts/", "deployments/", "all types shown")
@@ -109,8 +94,7 @@ func TestE2ELeafRefreshesByItself(t *testing.T) {
 	}
 	d, counter := startAppCounting(t, model.Options{}, app.Options{StartPath: "/namespaces/" + ns, Refresh: time.Second})
 	d.waitText(5*time.Second, "[refresh 1s]")
-	d.keys(":/namespaces/" + ns + "/configmaps/flags/manifest.yaml")
-	d.key(tcell.KeyEnter)
+	d.jump("/namespaces/" + ns + "/configmaps/flags/manifest.yaml")
 	d.waitText(10*time.Second, "mode: blue")
 	cm, err := cms.Get(ctx(t), "flags", metav1.GetOptions{})
 	if err != nil {
@@ -126,11 +110,9 @@ func TestE2ELeafRefreshesByItself(t *testing.T) {
 	}
 	// Once another leaf is open, the first is fetched no more.
 	get := "/namespaces/" + ns + "/configmaps/flags"
-	d.keys(":/namespaces/" + ns + "/configmaps/flags/status.yaml")
-	d.key(tcell.KeyEnter)
+	d.jump("/namespaces/" + ns + "/configmaps/flags/status.yaml")
 	d.waitText(10*time.Second, "null")
-	d.keys(":/namespaces/" + ns)
-	d.key(tcell.KeyEnter)
+	d.jump("/namespaces/" + ns)
 	d.key(tcell.KeyTab) // nothing shown in the viewer changes the count below
 	before := len(counter.matching(get))
 	time.Sleep(2500 * time.Millisecond)

@@ -8,21 +8,35 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/kfsui/kfsui/internal/testcluster"
 )
 
-// buildBinary builds kfsui once per test binary run.
+// built is the kfsui binary the tmux tests run, built once.
+var built struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// buildBinary builds kfsui once per test binary run, into the work
+// directory TestMain removes.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "kfsui")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/kfsui/kfsui")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	built.once.Do(func() {
+		built.path = filepath.Join(workDir, "kfsui")
+		out, err := exec.Command("go", "build", "-o", built.path, "github.com/kfsui/kfsui").CombinedOutput()
+		if err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	return bin
+	return built.path
 }
 
 // tmux drives one tmux server of its own, so a user's sessions are never

@@ -232,8 +232,11 @@ func run(small bool) error {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(300 * time.Millisecond)
-	scroll := keyLatencies(tr.events()[mark:], "Rune[j]")
+	// Every key counts: wait until all 300 were drawn.
+	if err := waitKeys(tr, mark, 300, func(k string) bool { return k == "Rune[j]" }); err != nil {
+		return err
+	}
+	scroll := keyLatencies(tr.events()[mark:], func(k string) bool { return k == "Rune[j]" })
 
 	// Filter: type into the tree filter, which narrows 10,000 names at
 	// every keystroke; then clear it.
@@ -258,7 +261,13 @@ func run(small bool) error {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	filter := keyLatencies(tr.events()[mark:], "")
+	// The keys typed into the filter, each narrowing 10,000 names; not
+	// the / that opens it or the Enter and Esc around it.
+	typed := func(k string) bool { return strings.HasPrefix(k, "Rune[") && k != "Rune[/]" }
+	if err := waitKeys(tr, mark, len("web-01web-0999web-12"), typed); err != nil {
+		return err
+	}
+	filter := keyLatencies(tr.events()[mark:], typed)
 
 	// Cache the pods of every other namespace too: 30,000 pods' metadata.
 	for i := range scale.Namespaces {
@@ -387,10 +396,21 @@ func bareList(ctx context.Context, c *testcluster.Cluster) (time.Duration, error
 	return best, nil
 }
 
-func keyLatencies(events []event, key string) []time.Duration {
+// waitKeys waits until n keys chosen by which have been drawn since event
+// mark.
+func waitKeys(tr *trace, mark, n int, which func(string) bool) error {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if len(keyLatencies(tr.events()[mark:], which)) >= n {
+			return nil
+		}
+	}
+	return fmt.Errorf("timed out waiting for %d keys to be drawn", n)
+}
+
+func keyLatencies(events []event, which func(string) bool) []time.Duration {
 	var out []time.Duration
 	for _, e := range events {
-		if e.Ev == "key" && (key == "" || e.Key == key) {
+		if e.Ev == "key" && which(e.Key) {
 			out = append(out, time.Duration(e.LatencyNs))
 		}
 	}

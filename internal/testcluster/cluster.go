@@ -71,7 +71,7 @@ type Cluster struct {
 	etcd         *process
 	apiserver    *process
 	apiserverLog string
-	apiArgs      []string // kube-apiserver's command line, for RestartAPIServer
+	apiArgs      []string // kube-apiserver's command line, for StartAPIServer
 	kubelet      *Kubelet
 	podIPs       atomic.Uint32 // pod IPs handed out by CreatePod
 	stopMu       sync.Mutex

@@ -3,10 +3,12 @@ package testcluster
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -17,14 +19,13 @@ import (
 
 // Scale is the size of the scale scenario SeedScale creates.
 type Scale struct {
-	BigPods        int // pods in namespace BigNamespace
-	Namespaces     int // more namespaces, "scale-000"...
-	PodsEach       int // pods in each of them
-	CRDs           int // CustomResourceDefinitions, group bench.kfsui.io
-	ObjectsEach    int // objects of each CRD, in namespace "crds"
-	ConfigMaps     int // ConfigMaps in namespace "configs"
-	Workers        int // concurrent creates
-	ProgressPrefix string
+	BigPods     int // pods in namespace BigNamespace
+	Namespaces  int // more namespaces, "scale-000"...
+	PodsEach    int // pods in each of them
+	CRDs        int // CustomResourceDefinitions, group bench.kfsui.io
+	ObjectsEach int // objects of each CRD, in namespace "crds"
+	ConfigMaps  int // ConfigMaps in namespace "configs"
+	Workers     int // concurrent creates
 }
 
 // BigNamespace holds the scale scenario's one large collection.
@@ -44,6 +45,10 @@ func SeedScale(ctx context.Context, c *Cluster, s Scale) error {
 	cfg := c.RESTConfig()
 	cfg.QPS, cfg.Burst = 1e6, 1e6
 	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	dyn, err := dynamic.NewForConfig(cfg)
 	if err != nil {
 		return err
 	}
@@ -89,7 +94,7 @@ func SeedScale(ctx context.Context, c *Cluster, s Scale) error {
 	if err := runAll(ctx, s.Workers, jobs); err != nil {
 		return fmt.Errorf("pods and configmaps: %w", err)
 	}
-	return seedCRDs(ctx, c, s)
+	return seedCRDs(ctx, dyn, s)
 }
 
 func scalePod(ns string, i int) *corev1.Pod {
@@ -108,13 +113,7 @@ func scalePod(ns string, i int) *corev1.Pod {
 	}
 }
 
-func seedCRDs(ctx context.Context, c *Cluster, s Scale) error {
-	cfg := c.RESTConfig()
-	cfg.QPS, cfg.Burst = 1e6, 1e6
-	dyn, err := dynamic.NewForConfig(cfg)
-	if err != nil {
-		return err
-	}
+func seedCRDs(ctx context.Context, dyn dynamic.Interface, s Scale) error {
 	const group = "bench.kfsui.io"
 	var jobs []func(context.Context) error
 	for i := range s.CRDs {
@@ -145,7 +144,7 @@ func seedCRDs(ctx context.Context, c *Cluster, s Scale) error {
 						"spec":     map[string]any{"size": j},
 					}}
 					if _, err := dyn.Resource(gvr).Namespace("crds").Create(ctx, obj, metav1.CreateOptions{}); err != nil {
-						if j == 0 {
+						if j == 0 && apierrors.IsNotFound(err) {
 							return false, nil // not served yet
 						}
 						return false, err
@@ -163,30 +162,10 @@ func seedCRDs(ctx context.Context, c *Cluster, s Scale) error {
 
 // runAll runs jobs on n workers and returns the first error.
 func runAll(ctx context.Context, n int, jobs []func(context.Context) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	ch := make(chan func(context.Context) error)
-	var wg sync.WaitGroup
-	var once sync.Once
-	var first error
-	for range max(n, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for job := range ch {
-				if err := job(ctx); err != nil {
-					once.Do(func() { first = err; cancel() })
-				}
-			}
-		}()
-	}
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(n, 1))
 	for _, job := range jobs {
-		select {
-		case ch <- job:
-		case <-ctx.Done():
-		}
+		g.Go(func() error { return job(ctx) })
 	}
-	close(ch)
-	wg.Wait()
-	return first
+	return g.Wait()
 }
