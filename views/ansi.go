@@ -32,26 +32,45 @@ func ParseANSI(line string, base tcell.Style) []Segment {
 			cur.Reset()
 		}
 	}
+	scanANSI(line, func(r rune) {
+		if r == '\t' {
+			pad := 8 - col%8
+			cur.WriteString(strings.Repeat(" ", pad))
+			col += pad
+			return
+		}
+		cur.WriteRune(r)
+		col++
+	}, func(_, params string) {
+		flush()
+		style = applySGR(style, base, params)
+	})
+	flush()
+	return segs
+}
+
+// scanANSI walks a log line: text calls text with each rune to show (a
+// tab as is; other control characters and invalid UTF-8 as U+FFFD), and
+// each SGR sequence calls sgr with the sequence and its parameters; every
+// other escape sequence is dropped. ParseANSI and TerminalSafe are its two
+// readers, so the pane and kfsui tail drop exactly the same things.
+func scanANSI(line string, text func(rune), sgr func(seq, params string)) {
 	for i := 0; i < len(line); {
 		c := line[i]
 		switch {
 		case c == 0x1b:
 			n, params, final := escapeSequence(line[i:])
 			if final == 'm' {
-				flush()
-				style = applySGR(style, base, params)
+				sgr(line[i:i+n], params)
 			}
 			i += n
 			continue
 		case c == '\t':
-			pad := 8 - col%8
-			cur.WriteString(strings.Repeat(" ", pad))
-			col += pad
+			text('\t')
 			i++
 			continue
 		case c < 0x20 || c == 0x7f:
-			cur.WriteRune('\uFFFD')
-			col++
+			text('\uFFFD')
 			i++
 			continue
 		}
@@ -59,12 +78,9 @@ func ParseANSI(line string, base tcell.Style) []Segment {
 		if r == utf8.RuneError || (r >= 0x80 && r < 0xa0) {
 			r = '\uFFFD'
 		}
-		cur.WriteRune(r)
-		col++
+		text(r)
 		i += size
 	}
-	flush()
-	return segs
 }
 
 // escapeSequence measures the escape sequence at the start of s (which
@@ -207,31 +223,12 @@ func applySGR(style, base tcell.Style, params string) tcell.Style {
 // Safe from any goroutine.
 func TerminalSafe(line string) string {
 	var b strings.Builder
-	for i := 0; i < len(line); {
-		c := line[i]
-		switch {
-		case c == 0x1b:
-			n, params, final := escapeSequence(line[i:])
-			if final == 'm' && strings.Trim(params, "0123456789;:") == "" {
-				b.WriteString(line[i : i+n])
-			}
-			i += n
-			continue
-		case c == '\t':
-			b.WriteByte(c)
-			i++
-			continue
-		case c < 0x20 || c == 0x7f:
-			b.WriteRune('\uFFFD')
-			i++
-			continue
+	scanANSI(line, func(r rune) { b.WriteRune(r) }, func(seq, params string) {
+		// Only well-formed ones: parameters with other bytes would pass
+		// invalid UTF-8 or stray bytes to the terminal.
+		if strings.Trim(params, "0123456789;:") == "" {
+			b.WriteString(seq)
 		}
-		r, size := utf8.DecodeRuneInString(line[i:])
-		if r == utf8.RuneError || (r >= 0x80 && r < 0xa0) {
-			r = '\uFFFD'
-		}
-		b.WriteRune(r)
-		i += size
-	}
+	})
 	return b.String()
 }
