@@ -53,6 +53,9 @@ type Options struct {
 	// namespaces visited most recently.
 	Favorites []string
 	trace     *tracer // timing events for KFSUI_TRACE; nil: none
+	// life is the application to build the UI in, one already running
+	// (see RunConnecting); nil means a new one.
+	life *lifecycle
 
 	// Refresh, when positive, fetches the leaf in the viewer again that
 	// long after each answer, so a manifest or events follow the cluster.
@@ -62,6 +65,7 @@ type Options struct {
 // App is the running terminal UI.
 type App struct {
 	tv     *tview.Application
+	life   *lifecycle
 	pages  *tview.Pages
 	header *views.Header
 	crumb  *views.Breadcrumb
@@ -122,8 +126,16 @@ func New(o Options) *App {
 		o.Clipboard = ClipboardAuto
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	life := o.life
+	if life == nil {
+		life = newLifecycle(tview.NewApplication())
+		if o.Screen != nil {
+			life.tv.SetScreen(o.Screen)
+		}
+	}
 	a := &App{
-		tv:     tview.NewApplication(),
+		tv:     life.tv,
+		life:   life,
 		conn:   o.Conn,
 		fs:     o.FS,
 		keys:   o.Keys,
@@ -133,9 +145,6 @@ func New(o Options) *App {
 		cancel: cancel,
 
 		dirErrs: map[string]string{},
-	}
-	if o.Screen != nil {
-		a.tv.SetScreen(o.Screen)
 	}
 	a.ui = newUIQueue(ctx, a.tv)
 	a.dirs = newDirTracker(ctx, a)
@@ -159,15 +168,7 @@ func New(o Options) *App {
 	a.tv.SetMouseCapture(a.mouseCapture)
 
 	a.header = views.NewHeader(o.Theme)
-	info := o.Conn.Info
-	hi := views.HeaderInfo{
-		Context: info.Context, Cluster: info.Cluster, User: info.User,
-		Server: info.Server, ServerVersion: info.ServerVersion,
-	}
-	if info.NamespaceExplicit {
-		hi.Namespace = info.Namespace
-	}
-	a.header.SetInfo(hi)
+	a.header.SetInfo(headerInfo(o.Conn.Info))
 	if o.Refresh > 0 {
 		a.baseModes = append(a.baseModes, "refresh "+o.Refresh.String())
 	}
@@ -192,11 +193,26 @@ func New(o Options) *App {
 	// Keys never reach the TreeView, so only a click calls this.
 	a.tree.SetSelectedFunc(func(*tview.TreeNode) { a.click() })
 	a.tv.SetInputCapture(a.handleKey)
-	a.tv.SetAfterDrawFunc(func(tcell.Screen) { a.opts.trace.drawn() })
+	a.tv.SetAfterDrawFunc(func(tcell.Screen) {
+		a.life.markDrawn()
+		a.opts.trace.drawn()
+	})
 	// Not from focus callbacks: tview calls them holding the primitive's
 	// lock, and styleFocus asks the primitives whether they have focus.
 	a.styleFocus()
 	return a
+}
+
+// headerInfo is what the header shows of a connection.
+func headerInfo(info k8s.Info) views.HeaderInfo {
+	hi := views.HeaderInfo{
+		Context: info.Context, Cluster: info.Cluster, User: info.User,
+		Server: info.Server, ServerVersion: info.ServerVersion,
+	}
+	if info.NamespaceExplicit {
+		hi.Namespace = info.Namespace
+	}
+	return hi
 }
 
 func centered(p tview.Primitive, width, height int) tview.Primitive {
@@ -272,10 +288,19 @@ func (a *App) styleFocus() {
 // Run shows the UI and blocks until the user quits or Quit is called. The
 // terminal is restored when it returns.
 func (a *App) Run() error {
+	finish := a.begin()
+	err := a.life.run()
+	finish()
+	return err
+}
+
+// begin starts the listings, the health display and the first reveal;
+// finish, called once the application has stopped, ends them and every log
+// pane. UI goroutine only (before Run counts).
+func (a *App) begin() (finish func()) {
 	a.conn.FollowCatalog()
-	stop := a.dirs.start()
-	defer stop()
-	defer a.conn.Health().Subscribe(func() { a.ui.Do(a.showHealth) })()
+	stopDirs := a.dirs.start()
+	unsubscribe := a.conn.Health().Subscribe(func() { a.ui.Do(a.showHealth) })
 	a.showModes()
 	start := a.opts.StartPath
 	switch info := a.conn.Info; {
@@ -289,16 +314,18 @@ func (a *App) Run() error {
 		a.remember(p.String())
 	}
 	a.reveal(start)
-	err := a.tv.Run()
-	a.cancel()
-	// Streams end with the context; waiting for them means no connection
-	// outlives Run. Their callbacks never need the UI, so this cannot block
-	// on it.
-	for _, p := range a.logs.panes {
-		p.stop()
+	return func() {
+		a.cancel()
+		// Streams end with the context; waiting for them means no
+		// connection outlives the UI. Their callbacks never need the UI,
+		// so this cannot block on it.
+		for _, p := range a.logs.panes {
+			p.stop()
+		}
+		a.opts.trace.close()
+		unsubscribe()
+		stopDirs()
 	}
-	a.opts.trace.close()
-	return err
 }
 
 // Quit ends the UI: it cancels every background task, waits for the last
@@ -310,7 +337,7 @@ func (a *App) Quit() {
 	a.cancel()
 	go func() {
 		<-a.ui.Done()
-		a.tv.Stop()
+		a.life.stop()
 	}()
 }
 

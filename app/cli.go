@@ -240,7 +240,15 @@ func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags) (*k8s.Co
 }
 
 func connect(ctx context.Context, flags *genericclioptions.ConfigFlags, wrap func(http.RoundTripper) http.RoundTripper) (*k8s.Conn, *model.FS, error) {
-	conn, err := k8s.Connect(ctx, flags, k8s.Options{UserAgent: "kfsui/" + version(), WrapTransport: wrap})
+	target, err := k8s.Resolve(flags)
+	if err != nil {
+		return nil, nil, err
+	}
+	return connectTo(ctx, target, wrap)
+}
+
+func connectTo(ctx context.Context, target k8s.Target, wrap func(http.RoundTripper) http.RoundTripper) (*k8s.Conn, *model.FS, error) {
+	conn, err := target.Connect(ctx, k8s.Options{UserAgent: "kfsui/" + version(), WrapTransport: wrap})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -286,21 +294,26 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 			return usageError{fmt.Errorf("--path %q: not a directory path", s.startPath)}
 		}
 	}
-	trace := newTracer()
-	conn, fs, err := connect(ctx, flags, trace.wrap())
+	target, err := k8s.Resolve(flags)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	fs.SetHideEmptyTypes(s.hideEmpty)
-	conn.Lists().SetIdleTimeout(s.idle)
-	a := New(Options{
-		Conn: conn, FS: fs, Keys: keys, Theme: theme, StartPath: s.startPath,
+	trace := newTracer()
+	o := Options{
+		Keys: keys, Theme: theme, StartPath: s.startPath,
 		TailLines: s.tail, LogBuffer: s.logBuffer, Clipboard: ClipboardMode(s.clipboard), Mouse: s.mouse,
 		Favorites: s.favorites, Refresh: s.refresh, trace: trace,
-	})
+	}
+	connect := func(ctx context.Context) (*k8s.Conn, *model.FS, error) {
+		conn, fs, err := connectTo(ctx, target, trace.wrap())
+		if err == nil {
+			fs.SetHideEmptyTypes(s.hideEmpty)
+			conn.Lists().SetIdleTimeout(s.idle)
+		}
+		return conn, fs, err
+	}
 	if os.Getenv(crashTestEnv) == "1" {
-		// Connected, the UI about to draw: a second later it is on screen.
+		// The UI drawn: a second later it is on screen.
 		go func() {
 			time.Sleep(time.Second)
 			panic("crash test: a panic in a background goroutine (" + crashTestEnv + "=1)")
@@ -310,11 +323,33 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 	// does, so the terminal is restored.
 	sig, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGHUP, os.Interrupt)
 	defer stop()
-	go func() {
-		<-sig.Done()
-		a.Quit()
-	}()
-	return a.Run()
+	if !haveTerminal() {
+		// Nothing to draw on: connect first, so that an unreachable
+		// cluster, not the missing terminal, is the error reported.
+		conn, fs, err := connect(sig)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		o.Conn, o.FS = conn, fs
+		a := New(o)
+		go func() {
+			<-sig.Done()
+			a.Quit()
+		}()
+		return a.Run()
+	}
+	return RunConnecting(sig, target, o, connect)
+}
+
+// haveTerminal reports whether the UI has a terminal to draw on.
+func haveTerminal() bool {
+	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil {
+		return false
+	}
+	_ = tty.Close()
+	return true
 }
 
 // headlessTimeout bounds how long ls and cat wait for listings.

@@ -71,23 +71,49 @@ type Options struct {
 	WrapTransport func(http.RoundTripper) http.RoundTripper
 }
 
+// Target is where kubectl's flags and the kubeconfig point, read before
+// any request is sent: enough to say where kfsui is connecting.
+type Target struct {
+	Config *rest.Config
+	Info   Info
+}
+
+// Resolve reads kubectl's standard flags and the kubeconfig. It sends
+// nothing, so its errors (an unknown context, a broken kubeconfig) come at
+// once. Every error is one line a person can act on.
+func Resolve(flags *genericclioptions.ConfigFlags) (Target, error) {
+	info, err := describeConfig(flags)
+	if err != nil {
+		return Target{}, err
+	}
+	cfg, err := flags.ToRESTConfig()
+	if err != nil {
+		return Target{}, fmt.Errorf("kubeconfig: %w", err)
+	}
+	if info.Server == "" {
+		info.Server = cfg.Host
+	}
+	return Target{Config: cfg, Info: info}, nil
+}
+
 // Connect builds kfsui's clients from kubectl's standard flags, checks that
 // the server answers within the request timeout, and discovers its types.
 // Every error it returns is one line a person can act on.
 func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, opts Options) (*Conn, error) {
-	info, err := describeConfig(flags)
+	t, err := Resolve(flags)
 	if err != nil {
 		return nil, err
 	}
-	base, err := flags.ToRESTConfig()
-	if err != nil {
-		return nil, fmt.Errorf("kubeconfig: %w", err)
-	}
+	return t.Connect(ctx, opts)
+}
+
+// Connect connects to the target; see Connect.
+func (t Target) Connect(ctx context.Context, opts Options) (*Conn, error) {
 	if opts.RequestTimeout <= 0 {
 		// --request-timeout lands here.
-		opts.RequestTimeout = base.Timeout
+		opts.RequestTimeout = t.Config.Timeout
 	}
-	return ConnectConfig(ctx, base, info, opts)
+	return ConnectConfig(ctx, t.Config, t.Info, opts)
 }
 
 // ConnectConfig is Connect for a ready rest.Config, as tests and benchmarks

@@ -76,25 +76,38 @@ func TestE2EAPIServerOutageAndRecovery(t *testing.T) {
 	}
 }
 
-// Started while the server does not answer (it accepts connections, then
-// says nothing), kfsui gives up with a clear error within --request-timeout.
-func TestE2EStartWhileTheServerHangsEndsWithinTheTimeout(t *testing.T) {
+// hangingServer accepts connections and never answers; it returns its
+// URL.
+func hangingServer(t *testing.T) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
+	t.Cleanup(func() { l.Close() })
 	go func() {
+		var held []net.Conn // hold them open, answer nothing
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
 		for {
 			conn, err := l.Accept()
 			if err != nil {
 				return
 			}
-			defer conn.Close() // hold it open, answer nothing
+			held = append(held, conn)
 		}
 	}()
+	return fmt.Sprintf("https://%s", l.Addr())
+}
+
+// Started while the server does not answer (it accepts connections, then
+// says nothing), kfsui gives up with a clear error within --request-timeout.
+func TestE2EStartWhileTheServerHangsEndsWithinTheTimeout(t *testing.T) {
+	server := hangingServer(t)
 	start := time.Now()
-	_, errOut, code := kfsui(t, "--server", fmt.Sprintf("https://%s", l.Addr()), "--insecure-skip-tls-verify", "--request-timeout", "2s")
+	_, errOut, code := kfsui(t, "--server", server, "--insecure-skip-tls-verify", "--request-timeout", "2s")
 	took := time.Since(start)
 	if code != 1 || !strings.Contains(errOut, "cannot reach the API server") {
 		t.Errorf("exit %d, stderr %q", code, errOut)
@@ -103,4 +116,37 @@ func TestE2EStartWhileTheServerHangsEndsWithinTheTimeout(t *testing.T) {
 		t.Errorf("took %s with --request-timeout 2s", took)
 	}
 	t.Logf("gave up after %s: %s", took.Round(100*time.Millisecond), strings.TrimSpace(errOut))
+}
+
+// In a terminal, kfsui draws before it is connected: while the server says
+// nothing, the screen shows where kfsui is connecting and how to give up;
+// the request timeout still ends it with the error, and q gives up at once.
+// Either way the terminal is restored.
+func TestE2EBinaryDrawsWhileConnecting(t *testing.T) {
+	server := hangingServer(t)
+	bin := buildBinary(t)
+	args := " --server " + server + " --insecure-skip-tls-verify --request-timeout 3s"
+
+	x := newTmux(t)
+	start := time.Now()
+	x.start(bin + args + afterExit)
+	x.waitText(2*time.Second, "connecting to "+server, "q or Ctrl-C to give up", "READ-ONLY")
+	pane := x.waitText(10*time.Second, "exit=1")
+	if took := time.Since(start); took > 6*time.Second {
+		t.Errorf("gave up after %s with --request-timeout 3s", took)
+	}
+	if !strings.Contains(pane, "kfsui: cannot reach the API server at "+server) || !strings.Contains(pane, "mode=icanon") {
+		t.Errorf("after the timeout, the pane is:\n%s", pane)
+	}
+
+	x = newTmux(t)
+	x.socket += "-q"
+	x.start(bin + args + afterExit)
+	x.waitText(2*time.Second, "connecting to "+server)
+	start = time.Now()
+	x.send("q")
+	pane = x.waitText(2*time.Second, "exit=0")
+	if !strings.Contains(pane, "mode=icanon") || strings.Contains(pane, "cannot reach") {
+		t.Errorf("after q while connecting (%s), the pane is:\n%s", time.Since(start).Round(time.Millisecond), pane)
+	}
 }

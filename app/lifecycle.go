@@ -1,0 +1,42 @@
+package app
+
+import (
+	"sync"
+
+	"github.com/rivo/tview"
+)
+
+// lifecycle runs a tview application and stops it from any goroutine at any
+// time. tview's Stop does nothing before Run has made its screen, and Run
+// would then go on for ever: a SIGTERM or a failed connection right at
+// start would hang kfsui. So stop waits until the first frame is drawn or
+// Run has ended.
+type lifecycle struct {
+	tv        *tview.Application
+	drawnOnce sync.Once
+	drawn     chan struct{} // closed after the first draw
+	ended     chan struct{} // closed when Run has returned
+}
+
+func newLifecycle(tv *tview.Application) *lifecycle {
+	return &lifecycle{tv: tv, drawn: make(chan struct{}), ended: make(chan struct{})}
+}
+
+// markDrawn is called after every draw.
+func (l *lifecycle) markDrawn() { l.drawnOnce.Do(func() { close(l.drawn) }) }
+
+// run runs the application until it is stopped. Once only.
+func (l *lifecycle) run() error {
+	defer close(l.ended)
+	return l.tv.Run()
+}
+
+// stop stops the application, now or as soon as it has drawn; it returns
+// once it has asked. Safe from any goroutine but the UI goroutine.
+func (l *lifecycle) stop() {
+	select {
+	case <-l.drawn:
+		l.tv.Stop()
+	case <-l.ended:
+	}
+}
