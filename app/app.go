@@ -190,8 +190,8 @@ func New(o Options) *App {
 		AddPage("help", centered(a.help, 72, 24), true, false)
 	a.tv.SetRoot(a.pages, true).SetFocus(a.tree)
 	a.actions = a.bindActions()
-	// Keys never reach the TreeView, so only a click calls this.
-	a.tree.SetSelectedFunc(func(*tview.TreeNode) { a.click() })
+	// Keys never reach the tree, so only a click calls this.
+	a.tree.SetSelectedFunc(a.click)
 	a.tv.SetInputCapture(a.handleKey)
 	a.tv.SetAfterDrawFunc(func(tcell.Screen) {
 		a.life.markDrawn()

@@ -2,9 +2,11 @@ package views
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
+	"github.com/rivo/uniseg"
 
 	"github.com/kfsui/kfsui/themes"
 )
@@ -23,19 +25,52 @@ type DirState struct {
 	Note    string // a remark shown after the entries, e.g. what is hidden
 }
 
-// Tree is the path tree: a tview.TreeView whose node references are kfsui
-// paths, with children set per directory as their listings arrive.
+// Tree is the path tree: directories whose children are set as their
+// listings arrive, drawn one row per visible node.
+//
+// It is its own primitive rather than a tview.TreeView because of size: a
+// TreeView walks every expanded node, twice, on each key and each draw,
+// and allocates as it goes, which with 10,000 pods open is milliseconds
+// and a megabyte of garbage per keystroke. Tree keeps the visible rows in
+// a slice rebuilt only when the shape changes (a listing, an expansion, a
+// filter); moving and drawing touch only the selection and the rows on
+// screen.
 //
 // Concurrency: UI goroutine only, like every tview primitive.
 type Tree struct {
-	*tview.TreeView
+	*tview.Box
 	theme  themes.Theme
-	nodes  map[string]*tview.TreeNode // path → node, for every node in the tree
-	listed map[string]listing         // each directory's last listing, unfiltered
+	root   *treeNode
+	nodes  map[string]*treeNode // path → node, for every entry in the tree
+	listed map[string]listing   // each directory's last listing, unfiltered
 
 	filterDir string            // the directory the filter narrows, "" for none
 	filter    func(string) bool // which names stay
+
+	cur     *treeNode   // the selection; never nil
+	rows    []*treeNode // the visible nodes in order; valid unless stale
+	stale   bool        // the shape changed since rows were built
+	offset  int         // the first row on screen
+	follow  bool        // keep the selection on screen (false after the wheel scrolled)
+	clicked func()
 }
+
+// treeNode is an entry of the tree, or a status line (loading, an error, a
+// note) when path is "".
+type treeNode struct {
+	path     string
+	text     string // shown as is: sanitized, never parsed for tags
+	dir      bool
+	color    tcell.Color
+	expanded bool
+	parent   *treeNode
+	children []*treeNode
+	last     bool // the last child of its parent, for the tree's lines
+	depth    int
+	row      int // the node's index in Tree.rows when it is visible
+}
+
+func (n *treeNode) selectable() bool { return n.path != "" }
 
 type listing struct {
 	entries []TreeEntry
@@ -43,43 +78,31 @@ type listing struct {
 	shown   int // entries shown, after the filter
 }
 
-// nodeRef is stored in each entry node; status nodes (loading, errors)
-// have no reference and cannot be selected.
-type nodeRef struct {
-	path string
-	dir  bool
-}
-
 // NewTree returns a tree holding only the root directory "/".
 func NewTree(theme themes.Theme) *Tree {
-	t := &Tree{TreeView: tview.NewTreeView(), theme: theme, nodes: map[string]*tview.TreeNode{}, listed: map[string]listing{}}
-	root := t.newNode(TreeEntry{Path: "/", Name: "/", Dir: true})
-	t.SetRoot(root).SetCurrentNode(root)
-	t.SetGraphicsColor(theme.Border)
+	t := &Tree{Box: tview.NewBox(), theme: theme, nodes: map[string]*treeNode{}, listed: map[string]listing{}, follow: true}
+	t.root = t.newNode(TreeEntry{Path: "/", Name: "/", Dir: true})
+	t.root.last = true
+	t.cur = t.root
+	t.stale = true
 	t.SetBackgroundColor(theme.Background)
 	t.SetBorder(true).SetTitle(" tree ").SetTitleAlign(tview.AlignLeft)
 	t.SetBorderColor(theme.Border).SetTitleColor(theme.Title)
 	return t
 }
 
-func (t *Tree) newNode(e TreeEntry) *tview.TreeNode {
-	label := escape(e.Name)
-	color := t.theme.Leaf
+func (t *Tree) newNode(e TreeEntry) *treeNode {
+	n := &treeNode{path: e.Path, text: oneLine(sanitize(e.Name)), dir: e.Dir, color: t.theme.Leaf}
 	if e.Dir && e.Path != "/" {
-		label += "/"
-		color = t.theme.Directory
+		n.text += "/"
+		n.color = t.theme.Directory
 	}
-	n := tview.NewTreeNode(label).
-		SetReference(nodeRef{path: e.Path, dir: e.Dir}).
-		SetColor(color).
-		SetSelectedTextStyle(tcell.StyleDefault.Foreground(color).Background(t.theme.Selection).Bold(true)).
-		SetExpanded(false)
 	t.nodes[e.Path] = n
 	return n
 }
 
-func (t *Tree) statusNode(text string, color tcell.Color) *tview.TreeNode {
-	return tview.NewTreeNode(escape(oneLine(text))).SetColor(color).SetSelectable(false)
+func (t *Tree) statusNode(text string, color tcell.Color) *treeNode {
+	return &treeNode{text: oneLine(sanitize(text)), color: color}
 }
 
 // SetChildren replaces the children of directory dir with entries, reusing
@@ -141,19 +164,18 @@ func (t *Tree) render(dir string) {
 		}
 		entries = kept
 	}
-	old := node.GetChildren()
-	curPath := t.pathOf(t.GetCurrentNode())
+	old := node.children
 	curIndex := -1 // the child that is the selection or holds it
-	keep := make(map[string]*tview.TreeNode, len(old))
+	keep := make(map[string]*treeNode, len(old))
 	for i, c := range old {
-		if ref, ok := c.GetReference().(nodeRef); ok {
-			keep[ref.path] = c
-			if within(curPath, ref.path) {
+		if c.selectable() {
+			keep[c.path] = c
+			if within(t.cur.path, c.path) {
 				curIndex = i
 			}
 		}
 	}
-	children := make([]*tview.TreeNode, 0, len(entries)+1)
+	children := make([]*treeNode, 0, len(entries)+2)
 	if state.Err != "" {
 		children = append(children, t.statusNode("⚠ "+state.Err, t.theme.Error))
 	}
@@ -174,19 +196,23 @@ func (t *Tree) render(dir string) {
 	if state.Note != "" {
 		children = append(children, t.statusNode(state.Note, t.theme.Muted))
 	}
-	node.SetChildren(children)
+	for i, c := range children {
+		c.parent, c.depth, c.last = node, node.depth+1, i == len(children)-1
+	}
+	node.children = children
 	l.shown = len(entries)
 	t.listed[dir] = l
+	t.stale = true
 
 	curGone := false
 	for p := range keep {
-		if within(curPath, p) {
+		if within(t.cur.path, p) {
 			curGone = true
 		}
 		t.forget(p)
 	}
 	if curGone {
-		t.SetCurrentNode(t.replacement(node, children, curIndex))
+		t.setCurrent(t.replacement(node, children, curIndex))
 	}
 }
 
@@ -198,12 +224,12 @@ func within(path, dir string) bool {
 // replacement picks the node to select when the selected one disappeared:
 // the selectable child now at its index, else the nearest one before it,
 // else the directory.
-func (t *Tree) replacement(dir *tview.TreeNode, children []*tview.TreeNode, index int) *tview.TreeNode {
+func (t *Tree) replacement(dir *treeNode, children []*treeNode, index int) *treeNode {
 	if index >= len(children) {
 		index = len(children) - 1
 	}
 	for i := index; i >= 0; i-- {
-		if _, ok := children[i].GetReference().(nodeRef); ok {
+		if children[i].selectable() {
 			return children[i]
 		}
 	}
@@ -212,40 +238,65 @@ func (t *Tree) replacement(dir *tview.TreeNode, children []*tview.TreeNode, inde
 
 // forget drops path and everything below it from the index.
 func (t *Tree) forget(path string) {
-	n := t.nodes[path]
-	if n == nil {
-		return
-	}
-	n.Walk(func(node, _ *tview.TreeNode) bool {
-		if ref, ok := node.GetReference().(nodeRef); ok {
-			delete(t.nodes, ref.path)
-			delete(t.listed, ref.path)
-			if ref.path == t.filterDir {
-				t.filterDir, t.filter = "", nil
-			}
+	var drop func(n *treeNode)
+	drop = func(n *treeNode) {
+		if !n.selectable() {
+			return
 		}
-		return true
-	})
+		delete(t.nodes, n.path)
+		delete(t.listed, n.path)
+		if n.path == t.filterDir {
+			t.filterDir, t.filter = "", nil
+		}
+		for _, c := range n.children {
+			drop(c)
+		}
+	}
+	if n := t.nodes[path]; n != nil {
+		drop(n)
+	}
 }
 
-func (t *Tree) pathOf(n *tview.TreeNode) string {
-	if n == nil {
-		return ""
+// visibleRows returns the rows, rebuilt if the shape changed. The
+// selection, if hidden under a collapsed directory, moves up to the
+// nearest ancestor that shows.
+func (t *Tree) visibleRows() []*treeNode {
+	if !t.stale {
+		return t.rows
 	}
-	if ref, ok := n.GetReference().(nodeRef); ok {
-		return ref.path
+	t.stale = false
+	t.rows = t.rows[:0]
+	var add func(n *treeNode)
+	add = func(n *treeNode) {
+		n.row = len(t.rows)
+		t.rows = append(t.rows, n)
+		if n.expanded {
+			for _, c := range n.children {
+				add(c)
+			}
+		}
 	}
-	return ""
+	add(t.root)
+	for !t.shows(t.cur) {
+		t.cur = t.cur.parent
+	}
+	return t.rows
+}
+
+// shows reports whether n is one of the current rows.
+func (t *Tree) shows(n *treeNode) bool {
+	return n.row < len(t.rows) && t.rows[n.row] == n
+}
+
+func (t *Tree) setCurrent(n *treeNode) {
+	t.cur = n
+	t.follow = true
 }
 
 // Selected returns the selected node's path and whether it is a directory.
 func (t *Tree) Selected() (path string, dir bool) {
-	if n := t.GetCurrentNode(); n != nil {
-		if ref, ok := n.GetReference().(nodeRef); ok {
-			return ref.path, ref.dir
-		}
-	}
-	return "", false
+	t.visibleRows()
+	return t.cur.path, t.cur.dir
 }
 
 // Select selects the node of path, if the tree holds it.
@@ -254,7 +305,7 @@ func (t *Tree) Select(path string) bool {
 	if n == nil {
 		return false
 	}
-	t.SetCurrentNode(n)
+	t.setCurrent(n)
 	return true
 }
 
@@ -264,13 +315,14 @@ func (t *Tree) Has(path string) bool { return t.nodes[path] != nil }
 // IsExpanded reports whether directory path is shown expanded.
 func (t *Tree) IsExpanded(path string) bool {
 	n := t.nodes[path]
-	return n != nil && n.IsExpanded()
+	return n != nil && n.expanded
 }
 
 // SetExpanded expands or collapses directory path.
 func (t *Tree) SetExpanded(path string, expanded bool) {
-	if n := t.nodes[path]; n != nil {
-		n.SetExpanded(expanded)
+	if n := t.nodes[path]; n != nil && n.expanded != expanded {
+		n.expanded = expanded
+		t.stale = true
 	}
 }
 
@@ -281,7 +333,7 @@ func (t *Tree) SetExpanded(path string, expanded bool) {
 // on every frame.
 func (t *Tree) ChildCount(path string) int {
 	n := t.nodes[path]
-	if n == nil || !n.IsExpanded() {
+	if n == nil || !n.expanded {
 		return -1
 	}
 	return t.listed[path].shown
@@ -294,29 +346,64 @@ func (t *Tree) ChildPaths(path string) []string {
 		return nil
 	}
 	var out []string
-	for _, c := range n.GetChildren() {
-		if ref, ok := c.GetReference().(nodeRef); ok {
-			out = append(out, ref.path)
+	for _, c := range n.children {
+		if c.selectable() {
+			out = append(out, c.path)
 		}
 	}
 	return out
 }
 
+// SetSelectedFunc sets what a click on an entry does, after selecting it.
+// Keys never reach the tree: the app moves the selection itself.
+func (t *Tree) SetSelectedFunc(f func()) { t.clicked = f }
+
+// Move moves the selection by n selectable rows, down for positive n,
+// stopping at either end.
+func (t *Tree) Move(n int) {
+	rows := t.visibleRows()
+	i := t.cur.row
+	for ; n > 0; n-- {
+		j := i + 1
+		for j < len(rows) && !rows[j].selectable() {
+			j++
+		}
+		if j >= len(rows) {
+			break
+		}
+		i = j
+	}
+	for ; n < 0; n++ {
+		j := i - 1
+		for j >= 0 && !rows[j].selectable() {
+			j--
+		}
+		if j < 0 {
+			break
+		}
+		i = j
+	}
+	t.setCurrent(rows[i])
+}
+
 // ShowChildren scrolls so that the children of the selected directory path
 // are in view, as far as the pane's height allows, keeping the selection
 // on path: expanding a directory at the bottom of the pane then shows what
-// it holds. TreeView scrolls only to keep the selection visible, so the
-// selection goes down over the children and back up by as many rows.
+// it holds.
 func (t *Tree) ShowChildren(path string) {
 	n := t.nodes[path]
-	if n == nil || n != t.GetCurrentNode() || !n.IsExpanded() {
+	if n == nil || n != t.cur || !n.expanded {
 		return
 	}
+	t.visibleRows()
 	_, _, _, h := t.GetInnerRect()
-	k := min(len(t.ChildPaths(path)), h-1)
-	if k > 0 {
-		t.Move(k)
-		t.Move(-k)
+	k := min(len(n.children), h-1)
+	if k <= 0 {
+		return
+	}
+	t.keepVisible(h)
+	if last := n.row + k; last >= t.offset+h {
+		t.offset = last - h + 1
 	}
 }
 
@@ -327,23 +414,126 @@ func (t *Tree) Page(n int) {
 }
 
 // Top selects the root.
-func (t *Tree) Top() { t.SetCurrentNode(t.GetRoot()) }
+func (t *Tree) Top() { t.setCurrent(t.root) }
 
-// Bottom selects the last visible entry: the last child of the last
-// expanded directory, all the way down.
+// Bottom selects the last visible entry.
 func (t *Tree) Bottom() {
-	n := t.GetRoot()
-	for n.IsExpanded() {
-		var last *tview.TreeNode
-		for _, c := range n.GetChildren() {
-			if _, ok := c.GetReference().(nodeRef); ok {
-				last = c
+	rows := t.visibleRows()
+	for i := len(rows) - 1; i >= 0; i-- {
+		if rows[i].selectable() {
+			t.setCurrent(rows[i])
+			return
+		}
+	}
+}
+
+// keepVisible scrolls so the selection is on screen, h rows high, and the
+// screen is not past the last row.
+func (t *Tree) keepVisible(h int) {
+	if t.follow {
+		if t.cur.row >= t.offset+h {
+			t.offset = t.cur.row - h + 1
+		}
+		if t.cur.row < t.offset {
+			t.offset = t.cur.row
+		}
+	}
+	t.offset = max(min(t.offset, len(t.rows)-h), 0)
+}
+
+// Draw draws the rows on screen.
+func (t *Tree) Draw(screen tcell.Screen) {
+	t.DrawForSubclass(screen, t)
+	x, y, w, h := t.GetInnerRect()
+	if w <= 0 || h <= 0 {
+		return
+	}
+	rows := t.visibleRows()
+	t.keepVisible(h)
+	lines := tcell.StyleDefault.Background(t.theme.Background).Foreground(t.theme.Border)
+	for i := t.offset; i < len(rows) && i < t.offset+h; i++ {
+		n, row := rows[i], y+i-t.offset
+		// The lines: a bar for each ancestor with siblings still to
+		// come, then this node's branch. The root has none.
+		if n.depth > 0 {
+			for a, col := n.parent, (n.depth-2)*3; a != nil && a.depth > 0; a, col = a.parent, col-3 {
+				if !a.last && col < w {
+					screen.SetContent(x+col, row, tview.Borders.Vertical, nil, lines)
+				}
+			}
+			branch := tview.Borders.LeftT
+			if n.last {
+				branch = tview.Borders.BottomLeft
+			}
+			for j, r := range []rune{branch, tview.Borders.Horizontal, tview.Borders.Horizontal} {
+				if col := (n.depth-1)*3 + j; col < w {
+					screen.SetContent(x+col, row, r, nil, lines)
+				}
 			}
 		}
-		if last == nil {
-			break
+		style := tcell.StyleDefault.Background(t.theme.Background).Foreground(n.color)
+		if n == t.cur {
+			style = style.Background(t.theme.Selection).Bold(true)
 		}
-		n = last
+		drawText(screen, x+n.depth*3, row, x+w, n.text, style)
 	}
-	t.SetCurrentNode(n)
+}
+
+// drawText draws text from x up to (not including) column end, a grapheme
+// cluster per cell or two.
+func drawText(screen tcell.Screen, x, y, end int, text string, style tcell.Style) {
+	state := -1
+	for text != "" && x < end {
+		var cluster string
+		var width int
+		cluster, text, width, state = uniseg.FirstGraphemeClusterInString(text, state)
+		if width == 0 {
+			continue
+		}
+		if x+width > end {
+			return
+		}
+		if r, size := utf8.DecodeRuneInString(cluster); size == len(cluster) {
+			screen.SetContent(x, y, r, nil, style)
+		} else {
+			runes := []rune(cluster)
+			screen.SetContent(x, y, runes[0], runes[1:], style)
+		}
+		x += width
+	}
+}
+
+// MouseHandler selects a clicked entry and calls the click function; the
+// wheel scrolls without moving the selection.
+func (t *Tree) MouseHandler() func(action tview.MouseAction, event *tcell.EventMouse, setFocus func(p tview.Primitive)) (consumed bool, capture tview.Primitive) {
+	return t.WrapMouseHandler(func(action tview.MouseAction, event *tcell.EventMouse, setFocus func(p tview.Primitive)) (consumed bool, capture tview.Primitive) {
+		x, y := event.Position()
+		if !t.InRect(x, y) {
+			return false, nil
+		}
+		switch action {
+		case tview.MouseLeftDown:
+			setFocus(t)
+			return true, nil
+		case tview.MouseLeftClick:
+			_, top, _, _ := t.GetInnerRect()
+			rows := t.visibleRows()
+			if i := t.offset + y - top; i >= 0 && i < len(rows) && rows[i].selectable() {
+				t.setCurrent(rows[i])
+				if t.clicked != nil {
+					t.clicked()
+				}
+			}
+			return true, nil
+		case tview.MouseScrollUp, tview.MouseScrollDown:
+			t.follow = false
+			if action == tview.MouseScrollUp {
+				t.offset--
+			} else {
+				t.offset++
+			}
+			return true, nil
+		}
+		return false, nil
+	})
 }

@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/tview"
+
 	"github.com/kfsui/kfsui/themes"
 )
 
@@ -67,5 +70,105 @@ func TestTreeShowsStateAndEscapesNames(t *testing.T) {
 		if !strings.Contains(joined, want) {
 			t.Errorf("screen lacks %q:\n%s", want, joined)
 		}
+	}
+}
+
+// The tree draws its lines as a tree of paths reads: a branch per entry,
+// a bar for each ancestor with entries still below it.
+func TestTreeDrawsBranches(t *testing.T) {
+	tr := NewTree(themes.Dark())
+	tr.SetExpanded("/", true)
+	tr.SetChildren("/", entries("", "cluster", "namespaces"), DirState{})
+	tr.SetExpanded("/cluster", true)
+	tr.SetChildren("/cluster", entries("/cluster", "nodes"), DirState{})
+	tr.SetExpanded("/namespaces", true)
+	tr.SetChildren("/namespaces", entries("/namespaces", "a"), DirState{Note: "2 empty types hidden"})
+	rows := screenText(t, tr, 40, 8)
+	want := []string{
+		"│/",
+		"│├──cluster/",
+		"││  └──nodes/",
+		"│└──namespaces/",
+		"│   ├──a/",
+		"│   └──2 empty types hidden",
+	}
+	for i, w := range want {
+		if got := strings.TrimRight(rows[i+1], " │"); got != strings.TrimRight(w, " │") {
+			t.Errorf("row %d = %q, want %q\n%s", i+1, rows[i+1], w, strings.Join(rows, "\n"))
+		}
+	}
+}
+
+// Moving skips status lines and stops at the ends; a selection hidden by
+// collapsing a directory moves up to that directory.
+func TestTreeMovesOverEntriesOnly(t *testing.T) {
+	tr := NewTree(themes.Dark())
+	tr.SetExpanded("/", true)
+	tr.SetChildren("/", entries("", "namespaces"), DirState{})
+	tr.SetExpanded("/namespaces", true)
+	tr.SetChildren("/namespaces", entries("/namespaces", "a", "b"), DirState{Err: "forbidden", Loading: true})
+	tr.Select("/namespaces")
+	tr.Move(1) // over "⚠ forbidden"
+	if p, _ := tr.Selected(); p != "/namespaces/a" {
+		t.Fatalf("down from /namespaces: %q", p)
+	}
+	tr.Move(5) // past "loading…" and the end
+	if p, _ := tr.Selected(); p != "/namespaces/b" {
+		t.Fatalf("down to the end: %q", p)
+	}
+	tr.Move(-10)
+	if p, _ := tr.Selected(); p != "/" {
+		t.Fatalf("up to the top: %q", p)
+	}
+	tr.Bottom()
+	if p, _ := tr.Selected(); p != "/namespaces/b" {
+		t.Fatalf("bottom: %q", p)
+	}
+	tr.SetExpanded("/namespaces", false)
+	if p, _ := tr.Selected(); p != "/namespaces" {
+		t.Fatalf("after collapsing its directory the selection is %q", p)
+	}
+}
+
+// A click selects the entry under the pointer and calls the click
+// function; the wheel scrolls the rows and leaves the selection alone,
+// until a key moves it back into view.
+func TestTreeMouse(t *testing.T) {
+	const dir = "/namespaces/big/pods"
+	tr := treeDownTo(dir)
+	tr.SetChildren(dir, podNames(dir, 100), DirState{})
+	s := tcell.NewSimulationScreen("UTF-8")
+	if err := s.Init(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Fini()
+	s.SetSize(60, 12)
+	tr.SetRect(0, 0, 60, 12) // 10 rows inside the border
+	tr.Draw(s)
+	clicks := 0
+	tr.SetSelectedFunc(func() { clicks++ })
+	mouse := func(action tview.MouseAction, y int) {
+		tr.MouseHandler()(action, tcell.NewEventMouse(5, y, tcell.Button1, 0), func(tview.Primitive) {})
+		tr.Draw(s)
+	}
+	mouse(tview.MouseLeftClick, 1+5) // row 5: "/", namespaces, big, pods, then pod 0 at 4
+	if p, _ := tr.Selected(); p != dir+"/web-7d9f8b6c5d-00001" || clicks != 1 {
+		t.Fatalf("click selected %q, %d clicks", p, clicks)
+	}
+	for range 20 {
+		mouse(tview.MouseScrollDown, 3)
+	}
+	if p, _ := tr.Selected(); p != dir+"/web-7d9f8b6c5d-00001" {
+		t.Fatalf("the wheel moved the selection to %q", p)
+	}
+	mouse(tview.MouseLeftClick, 1)
+	if p, _ := tr.Selected(); p != dir+"/web-7d9f8b6c5d-00016" {
+		t.Fatalf("a click on the scrolled rows selected %q", p)
+	}
+	mouse(tview.MouseScrollUp, 3)
+	tr.Select(dir + "/web-7d9f8b6c5d-00099")
+	tr.Draw(s)
+	if rows := screenText(t, tr, 60, 12); !strings.Contains(strings.Join(rows, "\n"), "web-7d9f8b6c5d-00099") {
+		t.Fatalf("the selection was not scrolled into view:\n%s", strings.Join(rows, "\n"))
 	}
 }
