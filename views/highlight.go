@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/alecthomas/chroma/v2"
-	"github.com/alecthomas/chroma/v2/styles"
 )
 
 // Syntax names how the viewer highlights a text.
@@ -118,7 +117,7 @@ func Highlight(text string, syntax Syntax, styleName string) string {
 	if styleName == "" {
 		return escape(text)
 	}
-	style := styles.Get(styleName)
+	style := chromaStyle(styleName)
 	switch syntax {
 	case SyntaxYAML, SyntaxJSON:
 		lex := lexYAML
