@@ -57,6 +57,9 @@ type Catalog struct {
 	// Failed lists group-versions whose discovery failed; their types are
 	// missing from this snapshot.
 	Failed []GroupVersionError
+
+	served    map[schema.GroupVersion]bool  // every group-version discovery reported
+	resources map[schema.GroupResource]bool // every resource of any version, eligible or not
 }
 
 // NewCatalog builds a catalog from discovery results: the server's groups (in
@@ -108,7 +111,20 @@ func NewCatalog(groups []*metav1.APIGroup, lists []*metav1.APIResourceList) *Cat
 	}
 	nameTypes(types)
 
-	c := &Catalog{byName: map[string]Type{}}
+	c := &Catalog{byName: map[string]Type{}, served: map[schema.GroupVersion]bool{}, resources: map[schema.GroupResource]bool{}}
+	for _, g := range groups {
+		if g == nil {
+			continue
+		}
+		for _, v := range g.Versions {
+			c.served[schema.GroupVersion{Group: g.Name, Version: v.Version}] = true
+		}
+	}
+	for gv, l := range byGV {
+		for _, r := range l.APIResources {
+			c.resources[schema.GroupResource{Group: gv.Group, Resource: r.Name}] = true
+		}
+	}
 	sort.Slice(types, func(i, j int) bool { return types[i].Name < types[j].Name })
 	for _, t := range types {
 		if t.Namespaced {
@@ -125,6 +141,38 @@ func NewCatalog(groups []*metav1.APIGroup, lists []*metav1.APIResourceList) *Cat
 		}
 	}
 	return c
+}
+
+// Explains reports whether this catalog already accounts for the objects
+// a catalog source lists: every CustomResourceDefinition, named
+// "<plural>.<group>", has its resource, and every APIService, named
+// "<version>.<group>", its group-version (served, or failed and retried).
+// When it does, a fresh listing of the sources needs no rediscovery.
+func (c *Catalog) Explains(source schema.GroupResource, names []string) bool {
+	failed := map[schema.GroupVersion]bool{}
+	for _, f := range c.Failed {
+		failed[f.GroupVersion] = true
+	}
+	for _, n := range names {
+		first, group, ok := strings.Cut(n, ".")
+		if !ok {
+			return false
+		}
+		switch source.Resource {
+		case "customresourcedefinitions":
+			if !c.resources[schema.GroupResource{Group: group, Resource: first}] {
+				return false
+			}
+		case "apiservices":
+			gv := schema.GroupVersion{Group: group, Version: first}
+			if !c.served[gv] && !failed[gv] {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func versionsPreferredFirst(g *metav1.APIGroup) []string {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 func group(name, preferred string, versions ...string) *metav1.APIGroup {
@@ -117,5 +118,40 @@ func TestResolveAliases(t *testing.T) {
 	}
 	if a := cat.Aliases(); !slices.Contains(a, "deploy") || !slices.Contains(a, "widgets.example.io") {
 		t.Errorf("Aliases = %v", a)
+	}
+}
+
+// A catalog explains the CRDs and APIServices it was discovered with, and
+// not one that came after: that one calls for a rediscovery.
+func TestCatalogExplainsItsSources(t *testing.T) {
+	cat := NewCatalog(
+		[]*metav1.APIGroup{group("", "v1", "v1"), group("example.io", "v2", "v1", "v2"), group("other.io", "v1", "v1")},
+		[]*metav1.APIResourceList{
+			resources("v1", res("pods", "Pod", true, readVerbs)),
+			resources("example.io/v2", res("widgets", "Widget", true, readVerbs)),
+			// Not a type (no get or list), but served: its CRD is explained.
+			resources("other.io/v1", res("reviews", "Review", false, metav1.Verbs{"create"})),
+		})
+	cat.Failed = []GroupVersionError{{GroupVersion: schema.GroupVersion{Group: "metrics.k8s.io", Version: "v1beta1"}}}
+	crds := schema.GroupResource{Group: "apiextensions.k8s.io", Resource: "customresourcedefinitions"}
+	apiServices := schema.GroupResource{Group: "apiregistration.k8s.io", Resource: "apiservices"}
+	for _, c := range []struct {
+		source schema.GroupResource
+		names  []string
+		want   bool
+	}{
+		{crds, nil, true},
+		{crds, []string{"widgets.example.io", "reviews.other.io"}, true},
+		{crds, []string{"widgets.example.io", "gizmos.example.io"}, false},
+		{crds, []string{"nodots"}, false},
+		// Every served version has its APIService, preferred or not; a
+		// failed one is retried by itself.
+		{apiServices, []string{"v1.", "v1.example.io", "v2.example.io", "v1beta1.metrics.k8s.io"}, true},
+		{apiServices, []string{"v3.example.io"}, false},
+		{schema.GroupResource{Resource: "pods"}, []string{"a.b"}, false},
+	} {
+		if got := cat.Explains(c.source, c.names); got != c.want {
+			t.Errorf("%s %v: %v, want %v", c.source.Resource, c.names, got, c.want)
+		}
 	}
 }

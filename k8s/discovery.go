@@ -3,6 +3,7 @@ package k8s
 import (
 	"errors"
 	"sort"
+	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -101,12 +102,32 @@ func (c *Conn) FollowCatalog() {
 			}
 		}
 	}
+	var mu sync.Mutex
+	synced := map[ListKey]bool{}
 	unsub := c.lists.Subscribe(func(k ListKey) {
-		// A listing that fails (a user who may not list CRDs) notifies on
-		// every retry of its reflector; only changes call for discovery.
-		if t, ok := watched[k]; ok && c.lists.Names(t, "").Err == nil {
-			trigger()
+		t, ok := watched[k]
+		if !ok {
+			return
 		}
+		// A listing that fails (a user who may not list CRDs) notifies on
+		// every retry of its reflector, and one under way on every page;
+		// only changes call for discovery.
+		n := c.lists.Names(t, "")
+		if n.Err != nil || !n.Synced {
+			return
+		}
+		mu.Lock()
+		first := !synced[k]
+		synced[k] = true
+		mu.Unlock()
+		// The first complete list is what discovery at connect saw,
+		// unless something came in between: rediscovering anyway would
+		// cost every start-up two requests and a catalog rebuild, just
+		// while the user opens the first directories.
+		if first && c.Catalog().Explains(t.GVR.GroupResource(), n.Names) {
+			return
+		}
+		trigger()
 	})
 	go func() {
 		defer unsub()

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -14,7 +15,9 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 
+	"github.com/kfsui/kfsui/app"
 	"github.com/kfsui/kfsui/internal/testcluster"
+	"github.com/kfsui/kfsui/model"
 )
 
 func TestE2ENamespacesListed(t *testing.T) {
@@ -113,6 +116,33 @@ func TestE2EDeploymentManifestMatchesKubectl(t *testing.T) {
 	if keyColor == tcell.ColorDefault || keyColor == valueColor {
 		t.Errorf("the manifest is not highlighted: key color %v, value color %v", keyColor, valueColor)
 	}
+}
+
+// Start-up discovers once. The CRD and APIService listings the catalog
+// follows find what that discovery saw, so they call for no second one;
+// a CRD created afterwards does.
+func TestE2EStartUpDiscoversOnce(t *testing.T) {
+	d, counter := startAppCounting(t, model.Options{}, app.Options{StartPath: "/namespaces"})
+	d.waitText(10*time.Second, "default/")
+	discoveries := func() int {
+		n := 0
+		for _, u := range counter.matching("/apis") {
+			if u == "/apis" || strings.HasPrefix(u, "/apis?") {
+				n++
+			}
+		}
+		return n
+	}
+	// The catalog's listings sync within a second; a rediscovery would
+	// follow them 300 ms later.
+	time.Sleep(2 * time.Second)
+	if n := discoveries(); n != 1 {
+		t.Fatalf("start-up asked /apis %d times, want once", n)
+	}
+	createCRD(t, "once.example.io", "onces", "Once")
+	eventually(t, "a rediscovery after a new CRD", 10*time.Second, func() bool { return discoveries() > 1 }, func() string {
+		return fmt.Sprint(discoveries(), " discoveries")
+	})
 }
 
 func TestE2ECRDAppearsAsTypeWithCollision(t *testing.T) {
