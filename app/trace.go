@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"runtime"
+	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -118,6 +120,16 @@ func (t *tracer) close() {
 	t.emit(map[string]any{"ev": "requests", "total": r.total, "lists": r.lists, "watches": r.watches, "gets": r.gets,
 		"watched": r.watched})
 	r.mu.Unlock()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	t.emit(map[string]any{"ev": "runtime", "gcs": ms.NumGC, "gc_pause_ns": ms.PauseTotalNs,
+		"heap_alloc": ms.HeapAlloc, "heap_sys": ms.HeapSys, "total_alloc": ms.TotalAlloc, "sys": ms.Sys})
+	if p := os.Getenv("KFSUI_HEAPPROFILE"); p != "" {
+		if f, err := os.Create(p); err == nil {
+			_ = pprof.WriteHeapProfile(f)
+			_ = f.Close()
+		}
+	}
 	_ = t.f.Close()
 }
 
