@@ -10,7 +10,9 @@ import (
 // filterTree asks for a filter and narrows the directory in focus (the
 // selected directory when it is open, else the one holding the selection)
 // to the names that match: a case-insensitive substring, or a regular
-// expression after "~". UI goroutine only.
+// expression after "~". The tree narrows as the pattern is typed, as in
+// k9s; Enter keeps it and says how many match, Esc drops it. UI goroutine
+// only.
 func (a *App) filterTree() {
 	dir := a.baseDir().String()
 	if sel, isDir := a.tree.Selected(); isDir && !a.tree.IsExpanded(sel) {
@@ -18,9 +20,19 @@ func (a *App) filterTree() {
 			dir = p.Parent().String()
 		}
 	}
+	live := func(text string) {
+		if text == "" {
+			a.tree.SetFilter(dir, nil)
+			return
+		}
+		// A regular expression half typed ("~[a") keeps the last one.
+		if match, err := nameMatcher(text); err == nil {
+			a.tree.SetFilter(dir, match)
+		}
+	}
 	// Not in the label: tview reads labels as markup, and dir is cluster
 	// text. The result's flash line (escaped) names the directory.
-	a.prompt("filter: ", func(text string) {
+	a.promptLive("filter: ", live, func(text string) {
 		if text == "" {
 			a.clearTreeFilter()
 			return
@@ -32,7 +44,7 @@ func (a *App) filterTree() {
 		}
 		n := a.tree.SetFilter(dir, match)
 		a.flash(fmt.Sprintf("%s: %d entries match %q (Esc clears)", dir, n, text), n == 0)
-	})
+	}, a.clearTreeFilter)
 }
 
 // nameMatcher makes the tree filter's test for a name.

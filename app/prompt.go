@@ -23,6 +23,12 @@ func defaultSaveDir() string {
 // text on Enter and is not called on Esc. The keyboard goes back where it
 // was afterwards. UI goroutine only.
 func (a *App) prompt(label string, done func(text string)) {
+	a.promptLive(label, nil, done, nil)
+}
+
+// promptLive is prompt that also calls changed (if set) with the text after
+// every edit, and cancel (if set) on Esc.
+func (a *App) promptLive(label string, changed, done func(text string), cancel func()) {
 	back := a.tv.GetFocus()
 	in := tview.NewInputField().SetLabel(label).
 		SetFieldBackgroundColor(a.theme.Background).
@@ -33,11 +39,17 @@ func (a *App) prompt(label string, done func(text string)) {
 		a.prompting = nil
 		a.focus(back)
 	}
+	if changed != nil {
+		in.SetChangedFunc(changed)
+	}
 	in.SetDoneFunc(func(key tcell.Key) {
 		text := in.GetText()
 		finish()
-		if key == tcell.KeyEnter {
+		switch {
+		case key == tcell.KeyEnter:
 			done(text)
+		case key == tcell.KeyEscape && cancel != nil:
+			cancel()
 		}
 	})
 	a.main.RemoveItem(a.footer)

@@ -53,6 +53,7 @@ type Tree struct {
 	offset  int         // the first row on screen
 	follow  bool        // keep the selection on screen (false after the wheel scrolled)
 	clicked func()
+	keep    map[string]*treeNode // render's scratch: the children that may stay
 }
 
 // treeNode is an entry of the tree, or a status line (loading, an error, a
@@ -166,7 +167,13 @@ func (t *Tree) render(dir string) {
 	}
 	old := node.children
 	curIndex := -1 // the child that is the selection or holds it
-	keep := make(map[string]*treeNode, len(old))
+	// The map is kept between calls: a filter typed over 10,000 names
+	// renders at every keystroke.
+	if t.keep == nil {
+		t.keep = map[string]*treeNode{}
+	}
+	keep := t.keep
+	clear(keep)
 	for i, c := range old {
 		if c.selectable() {
 			keep[c.path] = c
@@ -211,6 +218,7 @@ func (t *Tree) render(dir string) {
 		}
 		t.forget(p)
 	}
+	clear(keep) // hold no nodes
 	if curGone {
 		t.setCurrent(t.replacement(node, children, curIndex))
 	}
@@ -218,7 +226,7 @@ func (t *Tree) render(dir string) {
 
 // within reports whether path is dir or lies below it.
 func within(path, dir string) bool {
-	return path == dir || strings.HasPrefix(path, dir+"/")
+	return strings.HasPrefix(path, dir) && (len(path) == len(dir) || path[len(dir)] == '/')
 }
 
 // replacement picks the node to select when the selected one disappeared:

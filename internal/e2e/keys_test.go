@@ -303,6 +303,16 @@ func TestE2ETreeFilterAndViewerSearch(t *testing.T) {
 	d.waitText(10*time.Second, "api-config/", "web-flags/")
 	d.waitSelected(dir, 5*time.Second)
 
+	// The tree narrows while the pattern is typed; Esc drops it.
+	d.keys("/W")
+	d.waitFor("the tree to narrow before Enter", 5*time.Second, func(s string) bool {
+		return strings.Contains(s, "web-flags/") && !strings.Contains(s, "api-config/")
+	})
+	d.keys("x")
+	d.waitText(5*time.Second, "(empty)")
+	d.key(tcell.KeyEscape)
+	d.waitText(5*time.Second, "api-config/", "web-flags/", "db-secret-ref/")
+
 	d.keys("/WEB")
 	d.key(tcell.KeyEnter)
 	screen := d.waitText(5*time.Second, "web-config/", "web-flags/", `2 entries match "WEB"`)
