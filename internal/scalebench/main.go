@@ -351,6 +351,10 @@ func run(small bool) error {
 	row("process start → first frame", spread(ff), "≤ 100 ms", pct(ff, 50) <= 100*time.Millisecond)
 	row("process start → /namespaces listed", spread(figure(func(s *session) time.Duration { return time.Duration(s.listed.T - s.procStart) })), "", true)
 	expand := figure(func(s *session) time.Duration { return time.Duration(s.full.T - s.enter.When) })
+	var floorsInOrder []string
+	for _, f := range floors {
+		floorsInOrder = append(floorsInOrder, fmt.Sprintf("%.0f", float64(f)/float64(time.Millisecond)))
+	}
 	slices.Sort(floors)
 	floor := pct(floors, 50)
 	row(fmt.Sprintf("Enter → %d pod names in the tree", scale.BigPods), spread(expand), fmt.Sprintf("≤ 1.3 × %s", ms(floor)), float64(pct(expand, 50)) <= 1.3*float64(floor))
@@ -366,6 +370,10 @@ func run(small bool) error {
 	row("API requests in all (lists / watches / gets)", fmt.Sprintf("%d (%d / %d / %d)", reqs.Total, reqs.Lists, reqs.Watches, reqs.Gets), "", true)
 	row("listings opened / distinct watches", fmt.Sprintf("%d / %d", opened, len(reqs.Watched)), "one watch each", watchOnce && len(reqs.Watched) >= opened)
 	fmt.Printf("\n  (watches beyond the listings opened: CustomResourceDefinitions and APIServices, which the catalog follows)\n")
+	fmt.Printf("\n  per session, in order (ms): first frame %s; all names %s; floor before it %s\n",
+		inOrder(runs, func(s *session) int64 { return s.first.T - s.procStart }),
+		inOrder(runs, func(s *session) int64 { return s.full.T - s.enter.When }),
+		strings.Join(floorsInOrder, " "))
 	return nil
 }
 
@@ -385,7 +393,7 @@ func bareList(ctx context.Context, pods metadata.ResourceInterface) (time.Durati
 
 // sessions is how many times the bench starts kfsui and expands the big
 // directory.
-const sessions = 5
+const sessions = 9
 
 // bigPods is the big directory.
 const bigPods = "/namespaces/" + testcluster.BigNamespace + "/pods"
@@ -465,6 +473,15 @@ func (s *session) quit() error {
 }
 
 func (s *session) close() { _ = exec.Command("tmux", "-L", s.x.socket, "kill-server").Run() }
+
+// inOrder formats one figure of each session, in milliseconds.
+func inOrder(runs []*session, f func(s *session) int64) string {
+	var out []string
+	for _, s := range runs {
+		out = append(out, fmt.Sprintf("%.0f", float64(f(s))/1e6))
+	}
+	return strings.Join(out, " ")
+}
 
 // waitKeys waits until n keys chosen by which have been drawn since event
 // mark.
