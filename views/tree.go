@@ -269,22 +269,22 @@ func (t *Tree) forget(path string) {
 // selection, if hidden under a collapsed directory, moves up to the
 // nearest ancestor that shows.
 func (t *Tree) visibleRows() []*treeNode {
-	if !t.stale {
-		return t.rows
-	}
-	t.stale = false
-	t.rows = t.rows[:0]
-	var add func(n *treeNode)
-	add = func(n *treeNode) {
-		n.row = len(t.rows)
-		t.rows = append(t.rows, n)
-		if n.expanded {
-			for _, c := range n.children {
-				add(c)
+	if t.stale {
+		t.stale = false
+		t.rows = t.rows[:0]
+		var add func(n *treeNode)
+		add = func(n *treeNode) {
+			n.row = len(t.rows)
+			t.rows = append(t.rows, n)
+			if n.expanded {
+				for _, c := range n.children {
+					add(c)
+				}
 			}
 		}
+		add(t.root)
 	}
-	add(t.root)
+	// Also after Select chose an entry inside a collapsed directory.
 	for !t.shows(t.cur) {
 		t.cur = t.cur.parent
 	}

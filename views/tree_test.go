@@ -172,3 +172,21 @@ func TestTreeMouse(t *testing.T) {
 		t.Fatalf("the selection was not scrolled into view:\n%s", strings.Join(rows, "\n"))
 	}
 }
+
+// Selecting an entry inside a collapsed directory selects the directory
+// that shows it, and moving goes on from there.
+func TestTreeSelectInsideACollapsedDirectory(t *testing.T) {
+	tr := NewTree(themes.Dark())
+	tr.SetExpanded("/", true)
+	tr.SetChildren("/", entries("", "a", "b"), DirState{})
+	tr.SetChildren("/a", entries("/a", "x", "y"), DirState{})
+	tr.Selected() // rows built
+	tr.Select("/a/y")
+	if p, _ := tr.Selected(); p != "/a" {
+		t.Fatalf("selected %q, want the collapsed directory /a", p)
+	}
+	tr.Move(1)
+	if p, _ := tr.Selected(); p != "/b" {
+		t.Fatalf("moved to %q, want /b", p)
+	}
+}
