@@ -110,3 +110,31 @@ func BenchmarkTreeDraw10k(b *testing.B) {
 		t.Draw(s)
 	}
 }
+
+// BenchmarkTreeFilter10k is one keystroke of a tree filter over 10,000
+// pods, alternating between a pattern all names match and one a tenth
+// match, with the redraw that follows.
+func BenchmarkTreeFilter10k(b *testing.B) {
+	const dir = "/namespaces/big/pods"
+	t := treeDownTo(dir)
+	t.SetChildren(dir, podNames(dir, 10000), DirState{})
+	s := tcell.NewSimulationScreen("UTF-8")
+	if err := s.Init(); err != nil {
+		b.Fatal(err)
+	}
+	defer s.Fini()
+	s.SetSize(200, 50)
+	t.SetRect(0, 0, 80, 48)
+	all := func(name string) bool { return strings.Contains(name, "web-") }
+	tenth := func(name string) bool { return strings.Contains(name, "-01") }
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if i%2 == 0 {
+			t.SetFilter(dir, all)
+		} else {
+			t.SetFilter(dir, tenth)
+		}
+		t.Draw(s)
+	}
+}

@@ -116,7 +116,7 @@ func (t *Tree) SetChildren(dir string, entries []TreeEntry, state DirState) {
 		return
 	}
 	t.listed[dir] = listing{entries: entries, state: state}
-	t.render(dir)
+	t.render(dir, false)
 }
 
 // SetFilter narrows directory dir to the entries whose names match (nil:
@@ -129,75 +129,105 @@ func (t *Tree) SetFilter(dir string, match func(name string) bool) int {
 		t.filterDir = ""
 	}
 	if prev != "" && prev != dir {
-		t.render(prev)
+		t.render(prev, true)
 	}
-	t.render(dir)
-	if match == nil {
-		return len(t.listed[dir].entries)
-	}
-	n := 0
-	for _, e := range t.listed[dir].entries {
-		if match(e.Name) {
-			n++
-		}
-	}
-	return n
+	t.render(dir, true)
+	return t.listed[dir].shown
 }
 
 // Filtered returns the directory a filter narrows, "" if none.
 func (t *Tree) Filtered() string { return t.filterDir }
 
 // render shows directory dir's last listing, through the filter if it
-// narrows dir.
-func (t *Tree) render(dir string) {
+// narrows dir. sameListing says the listing is the one the children were
+// last rendered from (a filter changed, not the listing): both are then in
+// the listing's order, and the children that stay are found by walking the
+// two side by side instead of through a map, which a filter typed over
+// 10,000 names pays at every keystroke.
+func (t *Tree) render(dir string, sameListing bool) {
 	node := t.nodes[dir]
 	l, ok := t.listed[dir]
 	if node == nil || !ok {
 		return
 	}
-	entries, state := l.entries, l.state
-	if dir == t.filterDir && t.filter != nil {
-		kept := make([]TreeEntry, 0, len(entries))
-		for _, e := range entries {
-			if t.filter(e.Name) {
-				kept = append(kept, e)
-			}
-		}
-		entries = kept
+	state := l.state
+	var match func(string) bool
+	if dir == t.filterDir {
+		match = t.filter
 	}
 	old := node.children
-	curIndex := -1 // the child that is the selection or holds it
-	// The map is kept between calls: a filter typed over 10,000 names
-	// renders at every keystroke.
-	if t.keep == nil {
-		t.keep = map[string]*treeNode{}
-	}
-	keep := t.keep
-	clear(keep)
+	curIndex := -1 // the old child that is the selection or holds it
 	for i, c := range old {
-		if c.selectable() {
-			keep[c.path] = c
-			if within(t.cur.path, c.path) {
-				curIndex = i
-			}
+		if c.selectable() && within(t.cur.path, c.path) {
+			curIndex = i
 		}
 	}
-	children := make([]*treeNode, 0, len(entries)+2)
+	var gone []*treeNode // old children not shown any more
+	children := make([]*treeNode, 0, len(l.entries)+2)
 	if state.Err != "" {
 		children = append(children, t.statusNode("⚠ "+state.Err, t.theme.Error))
 	}
-	for _, e := range entries {
-		if n, ok := keep[e.Path]; ok {
-			delete(keep, e.Path)
-			children = append(children, n)
-			continue
+	shown := 0
+	if sameListing {
+		k := 0 // the next old child to match
+		for _, e := range l.entries {
+			for k < len(old) && !old[k].selectable() {
+				k++
+			}
+			var n *treeNode
+			if k < len(old) && old[k].path == e.Path {
+				n = old[k]
+				k++
+			}
+			switch {
+			case match == nil || match(e.Name):
+				if n == nil {
+					n = t.newNode(e)
+				}
+				children = append(children, n)
+				shown++
+			case n != nil:
+				gone = append(gone, n)
+			}
 		}
-		children = append(children, t.newNode(e))
+		for ; k < len(old); k++ {
+			if old[k].selectable() {
+				gone = append(gone, old[k])
+			}
+		}
+	} else {
+		// Kept between calls; cleared before and after.
+		if t.keep == nil {
+			t.keep = map[string]*treeNode{}
+		}
+		keep := t.keep
+		for _, c := range old {
+			if c.selectable() {
+				keep[c.path] = c
+			}
+		}
+		for _, e := range l.entries {
+			if match != nil && !match(e.Name) {
+				continue
+			}
+			n, ok := keep[e.Path]
+			if ok {
+				delete(keep, e.Path)
+			} else {
+				n = t.newNode(e)
+			}
+			children = append(children, n)
+			shown++
+		}
+		for _, n := range keep {
+			gone = append(gone, n)
+		}
+		clear(keep)
 	}
 	switch {
 	case state.Loading:
 		children = append(children, t.statusNode("loading…", t.theme.Muted))
-	case len(entries) == 0 && state.Err == "" && state.Note == "":
+	case shown == 0 && state.Err == "" && state.Note == "":
 		children = append(children, t.statusNode("(empty)", t.theme.Muted))
 	}
 	if state.Note != "" {
@@ -207,18 +237,17 @@ func (t *Tree) render(dir string) {
 		c.parent, c.depth, c.last = node, node.depth+1, i == len(children)-1
 	}
 	node.children = children
-	l.shown = len(entries)
+	l.shown = shown
 	t.listed[dir] = l
 	t.stale = true
 
 	curGone := false
-	for p := range keep {
-		if within(t.cur.path, p) {
+	for _, n := range gone {
+		if within(t.cur.path, n.path) {
 			curGone = true
 		}
-		t.forget(p)
+		t.forget(n)
 	}
-	clear(keep) // hold no nodes
 	if curGone {
 		t.setCurrent(t.replacement(node, children, curIndex))
 	}
@@ -244,24 +273,20 @@ func (t *Tree) replacement(dir *treeNode, children []*treeNode, index int) *tree
 	return dir
 }
 
-// forget drops path and everything below it from the index.
-func (t *Tree) forget(path string) {
-	var drop func(n *treeNode)
-	drop = func(n *treeNode) {
-		if !n.selectable() {
-			return
-		}
-		delete(t.nodes, n.path)
+// forget drops n and everything below it from the index.
+func (t *Tree) forget(n *treeNode) {
+	if !n.selectable() {
+		return
+	}
+	delete(t.nodes, n.path)
+	if n.dir {
 		delete(t.listed, n.path)
 		if n.path == t.filterDir {
 			t.filterDir, t.filter = "", nil
 		}
-		for _, c := range n.children {
-			drop(c)
-		}
 	}
-	if n := t.nodes[path]; n != nil {
-		drop(n)
+	for _, c := range n.children {
+		t.forget(c)
 	}
 }
 

@@ -190,3 +190,52 @@ func TestTreeSelectInsideACollapsedDirectory(t *testing.T) {
 		t.Fatalf("moved to %q, want /b", p)
 	}
 }
+
+// A filter keeps the nodes of the entries that stay (their expansion and
+// children with them), brings the others back in the listing's order, and
+// moves a selection it hides to the entry at its place.
+func TestTreeFilterKeepsNodesAndOrder(t *testing.T) {
+	tr := NewTree(themes.Dark())
+	tr.SetExpanded("/", true)
+	tr.SetChildren("/", entries("", "namespaces"), DirState{})
+	tr.SetExpanded("/namespaces", true)
+	tr.SetChildren("/namespaces", entries("/namespaces", "api", "web-a", "db", "web-b"), DirState{Note: "a note"})
+	tr.SetExpanded("/namespaces/web-b", true)
+	tr.SetChildren("/namespaces/web-b", entries("/namespaces/web-b", "pods"), DirState{})
+	tr.Select("/namespaces/db")
+
+	if n := tr.SetFilter("/namespaces", func(name string) bool { return strings.HasPrefix(name, "web") }); n != 2 {
+		t.Fatalf("%d match, want 2", n)
+	}
+	if got := tr.ChildPaths("/namespaces"); strings.Join(got, " ") != "/namespaces/web-a /namespaces/web-b" {
+		t.Fatalf("filtered: %v", got)
+	}
+	if !tr.IsExpanded("/namespaces/web-b") || !tr.Has("/namespaces/web-b/pods") {
+		t.Error("web-b lost its expansion or its children under the filter")
+	}
+	if p, _ := tr.Selected(); p != "/namespaces/web-b" {
+		t.Errorf("the hidden selection moved to %q, want the entry now at its place", p)
+	}
+	if tr.Has("/namespaces/api") {
+		t.Error("a filtered-out entry is still indexed")
+	}
+
+	tr.SetFilter("/namespaces", nil)
+	if got := tr.ChildPaths("/namespaces"); strings.Join(got, " ") != "/namespaces/api /namespaces/web-a /namespaces/db /namespaces/web-b" {
+		t.Fatalf("unfiltered: %v", got)
+	}
+	rows := strings.Join(screenText(t, tr, 40, 10), "\n")
+	if !strings.Contains(rows, "a note") || !strings.Contains(rows, "pods/") {
+		t.Errorf("the note or web-b's children are missing:\n%s", rows)
+	}
+
+	// A new listing while filtered: the filter applies to it.
+	tr.SetFilter("/namespaces", func(name string) bool { return strings.HasPrefix(name, "web") })
+	tr.SetChildren("/namespaces", entries("/namespaces", "api", "web-a", "web-c"), DirState{})
+	if got := tr.ChildPaths("/namespaces"); strings.Join(got, " ") != "/namespaces/web-a /namespaces/web-c" {
+		t.Fatalf("a listing under the filter: %v", got)
+	}
+	if tr.Has("/namespaces/web-b/pods") {
+		t.Error("the children of a deleted entry are still indexed")
+	}
+}
