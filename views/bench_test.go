@@ -34,6 +34,22 @@ func treeDownTo(dir string) *Tree {
 	return t
 }
 
+// podTree returns a tree down to dir holding n pods, drawn on a w×h
+// simulation screen, the tree filling it.
+func podTree(tb testing.TB, dir string, n, w, h int) (*Tree, tcell.Screen) {
+	tb.Helper()
+	t := treeDownTo(dir)
+	t.SetChildren(dir, podNames(dir, n), DirState{})
+	s := tcell.NewSimulationScreen("UTF-8")
+	if err := s.Init(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.Fini)
+	s.SetSize(w, h)
+	t.SetRect(0, 0, w, h)
+	return t, s
+}
+
 // BenchmarkTreeSetChildren10k rebuilds a directory of 10,000 pods, as a
 // live update does: one pod replaced by another, the rest reused.
 func BenchmarkTreeSetChildren10k(b *testing.B) {
@@ -93,15 +109,7 @@ func BenchmarkHighlight1MiB(b *testing.B) {
 // expanded, as every keystroke that moves the selection does.
 func BenchmarkTreeDraw10k(b *testing.B) {
 	const dir = "/namespaces/big/pods"
-	t := treeDownTo(dir)
-	t.SetChildren(dir, podNames(dir, 10000), DirState{})
-	s := tcell.NewSimulationScreen("UTF-8")
-	if err := s.Init(); err != nil {
-		b.Fatal(err)
-	}
-	defer s.Fini()
-	s.SetSize(200, 50)
-	t.SetRect(0, 0, 80, 48)
+	t, s := podTree(b, dir, 10000, 80, 48)
 	t.Select(dir + "/web-7d9f8b6c5d-05000")
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -116,15 +124,7 @@ func BenchmarkTreeDraw10k(b *testing.B) {
 // match, with the redraw that follows.
 func BenchmarkTreeFilter10k(b *testing.B) {
 	const dir = "/namespaces/big/pods"
-	t := treeDownTo(dir)
-	t.SetChildren(dir, podNames(dir, 10000), DirState{})
-	s := tcell.NewSimulationScreen("UTF-8")
-	if err := s.Init(); err != nil {
-		b.Fatal(err)
-	}
-	defer s.Fini()
-	s.SetSize(200, 50)
-	t.SetRect(0, 0, 80, 48)
+	t, s := podTree(b, dir, 10000, 80, 48)
 	all := func(name string) bool { return strings.Contains(name, "web-") }
 	tenth := func(name string) bool { return strings.Contains(name, "-01") }
 	b.ReportAllocs()

@@ -135,15 +135,7 @@ func TestTreeMovesOverEntriesOnly(t *testing.T) {
 // until a key moves it back into view.
 func TestTreeMouse(t *testing.T) {
 	const dir = "/namespaces/big/pods"
-	tr := treeDownTo(dir)
-	tr.SetChildren(dir, podNames(dir, 100), DirState{})
-	s := tcell.NewSimulationScreen("UTF-8")
-	if err := s.Init(); err != nil {
-		t.Fatal(err)
-	}
-	defer s.Fini()
-	s.SetSize(60, 12)
-	tr.SetRect(0, 0, 60, 12) // 10 rows inside the border
+	tr, s := podTree(t, dir, 100, 60, 12) // 10 rows inside the border
 	tr.Draw(s)
 	clicks := 0
 	tr.SetSelectedFunc(func() { clicks++ })
