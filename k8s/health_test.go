@@ -8,33 +8,57 @@ import (
 	"time"
 )
 
-type failingTransport struct{}
+// hangingTransport never answers; with versionAnswers it answers GET
+// /version, as a server whose one API hangs does.
+type hangingTransport struct{ versionAnswers bool }
 
-func (failingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+func (h hangingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if h.versionAnswers && r.URL.Path == "/version" {
+		return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody, Request: r}, nil
+	}
 	<-r.Context().Done()
 	return nil, r.Context().Err()
 }
 
 // A request that times out (client-go puts --request-timeout into the
-// request's context) says the server does not answer; one kfsui cancelled
-// says nothing.
+// request's context) says the server does not answer only if /version
+// does not answer either: one slow API must not mark the whole server
+// down. A request kfsui cancelled says nothing.
 func TestHealthCountsTimeoutsButNotCancellations(t *testing.T) {
-	h := &Health{}
-	rt := &healthTransport{next: failingTransport{}, health: h}
-	send := func(ctx context.Context) {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "https://example.invalid/api", nil)
+	defer func(d time.Duration) { confirmTimeout = d }(confirmTimeout)
+	confirmTimeout = 50 * time.Millisecond
+	send := func(rt http.RoundTripper, ctx context.Context) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "https://example.invalid/apis/metrics.k8s.io/v1beta1/pods", nil)
 		_, _ = rt.RoundTrip(req)
 	}
+	timedOut := func(rt http.RoundTripper) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+		defer cancel()
+		send(rt, ctx)
+	}
+
+	h := &Health{}
+	rt := &healthTransport{next: hangingTransport{}, health: h}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	send(ctx)
+	send(rt, ctx)
 	if h.State().Down {
 		t.Fatal("a cancelled request marked the server down")
 	}
-	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Millisecond)
-	defer cancel()
-	send(ctx)
+	timedOut(rt)
+	deadline := time.Now().Add(5 * time.Second)
+	for !h.State().Down && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
 	if st := h.State(); !st.Down || !errors.Is(st.Err, context.DeadlineExceeded) {
-		t.Fatalf("a timed-out request: %+v, want down with the deadline", st)
+		t.Fatalf("a timed-out request, /version silent too: %+v, want down with the deadline", st)
+	}
+
+	h = &Health{}
+	rt = &healthTransport{next: hangingTransport{versionAnswers: true}, health: h}
+	timedOut(rt)
+	time.Sleep(200 * time.Millisecond) // the check answers at once
+	if rt.checking.Load() || h.State().Down {
+		t.Fatalf("a timed-out request while /version answers marked the server down: %+v", h.State())
 	}
 }
