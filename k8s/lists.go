@@ -248,7 +248,7 @@ func (l *Lists) entryFresh(t Type, ns string, hold bool) (e *listEntry, fresh bo
 	}
 	ctx, cancel := context.WithCancel(l.ctx)
 	e = &listEntry{lists: l, key: key, ctx: ctx, cancel: cancel, lastUsed: time.Now(),
-		synced: make(chan struct{}), failed: make(chan struct{}), dirty: true}
+		synced: make(chan struct{}), dirty: true}
 	if hold {
 		e.holds++
 	}
@@ -269,7 +269,6 @@ type listEntry struct {
 	cancel context.CancelFunc
 	store  *nameStore    // nil for non-watchable types
 	synced chan struct{} // closed after the first complete list
-	failed chan struct{} // closed at the first failure
 
 	followUpdates atomic.Bool
 	listing       sync.Mutex // held by listOnce
@@ -284,7 +283,6 @@ type listEntry struct {
 	progress   []string // names of a first list still arriving page by page
 	dirty      bool     // names must be rebuilt from the store
 	syncedOnce sync.Once
-	failedOnce sync.Once
 }
 
 func (e *listEntry) startInformer() {
@@ -305,13 +303,13 @@ func (e *listEntry) startInformer() {
 				var list runtime.Object
 				var err error
 				if e.isSynced() {
-					// A relist: the reflector asks from its resource
-					// version, which the watch cache serves, so a
-					// restarted API server is not answered from etcd by
-					// every listing at once.
-					list, err = client.List(ctx, opts)
+					// A relist: from the reflector's resource version,
+					// which the watch cache serves, so a restarted API
+					// server is not answered from etcd by every listing
+					// at once; in pages still, for servers without one.
+					list, err = e.listPages(ctx, client, opts)
 				} else {
-					list, err = e.listPages(ctx, client)
+					list, err = e.listPages(ctx, client, metav1.ListOptions{Limit: firstPage})
 				}
 				report(err)
 				return list, err
@@ -466,8 +464,12 @@ func (*pagedListWatch) IsWatchListSemanticsUnSupported() bool { return true }
 // Until the listing's first complete list, each page's names are shown at
 // once (Names returns them, Loading); objects are stripped to their names
 // as they arrive, so a big collection never sits in memory whole.
-func (e *listEntry) listPages(ctx context.Context, client metadata.ResourceInterface) (runtime.Object, error) {
-	opts := metav1.ListOptions{Limit: firstPage}
+//
+// opts are the first page's; without a limit it is nextPages.
+func (e *listEntry) listPages(ctx context.Context, client metadata.ResourceInterface, opts metav1.ListOptions) (runtime.Object, error) {
+	if opts.Limit == 0 {
+		opts.Limit = nextPages
+	}
 	all := &metav1.PartialObjectMetadataList{}
 	first := !e.isSynced()
 	for {
@@ -477,24 +479,27 @@ func (e *listEntry) listPages(ctx context.Context, client metadata.ResourceInter
 			return nil, err
 		}
 		all.TypeMeta, all.ListMeta = page.TypeMeta, page.ListMeta
-		names := make([]string, 0, len(page.Items))
 		for i := range page.Items {
 			m := &page.Items[i]
 			all.Items = append(all.Items, metav1.PartialObjectMetadata{TypeMeta: m.TypeMeta, ObjectMeta: metav1.ObjectMeta{
 				Name: m.Name, Namespace: m.Namespace, UID: m.UID, ResourceVersion: m.ResourceVersion,
 			}})
-			names = append(names, m.Name)
 		}
 		if first {
 			// The last page too: the names show as soon as they are
 			// here, while the reflector still files the objects away.
+			names := make([]string, len(page.Items))
+			for i := range page.Items {
+				names[i] = page.Items[i].Name
+			}
 			e.addProgress(names)
 		}
 		if page.Continue == "" {
 			return all, nil
 		}
-		opts.Continue = page.Continue
-		opts.Limit = nextPages
+		// The continue token holds the first page's resource version.
+		opts = metav1.ListOptions{Continue: page.Continue, Limit: nextPages,
+			LabelSelector: opts.LabelSelector, FieldSelector: opts.FieldSelector}
 	}
 }
 
@@ -527,7 +532,7 @@ func (e *listEntry) isSynced() bool {
 func (e *listEntry) listOnce() {
 	e.listing.Lock()
 	defer e.listing.Unlock()
-	list, err := e.listPages(e.ctx, e.lists.md.Resource(e.key.GVR).Namespace(e.key.Namespace))
+	list, err := e.listPages(e.ctx, e.lists.md.Resource(e.key.GVR).Namespace(e.key.Namespace), metav1.ListOptions{Limit: firstPage})
 	if err != nil {
 		e.setErr(err)
 		return
@@ -578,7 +583,6 @@ func (e *listEntry) setErr(err error) {
 	e.mu.Lock()
 	e.err = err
 	e.mu.Unlock()
-	e.failedOnce.Do(func() { close(e.failed) })
 	e.lists.notify(e.key)
 }
 
