@@ -270,6 +270,7 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 			}
 			return exitCode(code)
 		}
+		keepStderrPipeToSelf()
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// The caches are many small, long-lived names; garbage comes in
@@ -323,9 +324,11 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 	// does, so the terminal is restored.
 	sig, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGHUP, os.Interrupt)
 	defer stop()
-	if !haveTerminal() {
+	if !haveTerminal() || target.Interactive() {
 		// Nothing to draw on: connect first, so that an unreachable
-		// cluster, not the missing terminal, is the error reported.
+		// cluster, not the missing terminal, is the error reported. A
+		// login plugin that may prompt needs the terminal while
+		// connecting, so it too comes before the UI.
 		conn, fs, err := connect(sig)
 		if err != nil {
 			return err
@@ -337,8 +340,10 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 			<-sig.Done()
 			a.Quit()
 		}()
+		captureStderr()
 		return a.Run()
 	}
+	captureStderr()
 	return RunConnecting(sig, target, o, connect)
 }
 

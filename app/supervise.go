@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/term"
 )
@@ -54,21 +55,36 @@ func superviseUI(stderr io.Writer) (code int, ok bool) {
 	}
 	cmd := exec.Command(self, os.Args[1:]...)
 	cmd.Env = append(os.Environ(), supervisedEnv+"=1")
-	cmd.Stdin, cmd.Stdout = os.Stdin, os.Stdout
-	// The child writes to stderr only before the UI starts, after it
-	// ends, or when it dies; kept here, it is printed once the terminal
-	// is usable again. Bounded: a runaway writer cannot fill memory.
+	// Until its UI takes the terminal the child writes to stderr as any
+	// program does: a kubeconfig's login plugin can print its prompt. From
+	// then on (captureStderr) it writes to the pipe passed as fd 3, and
+	// what comes (errors after the UI, a panic and its stack) is kept here
+	// and printed once the terminal is usable again. Bounded: a runaway
+	// writer cannot fill memory.
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	errs := &tailBuffer{max: 1 << 20}
-	cmd.Stderr = errs
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return 0, false
+	}
+	defer pr.Close()
+	cmd.ExtraFiles = []*os.File{pw}
 	// The terminal sends Ctrl-C's SIGINT to the child too; kill's SIGTERM
 	// and a closing terminal's SIGHUP reach only this process: pass them
 	// on, and let the child decide how to end.
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	pw.Close()
+	if err != nil {
 		return 0, false
 	}
+	copied := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(errs, pr)
+		close(copied)
+	}()
 	done := make(chan struct{})
 	go func() {
 		for {
@@ -84,6 +100,12 @@ func superviseUI(stderr io.Writer) (code int, ok bool) {
 	}()
 	err = cmd.Wait()
 	close(done)
+	select {
+	case <-copied:
+	case <-time.After(time.Second):
+		// Something the child started still holds the pipe: print what
+		// came.
+	}
 	out := errs.Bytes()
 	code = cmd.ProcessState.ExitCode()
 	var exit *exec.ExitError
@@ -151,4 +173,26 @@ func (t *tailBuffer) Bytes() []byte {
 		return append([]byte("[… earlier output cut]\n"), t.buf...)
 	}
 	return append([]byte(nil), t.buf...)
+}
+
+// stderrFD is the pipe the supervisor passes to its child (ExtraFiles[0]).
+const stderrFD = 3
+
+// captureStderr, in a supervised child, sends its stderr to the
+// supervisor from now on: the UI is about to take the terminal, and a
+// panic's stack written there would be lost on the alternate screen.
+func captureStderr() {
+	if os.Getenv(supervisedEnv) == "" {
+		return
+	}
+	_ = dup2(stderrFD, 2)
+}
+
+// keepStderrPipeToSelf makes the supervisor's pipe close on exec, so that
+// no program kfsui starts (a clipboard tool that stays in the background)
+// keeps it open after kfsui exits.
+func keepStderrPipeToSelf() {
+	if os.Getenv(supervisedEnv) != "" {
+		syscall.CloseOnExec(stderrFD)
+	}
 }

@@ -23,6 +23,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 )
 
 // DefaultRequestTimeout bounds one-shot requests (the startup check,
@@ -74,8 +75,8 @@ type Options struct {
 // Target is where kubectl's flags and the kubeconfig point, read before
 // any request is sent: enough to say where kfsui is connecting.
 type Target struct {
-	Config *rest.Config
 	Info   Info
+	config *rest.Config // unexported: clients come only from Connect, behind the read-only guard
 }
 
 // Resolve reads kubectl's standard flags and the kubeconfig. It sends
@@ -93,7 +94,15 @@ func Resolve(flags *genericclioptions.ConfigFlags) (Target, error) {
 	if info.Server == "" {
 		info.Server = cfg.Host
 	}
-	return Target{Config: cfg, Info: info}, nil
+	return Target{config: cfg, Info: info}, nil
+}
+
+// Interactive reports whether connecting may ask the user something: the
+// kubeconfig names a login plugin (exec) that may prompt, as an OIDC or
+// MFA plugin does. Such a connection needs the terminal to itself.
+func (t Target) Interactive() bool {
+	e := t.config.ExecProvider
+	return e != nil && e.InteractiveMode != clientcmdapi.NeverExecInteractiveMode
 }
 
 // Connect builds kfsui's clients from kubectl's standard flags, checks that
@@ -111,9 +120,9 @@ func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags, opts Opt
 func (t Target) Connect(ctx context.Context, opts Options) (*Conn, error) {
 	if opts.RequestTimeout <= 0 {
 		// --request-timeout lands here.
-		opts.RequestTimeout = t.Config.Timeout
+		opts.RequestTimeout = t.config.Timeout
 	}
-	return ConnectConfig(ctx, t.Config, t.Info, opts)
+	return ConnectConfig(ctx, t.config, t.Info, opts)
 }
 
 // ConnectConfig is Connect for a ready rest.Config, as tests and benchmarks

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -421,4 +422,65 @@ func TestE2EBinaryHostileLogLinesInTmux(t *testing.T) {
 	check(y, y.waitText(10*time.Second, "clip  end", "title  end", "green text"))
 	y.send("q")
 	y.waitText(10*time.Second, "exit=0")
+}
+
+// A kubeconfig whose login plugin asks the user something (an OIDC or MFA
+// plugin) still works: its prompt shows on the terminal, what the user
+// types reaches it, and the UI opens once it has answered.
+func TestE2EBinaryLoginPluginCanPrompt(t *testing.T) {
+	c := testcluster.Shared(t)
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	cfg := c.RESTConfig()
+	cred, err := json.Marshal(map[string]any{
+		"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential",
+		"status": map[string]string{"clientCertificateData": string(cfg.CertData), "clientKeyData": string(cfg.KeyData)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	credFile := filepath.Join(dir, "cred.json")
+	plugin := filepath.Join(dir, "login.sh")
+	kubeconfig := filepath.Join(dir, "kubeconfig")
+	files := map[string]string{
+		credFile: string(cred),
+		plugin: `printf 'one-time code: ' >&2
+read code
+[ "$code" = 424242 ] || { echo "wrong code" >&2; exit 1; }
+cat ` + credFile + "\n",
+		kubeconfig: fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters:
+- name: test
+  cluster: {server: %q, certificate-authority: %q}
+users:
+- name: sso
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: /bin/sh
+      args: [%q]
+      interactiveMode: IfAvailable
+contexts:
+- name: sso
+  context: {cluster: test, user: sso}
+current-context: sso
+`, c.Server, c.CAFile(), plugin),
+	}
+	for name, text := range files {
+		if err := os.WriteFile(name, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	x := newTmux(t)
+	x.start(bin + " --kubeconfig " + kubeconfig + afterExit)
+	x.waitText(10*time.Second, "one-time code:")
+	x.send("-l", "424242")
+	x.send("Enter")
+	x.waitText(15*time.Second, "READ-ONLY", "kube-system/")
+	x.send("q")
+	pane := x.waitText(10*time.Second, "exit=0")
+	if !strings.Contains(pane, "mode=icanon") {
+		t.Errorf("the terminal was not restored:\n%s", pane)
+	}
 }
