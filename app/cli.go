@@ -236,15 +236,11 @@ func applyConfig(cmd *cobra.Command, s *settings) error {
 // as the command line does: the namespace from --namespace or the context is
 // the one the tree falls back to when namespaces cannot be listed.
 func Connect(ctx context.Context, flags *genericclioptions.ConfigFlags) (*k8s.Conn, *model.FS, error) {
-	return connect(ctx, flags, nil)
-}
-
-func connect(ctx context.Context, flags *genericclioptions.ConfigFlags, wrap func(http.RoundTripper) http.RoundTripper) (*k8s.Conn, *model.FS, error) {
 	target, err := k8s.Resolve(flags)
 	if err != nil {
 		return nil, nil, err
 	}
-	return connectTo(ctx, target, wrap)
+	return connectTo(ctx, target, nil)
 }
 
 func connectTo(ctx context.Context, target k8s.Target, wrap func(http.RoundTripper) http.RoundTripper) (*k8s.Conn, *model.FS, error) {

@@ -136,7 +136,6 @@ func (t *tracer) close() {
 // requestCounter counts what reaches the API server, by kind.
 type requestCounter struct {
 	mu      sync.Mutex
-	next    http.RoundTripper
 	total   int
 	lists   int
 	watches int
@@ -144,7 +143,19 @@ type requestCounter struct {
 	watched map[string]int // path → watches opened on it
 }
 
-func (c *requestCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+// countingTransport counts each request in c and passes it to next. Each
+// client kfsui builds gets its own, on its own transport.
+type countingTransport struct {
+	c    *requestCounter
+	next http.RoundTripper
+}
+
+func (t countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.c.count(r)
+	return t.next.RoundTrip(r)
+}
+
+func (c *requestCounter) count(r *http.Request) {
 	q := r.URL.Query()
 	c.mu.Lock()
 	c.total++
@@ -161,7 +172,6 @@ func (c *requestCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 		c.gets++
 	}
 	c.mu.Unlock()
-	return c.next.RoundTrip(r)
 }
 
 // wrap returns the transport wrapper that counts requests, nil without
@@ -170,5 +180,5 @@ func (t *tracer) wrap() func(http.RoundTripper) http.RoundTripper {
 	if t == nil {
 		return nil
 	}
-	return func(rt http.RoundTripper) http.RoundTripper { t.reqs.next = rt; return &t.reqs }
+	return func(rt http.RoundTripper) http.RoundTripper { return countingTransport{c: &t.reqs, next: rt} }
 }

@@ -102,22 +102,6 @@ func hangingServer(t *testing.T) string {
 	return fmt.Sprintf("https://%s", l.Addr())
 }
 
-// Started while the server does not answer (it accepts connections, then
-// says nothing), kfsui gives up with a clear error within --request-timeout.
-func TestE2EStartWhileTheServerHangsEndsWithinTheTimeout(t *testing.T) {
-	server := hangingServer(t)
-	start := time.Now()
-	_, errOut, code := kfsui(t, "--server", server, "--insecure-skip-tls-verify", "--request-timeout", "2s")
-	took := time.Since(start)
-	if code != 1 || !strings.Contains(errOut, "cannot reach the API server") {
-		t.Errorf("exit %d, stderr %q", code, errOut)
-	}
-	if took > 4*time.Second {
-		t.Errorf("took %s with --request-timeout 2s", took)
-	}
-	t.Logf("gave up after %s: %s", took.Round(100*time.Millisecond), strings.TrimSpace(errOut))
-}
-
 // In a terminal, kfsui draws before it is connected: while the server says
 // nothing, the screen shows where kfsui is connecting and how to give up;
 // the request timeout still ends it with the error, and q gives up at once.
