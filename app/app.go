@@ -129,6 +129,9 @@ func New(o Options) *App {
 	life := o.life
 	if life == nil {
 		life = newLifecycle(tview.NewApplication())
+		if o.Screen == nil {
+			o.Screen = o.trace.screen()
+		}
 		if o.Screen != nil {
 			life.tv.SetScreen(o.Screen)
 		}
@@ -193,10 +196,7 @@ func New(o Options) *App {
 	// Keys never reach the tree, so only a click calls this.
 	a.tree.SetSelectedFunc(a.click)
 	a.tv.SetInputCapture(a.handleKey)
-	a.tv.SetAfterDrawFunc(func(tcell.Screen) {
-		a.life.markDrawn()
-		a.opts.trace.drawn()
-	})
+	a.tv.SetAfterDrawFunc(func(tcell.Screen) { a.life.markDrawn() })
 	// Not from focus callbacks: tview calls them holding the primitive's
 	// lock, and styleFocus asks the primitives whether they have focus.
 	a.styleFocus()

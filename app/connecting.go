@@ -35,6 +35,9 @@ func RunConnecting(ctx context.Context, target k8s.Target, o Options, connect Co
 	}
 	tv := tview.NewApplication()
 	life := newLifecycle(tv)
+	if o.Screen == nil {
+		o.Screen = o.trace.screen()
+	}
 	if o.Screen != nil {
 		tv.SetScreen(o.Screen)
 	}
@@ -43,10 +46,7 @@ func RunConnecting(ctx context.Context, target k8s.Target, o Options, connect Co
 	tv.SetRoot(tview.NewFlex().SetDirection(tview.FlexRow).
 		AddItem(header, 1, 0, false).
 		AddItem(views.NewConnecting(theme, target.Info.Server, target.Info.Context), 0, 1, true), true)
-	tv.SetAfterDrawFunc(func(tcell.Screen) {
-		life.markDrawn()
-		o.trace.drawn()
-	})
+	tv.SetAfterDrawFunc(func(tcell.Screen) { life.markDrawn() })
 
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()

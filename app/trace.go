@@ -81,7 +81,38 @@ func (t *tracer) dir(path string, entries int, loading bool) {
 	t.mu.Unlock()
 }
 
-// drawn is called after each draw: what was noted since is now on screen.
+// screen returns the terminal's screen, wrapped so that drawn is called
+// once Show has written a frame to the terminal: tview's after-draw hook
+// runs before that write. nil without tracing, or if no screen can be
+// made (tview then makes its own and reports why).
+func (t *tracer) screen() tcell.Screen {
+	if t == nil {
+		return nil
+	}
+	s, err := tcell.NewScreen()
+	if err != nil {
+		return nil
+	}
+	return tracedScreen{Screen: s, t: t}
+}
+
+type tracedScreen struct {
+	tcell.Screen
+	t *tracer
+}
+
+func (s tracedScreen) Show() {
+	s.Screen.Show()
+	s.t.drawn()
+}
+
+func (s tracedScreen) Sync() {
+	s.Screen.Sync()
+	s.t.drawn()
+}
+
+// drawn is called after each frame reached the terminal: what was noted
+// since is now on screen.
 func (t *tracer) drawn() {
 	if t == nil {
 		return

@@ -145,6 +145,11 @@ func run(small bool) error {
 	}
 	defer os.RemoveAll(dir)
 
+	// Built first: a build burns both cores, and nothing timed may follow it.
+	bin := filepath.Join(dir, "kfsui")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/kfsui/kfsui").CombinedOutput(); err != nil {
+		return fmt.Errorf("go build: %v: %s", err, out)
+	}
 	fmt.Println("starting the test cluster…")
 	c, err := testcluster.Start(ctx, testcluster.Options{})
 	if err != nil {
@@ -163,10 +168,6 @@ func run(small bool) error {
 	// caches) before anything is timed.
 	time.Sleep(15 * time.Second)
 
-	bin := filepath.Join(dir, "kfsui")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/kfsui/kfsui").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %v: %s", err, out)
-	}
 	md, err := metadata.NewForConfig(c.RESTConfig())
 	if err != nil {
 		return err
@@ -277,10 +278,16 @@ func run(small bool) error {
 		}
 	}
 	time.Sleep(2 * time.Second)
-	rss, hwm, err := memory(first.Pid)
+	// The UI process and the supervisor that started it: both are kfsui.
+	rss, hwm, ppid, err := memory(first.Pid)
 	if err != nil {
 		return err
 	}
+	superRSS, superHWM, _, err := memory(ppid)
+	if err != nil {
+		return err
+	}
+	rss, hwm = rss+superRSS, hwm+superHWM
 	// Idle: with everything listed and watched, nothing should be asked
 	// again. The help key, pressed before and after, marks the period.
 	idle := 10 * time.Second
@@ -319,7 +326,10 @@ func run(small bool) error {
 		return err
 	}
 
-	rt, _ := tr.wait("the runtime figures", 10*time.Second, func(e event) bool { return e.Ev == "runtime" })
+	rt, err := tr.wait("the runtime figures", 10*time.Second, func(e event) bool { return e.Ev == "runtime" })
+	if err != nil {
+		return err
+	}
 
 	opened := 1 + 1 + scale.Namespaces // /namespaces, big's pods, each namespace's pods
 	watchOnce := true
@@ -369,7 +379,7 @@ func run(small bool) error {
 	row(fmt.Sprintf("bare PartialObjectMetadataList of the %d pods (floor)", scale.BigPods), spread(floors), "", true)
 	row(fmt.Sprintf("scrolling, key → redraw p50 / p99 (%d keys)", len(scroll)), ms(pct(scroll, 50))+" / "+ms(pct(scroll, 99)), "p99 ≤ 16 ms", pct(scroll, 99) <= 16*time.Millisecond)
 	row(fmt.Sprintf("filtering, key → redraw p50 / p99 (%d keys)", len(filter)), ms(pct(filter, 50))+" / "+ms(pct(filter, 99)), "p99 ≤ 16 ms", pct(filter, 99) <= 16*time.Millisecond)
-	row(fmt.Sprintf("RSS with %d pods' names cached (peak)", scale.BigPods+scale.Namespaces*scale.PodsEach), fmt.Sprintf("%d MB (%d MB)", rss>>20, hwm>>20), "≤ 150 MB", rss <= 150<<20)
+	row(fmt.Sprintf("RSS with %d pods' names cached, UI + supervisor (peak)", scale.BigPods+scale.Namespaces*scale.PodsEach), fmt.Sprintf("%d MB (%d MB)", rss>>20, hwm>>20), "≤ 150 MB", rss <= 150<<20)
 	row("Go heap at exit: in use / held; collections (total pause)", fmt.Sprintf("%d / %d MB; %d (%s)", rt.HeapAlloc>>20, rt.HeapSys>>20, rt.GCs, ms(time.Duration(rt.GCPauseNs))), "", true)
 	row(fmt.Sprintf("requests while idle for %s (polling)", idle), strconv.Itoa(after.Total-before.Total), "0", after.Total == before.Total)
 	row("API requests in all (lists / watches / gets)", fmt.Sprintf("%d (%d / %d / %d)", reqs.Total, reqs.Lists, reqs.Watches, reqs.Gets), "", true)
@@ -464,8 +474,8 @@ func startSession(dir, bin, kubeconfig string, i int, scale testcluster.Scale) (
 	}); err != nil {
 		return s, err
 	}
-	s.page, _ = tr.wait("the first page", time.Second, func(e event) bool { return e.Ev == "dir" && e.Path == bigPods && e.Entries > 0 })
-	return s, nil
+	s.page, err = tr.wait("the first page", time.Second, func(e event) bool { return e.Ev == "dir" && e.Path == bigPods && e.Entries > 0 })
+	return s, err
 }
 
 // quit quits kfsui and waits until it has said what it sent.
@@ -473,8 +483,18 @@ func (s *session) quit() error {
 	if err := s.x.send("q"); err != nil {
 		return err
 	}
-	_, err := s.tr.wait("kfsui to quit", time.Minute, func(e event) bool { return e.Ev == "runtime" })
-	return err
+	if _, err := s.tr.wait("kfsui to quit", time.Minute, func(e event) bool { return e.Ev == "runtime" }); err != nil {
+		return err
+	}
+	// Then until it has exited, its connections closed, and its
+	// supervisor with it: the tmux session ends with them. The next floor
+	// must not share the cores with a process shutting down.
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if s.x.run("has-session", "-t", "main") != nil {
+			return nil
+		}
+	}
+	return errors.New("kfsui did not exit within a minute of q")
 }
 
 func (s *session) close() { _ = exec.Command("tmux", "-L", s.x.socket, "kill-server").Run() }
@@ -528,24 +548,32 @@ func readStart(path string) (int64, error) {
 	return strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
 }
 
-// memory returns the resident and peak resident size of process pid.
-func memory(pid int) (rss, hwm int64, err error) {
+// memory returns the resident and peak resident size of process pid, and
+// its parent's pid.
+func memory(pid int) (rss, hwm int64, ppid int, err error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	for _, line := range strings.Split(string(b), "\n") {
 		f := strings.Fields(line)
-		if len(f) >= 2 && (f[0] == "VmRSS:" || f[0] == "VmHWM:") {
-			kb, _ := strconv.ParseInt(f[1], 10, 64)
-			if f[0] == "VmRSS:" {
-				rss = kb << 10
-			} else {
-				hwm = kb << 10
-			}
+		if len(f) < 2 {
+			continue
+		}
+		n, perr := strconv.ParseInt(f[1], 10, 64)
+		switch f[0] {
+		case "VmRSS:":
+			rss, err = n<<10, perr
+		case "VmHWM:":
+			hwm, err = n<<10, perr
+		case "PPid:":
+			ppid, err = int(n), perr
+		}
+		if err != nil {
+			return 0, 0, 0, fmt.Errorf("/proc/%d/status: %s: %w", pid, f[0], err)
 		}
 	}
-	return rss, hwm, nil
+	return rss, hwm, ppid, nil
 }
 
 var podsGVR = schema.GroupVersionResource{Version: "v1", Resource: "pods"}
