@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,14 +25,15 @@ type watchCounter struct {
 	open      atomic.Int32
 	limitOnes atomic.Int32
 	mu        sync.Mutex
-	lists     map[string]int // namespace → paged list requests
+	lists     map[string][]string // namespace → the limits of its paged list requests
 }
 
-// pages returns how many paged list requests (limit above 1) went to ns.
-func (w *watchCounter) pages(ns string) int {
+// pages returns the limits of the paged list requests (limit above 1)
+// that went to ns, in order.
+func (w *watchCounter) pages(ns string) []string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.lists[ns]
+	return append([]string(nil), w.lists[ns]...)
 }
 
 func (w *watchCounter) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -39,10 +41,10 @@ func (w *watchCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 	if l := q.Get("limit"); l != "" && l != "1" {
 		w.mu.Lock()
 		if w.lists == nil {
-			w.lists = map[string]int{}
+			w.lists = map[string][]string{}
 		}
 		if parts := strings.Split(r.URL.Path, "/"); len(parts) > 5 && parts[3] == "namespaces" {
-			w.lists[parts[4]]++
+			w.lists[parts[4]] = append(w.lists[parts[4]], l)
 		}
 		w.mu.Unlock()
 	}
@@ -241,13 +243,13 @@ func TestOccupancyChecksOncePerListing(t *testing.T) {
 	waitUntil(t, "the check to run again", func() bool { return lists.Occupancy(secrets, ns) == OccupancyNonEmpty })
 }
 
-// A big collection is listed in pages, 500 first and then growing, and
+// A big collection is listed in pages, 500 first and then 5,000, and
 // while they arrive the listing already shows the names received so far.
 func TestListingsArriveInPagesAndShowProgress(t *testing.T) {
 	conn, counter := connectCounting(t)
 	c := testcluster.Shared(t).Clientset()
 	ctx := context.Background()
-	ns := "paging"
+	ns := fmt.Sprintf("paging-%d", time.Now().UnixNano()%1e6)
 	if _, err := c.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +296,7 @@ func TestListingsArriveInPagesAndShowProgress(t *testing.T) {
 	if len(partial) == 0 || partial[0] != 500 {
 		t.Errorf("names shown before the list completed: %v, want the first page's 500", partial)
 	}
-	if got := counter.pages(ns); got != 2 {
-		t.Errorf("%d list requests, want 2: 500, then up to 1000", got)
+	if got := counter.pages(ns); !slices.Equal(got, []string{"500", "5000"}) {
+		t.Errorf("list requests with limits %v, want 500, then 5000", got)
 	}
 }

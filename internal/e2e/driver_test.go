@@ -135,9 +135,6 @@ func (d *driver) keys(s string) {
 	}
 }
 
-// settle waits for a round trip through the app's event loop. The
-// simulation screen drops injected events when its small queue is full, as
-// a slow (-race) run lets it fill; typing at the loop's pace loses none.
 // jump types text into the jump bar and presses Enter.
 func (d *driver) jump(text string) {
 	d.t.Helper()
@@ -145,6 +142,9 @@ func (d *driver) jump(text string) {
 	d.key(tcell.KeyEnter)
 }
 
+// settle waits for a round trip through the app's event loop. The
+// simulation screen drops injected events when its small queue is full, as
+// a slow (-race) run lets it fill; typing at the loop's pace loses none.
 func (d *driver) settle() {
 	if !d.stopped {
 		d.app.QueueUpdateDraw(func() {})
