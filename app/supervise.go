@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -80,6 +81,9 @@ func superviseUI(stderr io.Writer) (code int, ok bool) {
 	if err != nil {
 		return 0, false
 	}
+	// All this process does from now on is wait: give back what package
+	// initialisation took.
+	debug.FreeOSMemory()
 	copied := make(chan struct{})
 	go func() {
 		_, _ = io.Copy(errs, pr)

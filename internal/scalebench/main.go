@@ -283,11 +283,14 @@ func run(small bool) error {
 	if err != nil {
 		return err
 	}
-	superRSS, superHWM, _, err := memory(ppid)
+	// The supervisor's own pages: the binary's code it shares with the UI
+	// process is already in the UI's RSS.
+	superPrivate, err := privateMemory(ppid)
 	if err != nil {
 		return err
 	}
-	rss, hwm = rss+superRSS, hwm+superHWM
+	uiRSS := rss
+	rss, hwm = rss+superPrivate, hwm+superPrivate
 	// Idle: with everything listed and watched, nothing should be asked
 	// again. The help key, pressed before and after, marks the period.
 	idle := 10 * time.Second
@@ -379,7 +382,7 @@ func run(small bool) error {
 	row(fmt.Sprintf("bare PartialObjectMetadataList of the %d pods (floor)", scale.BigPods), spread(floors), "", true)
 	row(fmt.Sprintf("scrolling, key → redraw p50 / p99 (%d keys)", len(scroll)), ms(pct(scroll, 50))+" / "+ms(pct(scroll, 99)), "p99 ≤ 16 ms", pct(scroll, 99) <= 16*time.Millisecond)
 	row(fmt.Sprintf("filtering, key → redraw p50 / p99 (%d keys)", len(filter)), ms(pct(filter, 50))+" / "+ms(pct(filter, 99)), "p99 ≤ 16 ms", pct(filter, 99) <= 16*time.Millisecond)
-	row(fmt.Sprintf("RSS with %d pods' names cached, UI + supervisor (peak)", scale.BigPods+scale.Namespaces*scale.PodsEach), fmt.Sprintf("%d MB (%d MB)", rss>>20, hwm>>20), "≤ 150 MB", rss <= 150<<20)
+	row(fmt.Sprintf("memory with %d pods' names cached (peak): UI RSS + supervisor's private", scale.BigPods+scale.Namespaces*scale.PodsEach), fmt.Sprintf("%d MB (%d MB); UI alone %d MB", rss>>20, hwm>>20, uiRSS>>20), "≤ 150 MB", rss <= 150<<20)
 	row("Go heap at exit: in use / held; collections (total pause)", fmt.Sprintf("%d / %d MB; %d (%s)", rt.HeapAlloc>>20, rt.HeapSys>>20, rt.GCs, ms(time.Duration(rt.GCPauseNs))), "", true)
 	row(fmt.Sprintf("requests while idle for %s (polling)", idle), strconv.Itoa(after.Total-before.Total), "0", after.Total == before.Total)
 	row("API requests in all (lists / watches / gets)", fmt.Sprintf("%d (%d / %d / %d)", reqs.Total, reqs.Lists, reqs.Watches, reqs.Gets), "", true)
@@ -574,6 +577,27 @@ func memory(pid int) (rss, hwm int64, ppid int, err error) {
 		}
 	}
 	return rss, hwm, ppid, nil
+}
+
+// privateMemory returns the memory only process pid holds: its private
+// pages, not the binary's code it shares with another process.
+func privateMemory(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && (f[0] == "Private_Clean:" || f[0] == "Private_Dirty:") {
+			kb, err := strconv.ParseInt(f[1], 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("/proc/%d/smaps_rollup: %w", pid, err)
+			}
+			total += kb << 10
+		}
+	}
+	return total, nil
 }
 
 var podsGVR = schema.GroupVersionResource{Version: "v1", Resource: "pods"}
