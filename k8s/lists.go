@@ -303,11 +303,13 @@ func (e *listEntry) startInformer() {
 				var list runtime.Object
 				var err error
 				if e.isSynced() {
-					// A relist: from the reflector's resource version,
-					// which the watch cache serves, so a restarted API
-					// server is not answered from etcd by every listing
-					// at once; in pages still, for servers without one.
-					list, err = e.listPages(ctx, client, opts)
+					// A relist: the reflector asks from its resource
+					// version, which the watch cache serves, so a
+					// restarted API server is not answered from etcd by
+					// every listing at once. Unpaged: paging these (from
+					// that resource version) left listings stuck after an
+					// API server restart (TestE2EAPIServerOutageAndRecovery).
+					list, err = client.List(ctx, opts)
 				} else {
 					list, err = e.listPages(ctx, client, metav1.ListOptions{Limit: firstPage})
 				}
