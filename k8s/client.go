@@ -175,6 +175,10 @@ func ConnectConfig(ctx context.Context, cfg *rest.Config, info Info, opts Option
 	if err != nil {
 		return nil, err
 	}
+	pages, err := newPager(stream)
+	if err != nil {
+		return nil, err
+	}
 
 	// The version check and discovery are independent: run them side by
 	// side so start-up costs one round trip, not two.
@@ -216,7 +220,7 @@ func ConnectConfig(ctx context.Context, cfg *rest.Config, info Info, opts Option
 		core:      core,
 		streams:   streams,
 		discovery: dc,
-		lists:     NewLists(md),
+		lists:     NewLists(md, pages),
 		health:    health,
 		stop:      cancel,
 		ctx:       cctx,

@@ -45,7 +45,8 @@ type Listing struct {
 // Concurrency: all methods are safe from any goroutine. Subscribers are
 // called from informer goroutines and must not block.
 type Lists struct {
-	md     metadata.Interface
+	md     metadata.Interface // watches and probes
+	pages  *pager             // lists
 	ctx    context.Context
 	cancel context.CancelFunc
 
@@ -59,10 +60,11 @@ type Lists struct {
 	subs   subscribers[ListKey]
 }
 
-// NewLists returns an empty set of listings that reads through md.
-func NewLists(md metadata.Interface) *Lists {
+// NewLists returns an empty set of listings that lists through pages and
+// watches through md.
+func NewLists(md metadata.Interface, pages *pager) *Lists {
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &Lists{md: md, ctx: ctx, cancel: cancel, entries: map[ListKey]*listEntry{}}
+	l := &Lists{md: md, pages: pages, ctx: ctx, cancel: cancel, entries: map[ListKey]*listEntry{}}
 	l.probes.init(l)
 	return l
 }
@@ -309,9 +311,9 @@ func (e *listEntry) startInformer() {
 					// every listing at once. Unpaged: paging these (from
 					// that resource version) left listings stuck after an
 					// API server restart (TestE2EAPIServerOutageAndRecovery).
-					list, err = client.List(ctx, opts)
+					list, err = e.lists.pages.list(ctx, e.key.GVR, e.key.Namespace, opts)
 				} else {
-					list, err = e.listPages(ctx, client, metav1.ListOptions{Limit: firstPage})
+					list, err = e.listPages(ctx, metav1.ListOptions{Limit: firstPage})
 				}
 				report(err)
 				return list, err
@@ -464,29 +466,24 @@ func (*pagedListWatch) IsWatchListSemanticsUnSupported() bool { return true }
 // listPages lists the collection page by page, from etcd as one consistent
 // snapshot (the continue token keeps the first page's resource version).
 // Until the listing's first complete list, each page's names are shown at
-// once (Names returns them, Loading); objects are stripped to their names
-// as they arrive, so a big collection never sits in memory whole.
+// once (Names returns them, Loading). The pager reads no more of each
+// object than its names, so a big collection is never decoded whole.
 //
 // opts are the first page's; without a limit it is nextPages.
-func (e *listEntry) listPages(ctx context.Context, client metadata.ResourceInterface, opts metav1.ListOptions) (runtime.Object, error) {
+func (e *listEntry) listPages(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 	if opts.Limit == 0 {
 		opts.Limit = nextPages
 	}
 	all := &metav1.PartialObjectMetadataList{}
 	first := !e.isSynced()
 	for {
-		page, err := client.List(ctx, opts)
+		page, err := e.lists.pages.list(ctx, e.key.GVR, e.key.Namespace, opts)
 		if err != nil {
 			e.setProgress(nil)
 			return nil, err
 		}
 		all.TypeMeta, all.ListMeta = page.TypeMeta, page.ListMeta
-		for i := range page.Items {
-			m := &page.Items[i]
-			all.Items = append(all.Items, metav1.PartialObjectMetadata{TypeMeta: m.TypeMeta, ObjectMeta: metav1.ObjectMeta{
-				Name: m.Name, Namespace: m.Namespace, UID: m.UID, ResourceVersion: m.ResourceVersion,
-			}})
-		}
+		all.Items = append(all.Items, page.Items...)
 		if first {
 			// The last page too: the names show as soon as they are
 			// here, while the reflector still files the objects away.
@@ -534,7 +531,7 @@ func (e *listEntry) isSynced() bool {
 func (e *listEntry) listOnce() {
 	e.listing.Lock()
 	defer e.listing.Unlock()
-	list, err := e.listPages(e.ctx, e.lists.md.Resource(e.key.GVR).Namespace(e.key.Namespace), metav1.ListOptions{Limit: firstPage})
+	list, err := e.listPages(e.ctx, metav1.ListOptions{Limit: firstPage})
 	if err != nil {
 		e.setErr(err)
 		return
