@@ -2,7 +2,6 @@ package views
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
@@ -64,6 +63,7 @@ type treeNode struct {
 	dir      bool
 	color    tcell.Color
 	expanded bool
+	hidden   bool // the filter hides it; it keeps its place and its children
 	parent   *treeNode
 	children []*treeNode
 	last     bool // the last child of its parent, for the tree's lines
@@ -121,7 +121,9 @@ func (t *Tree) SetChildren(dir string, entries []TreeEntry, state DirState) {
 
 // SetFilter narrows directory dir to the entries whose names match (nil:
 // all again) and returns how many match. Only one directory is filtered
-// at a time; the previous one shows all its entries again.
+// at a time; the previous one shows all its entries again. Entries the
+// filter hides keep their nodes, expansion and children, and come back as
+// they were.
 func (t *Tree) SetFilter(dir string, match func(name string) bool) int {
 	prev := t.filterDir
 	t.filterDir, t.filter = dir, match
@@ -162,7 +164,7 @@ func (t *Tree) render(dir string, sameListing bool) {
 			curIndex = i
 		}
 	}
-	var gone []*treeNode // old children not shown any more
+	var gone []*treeNode // old children no longer listed
 	children := make([]*treeNode, 0, len(l.entries)+2)
 	if state.Err != "" {
 		children = append(children, t.statusNode("⚠ "+state.Err, t.theme.Error))
@@ -178,17 +180,14 @@ func (t *Tree) render(dir string, sameListing bool) {
 			if k < len(old) && old[k].path == e.Path {
 				n = old[k]
 				k++
+			} else {
+				n = t.newNode(e)
 			}
-			switch {
-			case match == nil || match(e.Name):
-				if n == nil {
-					n = t.newNode(e)
-				}
-				children = append(children, n)
+			n.hidden = match != nil && !match(e.Name)
+			if !n.hidden {
 				shown++
-			case n != nil:
-				gone = append(gone, n)
 			}
+			children = append(children, n)
 		}
 		for ; k < len(old); k++ {
 			if old[k].selectable() {
@@ -207,17 +206,17 @@ func (t *Tree) render(dir string, sameListing bool) {
 			}
 		}
 		for _, e := range l.entries {
-			if match != nil && !match(e.Name) {
-				continue
-			}
 			n, ok := keep[e.Path]
 			if ok {
 				delete(keep, e.Path)
 			} else {
 				n = t.newNode(e)
 			}
+			n.hidden = match != nil && !match(e.Name)
+			if !n.hidden {
+				shown++
+			}
 			children = append(children, n)
-			shown++
 		}
 		for _, n := range keep {
 			gone = append(gone, n)
@@ -233,20 +232,34 @@ func (t *Tree) render(dir string, sameListing bool) {
 	if state.Note != "" {
 		children = append(children, t.statusNode(state.Note, t.theme.Muted))
 	}
+	lastShown := -1
 	for i, c := range children {
-		c.parent, c.depth, c.last = node, node.depth+1, i == len(children)-1
+		c.parent, c.depth, c.last = node, node.depth+1, false
+		if !c.hidden {
+			lastShown = i
+		}
+	}
+	if lastShown >= 0 {
+		children[lastShown].last = true
 	}
 	node.children = children
 	l.shown = shown
 	t.listed[dir] = l
 	t.stale = true
 
+	// The selection moves when its entry left the listing or the filter
+	// hides it.
 	curGone := false
 	for _, n := range gone {
 		if within(t.cur.path, n.path) {
 			curGone = true
 		}
 		t.forget(n)
+	}
+	for i, c := range children {
+		if c.hidden && within(t.cur.path, c.path) {
+			curGone, curIndex = true, i
+		}
 	}
 	if curGone {
 		t.setCurrent(t.replacement(node, children, curIndex))
@@ -258,16 +271,19 @@ func within(path, dir string) bool {
 	return strings.HasPrefix(path, dir) && (len(path) == len(dir) || path[len(dir)] == '/')
 }
 
-// replacement picks the node to select when the selected one disappeared:
-// the selectable child now at its index, else the nearest one before it,
-// else the directory.
+// replacement picks the node to select when the selected one disappeared
+// or was hidden: the first shown entry from its index on, else the nearest
+// one before it, else the directory.
 func (t *Tree) replacement(dir *treeNode, children []*treeNode, index int) *treeNode {
-	if index >= len(children) {
-		index = len(children) - 1
+	index = max(min(index, len(children)-1), 0)
+	for i := index; i < len(children); i++ {
+		if c := children[i]; c.selectable() && !c.hidden {
+			return c
+		}
 	}
-	for i := index; i >= 0; i-- {
-		if children[i].selectable() {
-			return children[i]
+	for i := index - 1; i >= 0; i-- {
+		if c := children[i]; c.selectable() && !c.hidden {
+			return c
 		}
 	}
 	return dir
@@ -303,7 +319,9 @@ func (t *Tree) visibleRows() []*treeNode {
 			t.rows = append(t.rows, n)
 			if n.expanded {
 				for _, c := range n.children {
-					add(c)
+					if !c.hidden {
+						add(c)
+					}
 				}
 			}
 		}
@@ -332,11 +350,18 @@ func (t *Tree) Selected() (path string, dir bool) {
 	return t.cur.path, t.cur.dir
 }
 
-// Select selects the node of path, if the tree holds it.
+// Select selects the node of path, if the tree holds it. A filter that
+// hides it is dropped: the user asked for that entry.
 func (t *Tree) Select(path string) bool {
 	n := t.nodes[path]
 	if n == nil {
 		return false
+	}
+	for a := n; a != nil; a = a.parent {
+		if a.hidden {
+			t.SetFilter(t.filterDir, nil)
+			break
+		}
 	}
 	t.setCurrent(n)
 	return true
@@ -372,7 +397,8 @@ func (t *Tree) ChildCount(path string) int {
 	return t.listed[path].shown
 }
 
-// ChildPaths returns the paths of directory path's entries, in order.
+// ChildPaths returns the paths of the entries directory path shows, in
+// order.
 func (t *Tree) ChildPaths(path string) []string {
 	n := t.nodes[path]
 	if n == nil {
@@ -380,7 +406,7 @@ func (t *Tree) ChildPaths(path string) []string {
 	}
 	var out []string
 	for _, c := range n.children {
-		if c.selectable() {
+		if c.selectable() && !c.hidden {
 			out = append(out, c.path)
 		}
 	}
@@ -430,7 +456,13 @@ func (t *Tree) ShowChildren(path string) {
 	}
 	t.visibleRows()
 	_, _, _, h := t.GetInnerRect()
-	k := min(len(n.children), h-1)
+	shown := 0
+	for _, c := range n.children {
+		if !c.hidden {
+			shown++
+		}
+	}
+	k := min(shown, h-1)
 	if k <= 0 {
 		return
 	}
@@ -526,12 +558,8 @@ func drawText(screen tcell.Screen, x, y, end int, text string, style tcell.Style
 		if x+width > end {
 			return
 		}
-		if r, size := utf8.DecodeRuneInString(cluster); size == len(cluster) {
-			screen.SetContent(x, y, r, nil, style)
-		} else {
-			runes := []rune(cluster)
-			screen.SetContent(x, y, runes[0], runes[1:], style)
-		}
+		// Put, not SetContent: SetContent builds a string per cell.
+		screen.Put(x, y, cluster, style)
 		x += width
 	}
 }

@@ -208,15 +208,16 @@ func TestTreeFilterKeepsNodesAndOrder(t *testing.T) {
 	if p, _ := tr.Selected(); p != "/namespaces/web-b" {
 		t.Errorf("the hidden selection moved to %q, want the entry now at its place", p)
 	}
-	if tr.Has("/namespaces/api") {
-		t.Error("a filtered-out entry is still indexed")
+	rows := strings.Join(screenText(t, tr, 40, 10), "\n")
+	if strings.Contains(rows, "api") || strings.Contains(rows, "db") || !strings.Contains(rows, "├──web-b/") {
+		t.Errorf("the filter shows hidden entries:\n%s", rows)
 	}
 
 	tr.SetFilter("/namespaces", nil)
 	if got := tr.ChildPaths("/namespaces"); strings.Join(got, " ") != "/namespaces/api /namespaces/web-a /namespaces/db /namespaces/web-b" {
 		t.Fatalf("unfiltered: %v", got)
 	}
-	rows := strings.Join(screenText(t, tr, 40, 10), "\n")
+	rows = strings.Join(screenText(t, tr, 40, 10), "\n")
 	if !strings.Contains(rows, "a note") || !strings.Contains(rows, "pods/") {
 		t.Errorf("the note or web-b's children are missing:\n%s", rows)
 	}
@@ -229,5 +230,47 @@ func TestTreeFilterKeepsNodesAndOrder(t *testing.T) {
 	}
 	if tr.Has("/namespaces/web-b/pods") {
 		t.Error("the children of a deleted entry are still indexed")
+	}
+}
+
+// Entries a filter hides come back as they were: typing a letter that
+// matches nothing and erasing it must not collapse what the user opened.
+// Selecting a hidden entry (a jump to it) drops the filter.
+func TestTreeFilterHidesWithoutForgetting(t *testing.T) {
+	tr := NewTree(themes.Dark())
+	tr.SetExpanded("/", true)
+	tr.SetChildren("/", entries("", "namespaces"), DirState{})
+	tr.SetExpanded("/namespaces", true)
+	tr.SetChildren("/namespaces", entries("/namespaces", "api", "db"), DirState{})
+	tr.SetExpanded("/namespaces/db", true)
+	tr.SetChildren("/namespaces/db", entries("/namespaces/db", "pods"), DirState{})
+	tr.Select("/namespaces/db/pods")
+
+	if n := tr.SetFilter("/namespaces", func(string) bool { return false }); n != 0 {
+		t.Fatalf("%d match, want 0", n)
+	}
+	if p, _ := tr.Selected(); p != "/namespaces" {
+		t.Errorf("with every entry hidden the selection is %q, want the directory", p)
+	}
+	if rows := strings.Join(screenText(t, tr, 40, 8), "\n"); strings.Contains(rows, "db") || !strings.Contains(rows, "(empty)") {
+		t.Errorf("hidden entries drawn, or no (empty):\n%s", rows)
+	}
+	tr.SetFilter("/namespaces", nil)
+	if !tr.IsExpanded("/namespaces/db") || !tr.Has("/namespaces/db/pods") {
+		t.Fatal("the hidden directory came back collapsed or without its children")
+	}
+	if rows := strings.Join(screenText(t, tr, 40, 8), "\n"); !strings.Contains(rows, "└──pods/") {
+		t.Errorf("db's children are not drawn again:\n%s", rows)
+	}
+
+	tr.SetFilter("/namespaces", func(name string) bool { return name == "api" })
+	if !tr.Select("/namespaces/db/pods") {
+		t.Fatal("a hidden entry cannot be selected")
+	}
+	if tr.Filtered() != "" || tr.ChildCount("/namespaces") != 2 {
+		t.Errorf("selecting a hidden entry kept the filter (%q, %d shown)", tr.Filtered(), tr.ChildCount("/namespaces"))
+	}
+	if p, _ := tr.Selected(); p != "/namespaces/db/pods" {
+		t.Errorf("selected %q", p)
 	}
 }
