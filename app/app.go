@@ -130,7 +130,7 @@ func New(o Options) *App {
 	if life == nil {
 		life = newLifecycle(tview.NewApplication())
 		if o.Screen == nil {
-			o.Screen = o.trace.screen()
+			o.Screen = newScreen(o.trace)
 		}
 		if o.Screen != nil {
 			life.tv.SetScreen(o.Screen)

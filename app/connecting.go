@@ -36,7 +36,7 @@ func RunConnecting(ctx context.Context, target k8s.Target, o Options, connect Co
 	tv := tview.NewApplication()
 	life := newLifecycle(tv)
 	if o.Screen == nil {
-		o.Screen = o.trace.screen()
+		o.Screen = newScreen(o.trace)
 	}
 	if o.Screen != nil {
 		tv.SetScreen(o.Screen)

@@ -32,8 +32,9 @@ type tracer struct {
 }
 
 type traceKey struct {
-	name string
-	when time.Time
+	name    string
+	when    time.Time // tcell read it
+	handled time.Time // the UI goroutine took it
 }
 
 type traceDir struct {
@@ -67,7 +68,7 @@ func (t *tracer) key(ev *tcell.EventKey) {
 		return
 	}
 	t.mu.Lock()
-	t.keys = append(t.keys, traceKey{name: ev.Name(), when: ev.When()})
+	t.keys = append(t.keys, traceKey{name: ev.Name(), when: ev.When(), handled: time.Now()})
 	t.mu.Unlock()
 }
 
@@ -81,39 +82,28 @@ func (t *tracer) dir(path string, entries int, loading bool) {
 	t.mu.Unlock()
 }
 
-// screen returns the terminal's screen, wrapped so that drawn is called
-// once Show has written a frame to the terminal: tview's after-draw hook
-// runs before that write. nil without tracing, or if no screen can be
-// made (tview then makes its own and reports why).
-func (t *tracer) screen() tcell.Screen {
-	if t == nil {
-		return nil
-	}
-	s, err := tcell.NewScreen()
-	if err != nil {
-		return nil
-	}
-	return tracedScreen{Screen: s, t: t}
-}
-
+// tracedScreen calls drawn once Show has written a frame to the terminal:
+// tview's after-draw hook runs before that write.
 type tracedScreen struct {
 	tcell.Screen
 	t *tracer
 }
 
 func (s tracedScreen) Show() {
+	start := time.Now()
 	s.Screen.Show()
-	s.t.drawn()
+	s.t.drawn(start)
 }
 
 func (s tracedScreen) Sync() {
+	start := time.Now()
 	s.Screen.Sync()
-	s.t.drawn()
+	s.t.drawn(start)
 }
 
-// drawn is called after each frame reached the terminal: what was noted
-// since is now on screen.
-func (t *tracer) drawn() {
+// drawn is called after each frame reached the terminal, with the time
+// writing it began: what was noted since is now on screen.
+func (t *tracer) drawn(show time.Time) {
 	if t == nil {
 		return
 	}
@@ -129,8 +119,11 @@ func (t *tracer) drawn() {
 		total := t.reqs.total
 		t.reqs.mu.Unlock()
 		for _, k := range t.keys {
+			// The latency in three parts: waiting for the UI goroutine,
+			// handling the key and drawing, writing to the terminal.
 			t.emit(map[string]any{"ev": "key", "key": k.name, "when": k.when.UnixNano(),
-				"latency_ns": now.Sub(k.when).Nanoseconds(), "total": total})
+				"latency_ns": now.Sub(k.when).Nanoseconds(), "queue_ns": k.handled.Sub(k.when).Nanoseconds(),
+				"show_ns": now.Sub(show).Nanoseconds(), "total": total})
 		}
 	}
 	for _, d := range t.dirs {
