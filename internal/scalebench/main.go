@@ -10,6 +10,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -48,6 +49,8 @@ type event struct {
 	Key       string         `json:"key"`
 	When      int64          `json:"when"`
 	LatencyNs int64          `json:"latency_ns"`
+	QueueNs   int64          `json:"queue_ns"`
+	ShowNs    int64          `json:"show_ns"`
 	Path      string         `json:"path"`
 	Entries   int            `json:"entries"`
 	Loading   bool           `json:"loading"`
@@ -127,6 +130,51 @@ func (x tmux) run(args ...string) error {
 		return fmt.Errorf("tmux %v: %v: %s", args, err, out)
 	}
 	return nil
+}
+
+// cpuTimes are the CPU times used so far by kfsui's UI process and by the
+// tmux server that shows it.
+type cpuTimes struct{ ui, tmux time.Duration }
+
+func (x tmux) cpu(uiPid int) (cpuTimes, error) {
+	out, err := exec.Command("tmux", "-L", x.socket, "display-message", "-p", "#{pid}").Output()
+	if err != nil {
+		return cpuTimes{}, fmt.Errorf("tmux server pid: %v", err)
+	}
+	server, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	if err != nil {
+		return cpuTimes{}, err
+	}
+	var c cpuTimes
+	if c.ui, err = cpuTime(uiPid); err != nil {
+		return c, err
+	}
+	c.tmux, err = cpuTime(server)
+	return c, err
+}
+
+// cpuTime is the user and system time process pid has used.
+func cpuTime(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The fields after the command name, which is in parentheses and may
+	// hold spaces: utime and stime are the 12th and 13th of them.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: too few fields", pid)
+	}
+	var ticks int64
+	for _, s := range f[11:13] {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return 0, err
+		}
+		ticks += n
+	}
+	// USER_HZ is 100 on every Linux architecture Go supports.
+	return time.Duration(ticks) * 10 * time.Millisecond, nil
 }
 
 func (x tmux) send(keys ...string) error {
@@ -215,6 +263,10 @@ func run(small bool) error {
 
 	// Scroll: a key every 20 ms, as key repeat sends them.
 	mark := len(tr.events())
+	cpu0, err := x.cpu(first.Pid)
+	if err != nil {
+		return err
+	}
 	for range 300 {
 		if err := x.send("j"); err != nil {
 			return err
@@ -226,6 +278,11 @@ func run(small bool) error {
 		return err
 	}
 	scroll := keyLatencies(tr.events()[mark:], func(k string) bool { return k == "Rune[j]" })
+	cpu1, err := x.cpu(first.Pid)
+	if err != nil {
+		return err
+	}
+	slowScroll := slowest(tr.events()[mark:], func(k string) bool { return k == "Rune[j]" }, 4)
 
 	// Filter: type into the tree filter, which narrows 10,000 names at
 	// every keystroke; then clear it.
@@ -257,6 +314,7 @@ func run(small bool) error {
 		return err
 	}
 	filter := keyLatencies(tr.events()[mark:], typed)
+	slowFilter := slowest(tr.events()[mark:], typed, 2)
 
 	// Cache the pods of every other namespace too: 30,000 pods' metadata.
 	for i := range scale.Namespaces {
@@ -392,7 +450,29 @@ func run(small bool) error {
 		inOrder(runs, func(s *session) int64 { return s.first.T - s.procStart }),
 		inOrder(runs, func(s *session) int64 { return s.full.T - s.enter.When }),
 		strings.Join(floorsInOrder, " "))
+	fmt.Printf("  slowest keys, ms = waiting for the UI goroutine + handling and drawing + writing to the terminal:\n")
+	fmt.Printf("    scrolling %s; filtering %s\n", slowScroll, slowFilter)
+	perKey := func(a, b time.Duration) string { return ms((b - a) / time.Duration(len(scroll))) }
+	fmt.Printf("  CPU per scrolling key: kfsui %s, tmux %s\n", perKey(cpu0.ui, cpu1.ui), perKey(cpu0.tmux, cpu1.tmux))
 	return nil
+}
+
+// slowest describes the n slowest of the keys which selects, each split
+// into its parts, so that a missed p99 says where the time went.
+func slowest(events []event, which func(string) bool, n int) string {
+	var keys []event
+	for _, e := range events {
+		if e.Ev == "key" && which(e.Key) {
+			keys = append(keys, e)
+		}
+	}
+	slices.SortFunc(keys, func(a, b event) int { return cmp.Compare(b.LatencyNs, a.LatencyNs) })
+	var out []string
+	for _, k := range keys[:min(n, len(keys))] {
+		f := func(ns int64) float64 { return float64(ns) / float64(time.Millisecond) }
+		out = append(out, fmt.Sprintf("%.1f = %.1f + %.1f + %.1f", f(k.LatencyNs), f(k.QueueNs), f(k.LatencyNs-k.QueueNs-k.ShowNs), f(k.ShowNs)))
+	}
+	return strings.Join(out, "; ")
 }
 
 // bareList times the floor once: one PartialObjectMetadataList of the big
