@@ -191,6 +191,9 @@ func New(o Options) *App {
 	a.pages = tview.NewPages().
 		AddPage("main", a.main, true, true).
 		AddPage("help", centered(a.help, 72, 24), true, false)
+	// tview's default is black, filling the whole screen each frame
+	// before the panes paint their own background over it.
+	a.pages.SetBackgroundColor(o.Theme.Background)
 	a.tv.SetRoot(a.pages, true).SetFocus(a.tree)
 	a.actions = a.bindActions()
 	// Keys never reach the tree, so only a click calls this.
