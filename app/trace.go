@@ -29,6 +29,8 @@ type tracer struct {
 	drew bool
 
 	reqs requestCounter
+
+	cpuProfile *os.File // KFSUI_CPUPROFILE, nil if unset
 }
 
 type traceKey struct {
@@ -54,7 +56,17 @@ func newTracer() *tracer {
 	if err != nil {
 		return nil
 	}
-	return &tracer{f: f, enc: json.NewEncoder(f)}
+	t := &tracer{f: f, enc: json.NewEncoder(f)}
+	if p := os.Getenv("KFSUI_CPUPROFILE"); p != "" {
+		if pf, err := os.Create(p); err == nil {
+			if pprof.StartCPUProfile(pf) == nil {
+				t.cpuProfile = pf
+			} else {
+				_ = pf.Close()
+			}
+		}
+	}
+	return t
 }
 
 func (t *tracer) emit(ev map[string]any) {
@@ -148,6 +160,10 @@ func (t *tracer) close() {
 	runtime.ReadMemStats(&ms)
 	t.emit(map[string]any{"ev": "runtime", "gcs": ms.NumGC, "gc_pause_ns": ms.PauseTotalNs,
 		"heap_alloc": ms.HeapAlloc, "heap_sys": ms.HeapSys, "total_alloc": ms.TotalAlloc, "sys": ms.Sys})
+	if t.cpuProfile != nil {
+		pprof.StopCPUProfile()
+		_ = t.cpuProfile.Close()
+	}
 	if p := os.Getenv("KFSUI_HEAPPROFILE"); p != "" {
 		if f, err := os.Create(p); err == nil {
 			_ = pprof.WriteHeapProfile(f)

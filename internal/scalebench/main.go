@@ -35,6 +35,7 @@ import (
 
 func main() {
 	small := flag.Bool("small", false, "a tenth of the scenario, to try the bench quickly")
+	flag.IntVar(&sessions, "sessions", sessions, "how many times to start kfsui and expand the big directory")
 	flag.Parse()
 	if err := run(*small); err != nil {
 		fmt.Fprintf(os.Stderr, "scalebench: %v\n", err)
@@ -491,7 +492,7 @@ func bareList(ctx context.Context, pods metadata.ResourceInterface) (time.Durati
 
 // sessions is how many times the bench starts kfsui and expands the big
 // directory.
-const sessions = 9
+var sessions = 9
 
 // bigPods is the big directory.
 const bigPods = "/namespaces/" + testcluster.BigNamespace + "/pods"
