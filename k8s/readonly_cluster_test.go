@@ -96,6 +96,9 @@ func TestWritesThroughKfsuisClientsNeverReachTheServer(t *testing.T) {
 			_, err := conn.lists.md.Resource(cms.GVR).Namespace("default").Patch(ctx, "readonly-target", types.MergePatchType, patch, metav1.PatchOptions{})
 			return err
 		},
+		"raw DELETE through the pager's REST client": func() error {
+			return conn.lists.pages.rest.Delete().AbsPath("/api/v1/namespaces/default/configmaps/readonly-target").Do(ctx).Error()
+		},
 		"raw POST through discovery's REST client": func() error {
 			return conn.discovery.RESTClient().Post().AbsPath("/api/v1/namespaces/default/configmaps").
 				Body([]byte(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"readonly-created"}}`)).Do(ctx).Error()
