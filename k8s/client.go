@@ -220,7 +220,7 @@ func ConnectConfig(ctx context.Context, cfg *rest.Config, info Info, opts Option
 		core:      core,
 		streams:   streams,
 		discovery: dc,
-		lists:     NewLists(md, pages),
+		lists:     newLists(md, pages),
 		health:    health,
 		stop:      cancel,
 		ctx:       cctx,

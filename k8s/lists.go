@@ -60,9 +60,9 @@ type Lists struct {
 	subs   subscribers[ListKey]
 }
 
-// NewLists returns an empty set of listings that lists through pages and
+// newLists returns an empty set of listings that lists through pages and
 // watches through md.
-func NewLists(md metadata.Interface, pages *pager) *Lists {
+func newLists(md metadata.Interface, pages *pager) *Lists {
 	ctx, cancel := context.WithCancel(context.Background())
 	l := &Lists{md: md, pages: pages, ctx: ctx, cancel: cancel, entries: map[ListKey]*listEntry{}}
 	l.probes.init(l)
