@@ -128,13 +128,7 @@ func New(o Options) *App {
 	ctx, cancel := context.WithCancel(context.Background())
 	life := o.life
 	if life == nil {
-		life = newLifecycle(tview.NewApplication())
-		if o.Screen == nil {
-			o.Screen = newScreen(o.trace)
-		}
-		if o.Screen != nil {
-			life.tv.SetScreen(o.Screen)
-		}
+		life = newLifecycle(o.Screen, o.trace)
 	}
 	a := &App{
 		tv:     life.tv,
@@ -199,7 +193,6 @@ func New(o Options) *App {
 	// Keys never reach the tree, so only a click calls this.
 	a.tree.SetSelectedFunc(a.click)
 	a.tv.SetInputCapture(a.handleKey)
-	a.tv.SetAfterDrawFunc(func(tcell.Screen) { a.life.markDrawn() })
 	// Not from focus callbacks: tview calls them holding the primitive's
 	// lock, and styleFocus asks the primitives whether they have focus.
 	a.styleFocus()

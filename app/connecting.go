@@ -33,20 +33,13 @@ func RunConnecting(ctx context.Context, target k8s.Target, o Options, connect Co
 	if theme.Name == "" {
 		theme = themes.Dark()
 	}
-	tv := tview.NewApplication()
-	life := newLifecycle(tv)
-	if o.Screen == nil {
-		o.Screen = newScreen(o.trace)
-	}
-	if o.Screen != nil {
-		tv.SetScreen(o.Screen)
-	}
+	life := newLifecycle(o.Screen, o.trace)
+	tv := life.tv
 	header := views.NewHeader(theme)
 	header.SetInfo(headerInfo(target.Info))
 	tv.SetRoot(tview.NewFlex().SetDirection(tview.FlexRow).
 		AddItem(header, 1, 0, false).
 		AddItem(views.NewConnecting(theme, target.Info.Server, target.Info.Context), 0, 1, true), true)
-	tv.SetAfterDrawFunc(func(tcell.Screen) { life.markDrawn() })
 
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -116,13 +109,8 @@ func RunConnecting(ctx context.Context, target k8s.Target, o Options, connect Co
 			finish = app.begin()
 		})
 	}()
-	go func() {
-		// The caller's context ends it too (SIGTERM, SIGHUP).
-		<-cctx.Done()
-		if ctx.Err() != nil {
-			quit()
-		}
-	}()
+	// The caller's context ends it too (SIGTERM, SIGHUP).
+	defer context.AfterFunc(ctx, quit)()
 
 	err := life.run()
 	mu.Lock()

@@ -3,6 +3,7 @@ package app
 import (
 	"sync"
 
+	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 )
 
@@ -13,13 +14,21 @@ import (
 // Run has ended.
 type lifecycle struct {
 	tv        *tview.Application
+	screen    tcell.Screen // nil: tview makes its own
 	drawnOnce sync.Once
 	drawn     chan struct{} // closed after the first draw
 	ended     chan struct{} // closed when Run has returned
 }
 
-func newLifecycle(tv *tview.Application) *lifecycle {
-	return &lifecycle{tv: tv, drawn: make(chan struct{}), ended: make(chan struct{})}
+// newLifecycle makes the application, to run on screen (tests give a
+// SimulationScreen) or else on the terminal.
+func newLifecycle(screen tcell.Screen, trace *tracer) *lifecycle {
+	if screen == nil {
+		screen = newScreen(trace)
+	}
+	l := &lifecycle{tv: tview.NewApplication(), screen: screen, drawn: make(chan struct{}), ended: make(chan struct{})}
+	l.tv.SetAfterDrawFunc(func(tcell.Screen) { l.markDrawn() })
+	return l
 }
 
 // markDrawn is called after every draw.
@@ -28,6 +37,8 @@ func (l *lifecycle) markDrawn() { l.drawnOnce.Do(func() { close(l.drawn) }) }
 // run runs the application until it is stopped. Once only.
 func (l *lifecycle) run() error {
 	defer close(l.ended)
+	// Not before: setting the screen puts the terminal in raw mode.
+	l.tv.SetScreen(l.screen)
 	return l.tv.Run()
 }
 

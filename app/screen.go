@@ -7,8 +7,13 @@ import (
 )
 
 // newScreen returns the terminal's screen for tview, traced when tracing;
-// nil if none can be made, and tview then makes its own and reports why.
+// nil if there is no terminal or no screen can be made: tview then makes
+// its own and reports why. (tview ignores the error of initialising a
+// screen it is given, and Run then panics on the missing terminal.)
 func newScreen(trace *tracer) tcell.Screen {
+	if !haveTerminal() {
+		return nil
+	}
 	s, err := tcell.NewScreen()
 	if err != nil {
 		return nil

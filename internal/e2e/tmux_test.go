@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -159,6 +162,27 @@ func TestE2EBinaryErrorsBeforeTheUI(t *testing.T) {
 		if !strings.Contains(pane, "mode=icanon") {
 			t.Errorf("%s: terminal not in cooked mode:\n%s", tc.args, pane)
 		}
+	}
+}
+
+// Without a controlling terminal (cron, a CI step, ssh without -t) kfsui
+// connects, then says there is no terminal and exits 1: no panic, no hang.
+func TestE2EBinaryWithoutATerminalSaysSo(t *testing.T) {
+	c := testcluster.Shared(t)
+	bin := buildBinary(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "--kubeconfig", c.KubeconfigPath)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no controlling terminal
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("exit: %v, want status 1; stderr:\n%s", err, stderr.String())
+	}
+	if out := stderr.String(); !strings.Contains(out, "kfsui: ") || !strings.Contains(out, "/dev/tty") || strings.Contains(out, "panic") {
+		t.Errorf("stderr does not say the terminal is missing, or panics:\n%s", out)
 	}
 }
 
