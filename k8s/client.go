@@ -24,6 +24,7 @@ import (
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	"k8s.io/client-go/util/flowcontrol"
 )
 
 // DefaultRequestTimeout bounds one-shot requests (the startup check,
@@ -171,11 +172,17 @@ func ConnectConfig(ctx context.Context, cfg *rest.Config, info Info, opts Option
 	if err != nil {
 		return nil, err
 	}
-	md, err := metadata.NewForConfig(stream)
+	// Listings list through the pager and watch through the metadata
+	// client: one rate limit for both, as when one client did both.
+	listings := rest.CopyConfig(stream)
+	if listings.RateLimiter == nil && listings.QPS > 0 {
+		listings.RateLimiter = flowcontrol.NewTokenBucketRateLimiter(listings.QPS, listings.Burst)
+	}
+	md, err := metadata.NewForConfig(listings)
 	if err != nil {
 		return nil, err
 	}
-	pages, err := newPager(stream)
+	pages, err := newPager(listings)
 	if err != nil {
 		return nil, err
 	}

@@ -313,7 +313,7 @@ func (e *listEntry) startInformer() {
 					// API server restart (TestE2EAPIServerOutageAndRecovery).
 					list, err = e.lists.pages.list(ctx, e.key.GVR, e.key.Namespace, opts)
 				} else {
-					list, err = e.listPages(ctx, metav1.ListOptions{Limit: firstPage})
+					list, err = e.listPages(ctx)
 				}
 				report(err)
 				return list, err
@@ -468,12 +468,8 @@ func (*pagedListWatch) IsWatchListSemanticsUnSupported() bool { return true }
 // Until the listing's first complete list, each page's names are shown at
 // once (Names returns them, Loading). The pager reads no more of each
 // object than its names, so a big collection is never decoded whole.
-//
-// opts are the first page's; without a limit it is nextPages.
-func (e *listEntry) listPages(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
-	if opts.Limit == 0 {
-		opts.Limit = nextPages
-	}
+func (e *listEntry) listPages(ctx context.Context) (runtime.Object, error) {
+	opts := metav1.ListOptions{Limit: firstPage}
 	all := &metav1.PartialObjectMetadataList{}
 	first := !e.isSynced()
 	for {
@@ -497,8 +493,7 @@ func (e *listEntry) listPages(ctx context.Context, opts metav1.ListOptions) (run
 			return all, nil
 		}
 		// The continue token holds the first page's resource version.
-		opts = metav1.ListOptions{Continue: page.Continue, Limit: nextPages,
-			LabelSelector: opts.LabelSelector, FieldSelector: opts.FieldSelector}
+		opts = metav1.ListOptions{Continue: page.Continue, Limit: nextPages}
 	}
 }
 
@@ -531,7 +526,7 @@ func (e *listEntry) isSynced() bool {
 func (e *listEntry) listOnce() {
 	e.listing.Lock()
 	defer e.listing.Unlock()
-	list, err := e.listPages(e.ctx, metav1.ListOptions{Limit: firstPage})
+	list, err := e.listPages(e.ctx)
 	if err != nil {
 		e.setErr(err)
 		return

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/internalversion/scheme"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -111,15 +113,26 @@ func TestDecodePageMatchesClientGo(t *testing.T) {
 }
 
 func TestDecodePageRefusesOtherAnswers(t *testing.T) {
-	status := encodeProtobuf(t, &metav1.Status{TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"}, Message: "no"})
+	// A Status is the server's error, whichever encoding.
+	status := &metav1.Status{TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"}, Status: metav1.StatusFailure,
+		Message: "pods is forbidden", Reason: metav1.StatusReasonForbidden, Code: 403}
+	statusJSON, err := json.Marshal(status)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string][]byte{"protobuf": encodeProtobuf(t, status), "JSON": statusJSON} {
+		if _, err := decodePage(body); !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), "pods is forbidden") {
+			t.Errorf("a %s Status: %v, want the server's Forbidden", name, err)
+		}
+	}
 	for name, body := range map[string][]byte{
-		"a Status":           status,
-		"truncated":          encodeProtobuf(t, benchList(2))[:60],
-		"not JSON either":    []byte("<html>proxy error</html>"),
-		"magic only":         protobufMagic,
-		"empty":              nil,
-		"bad varint at end":  append(append([]byte{}, protobufMagic...), 0x12, 0xff),
-		"group without tags": append(append([]byte{}, protobufMagic...), 0x0b),
+		"JSON without a kind": []byte(`{"items":[]}`),
+		"truncated":           encodeProtobuf(t, benchList(2))[:60],
+		"not JSON either":     []byte("<html>proxy error</html>"),
+		"magic only":          protobufMagic,
+		"empty":               nil,
+		"bad varint at end":   append(append([]byte{}, protobufMagic...), 0x12, 0xff),
+		"group without tags":  append(append([]byte{}, protobufMagic...), 0x0b),
 	} {
 		if list, err := decodePage(body); err == nil {
 			t.Errorf("%s: decoded as %+v, want an error", name, list)
