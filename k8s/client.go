@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -147,7 +148,21 @@ func ConnectConfig(ctx context.Context, cfg *rest.Config, info Info, opts Option
 		base.Wrap(opts.WrapTransport)
 	}
 	health := &Health{}
-	base.Wrap(func(rt http.RoundTripper) http.RoundTripper { return &healthTransport{next: rt, health: health} })
+	// Lives as long as the connection; on failure below, ends at once.
+	cctx, cancel := context.WithCancel(context.Background())
+	connected := false
+	defer func() {
+		if !connected {
+			cancel()
+		}
+	}()
+	server, _, err := rest.DefaultServerUrlFor(base)
+	if err != nil {
+		return nil, fmt.Errorf("server %q: %w", base.Host, err)
+	}
+	base.Wrap(func(rt http.RoundTripper) http.RoundTripper {
+		return &healthTransport{next: rt, health: health, ctx: cctx, version: path.Join("/", server.Path, "version")}
+	})
 	// Outermost, so nothing added above can bypass it.
 	base.Wrap(ReadOnly)
 
@@ -220,7 +235,7 @@ func ConnectConfig(ctx context.Context, cfg *rest.Config, info Info, opts Option
 		info.Server = base.Host
 	}
 
-	cctx, cancel := context.WithCancel(context.Background())
+	connected = true
 	c := &Conn{
 		Info:      info,
 		dynamic:   dyn,

@@ -66,7 +66,9 @@ func (h *Health) report(err error) {
 type healthTransport struct {
 	next     http.RoundTripper
 	health   *Health
-	checking atomic.Bool // a /version check is under way
+	ctx      context.Context // the connection's: checks end with it
+	version  string          // the URL path of the server's /version, after any prefix of its address
+	checking atomic.Bool     // a /version check is under way
 }
 
 // confirmTimeout bounds the /version check after a timed-out request.
@@ -99,10 +101,12 @@ func (t *healthTransport) confirm(req *http.Request, cause error) {
 		return
 	}
 	defer t.checking.Store(false)
-	ctx, cancel := context.WithTimeout(context.Background(), confirmTimeout)
+	ctx, cancel := context.WithTimeout(t.ctx, confirmTimeout)
 	defer cancel()
 	u := *req.URL
-	u.Path, u.RawPath, u.RawQuery = "/version", "", ""
+	// The server's address may have a path (a proxy such as Rancher's
+	// /k8s/clusters/<id>): /version is below it, not at the host's root.
+	u.Path, u.RawPath, u.RawQuery = t.version, "", ""
 	check, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		t.health.report(cause)
@@ -110,7 +114,10 @@ func (t *healthTransport) confirm(req *http.Request, cause error) {
 	}
 	check.Header = req.Header.Clone()
 	resp, err := ReadOnly(t.next).RoundTrip(check)
-	if err != nil {
+	switch {
+	case t.ctx.Err() != nil:
+		return // the connection closed meanwhile
+	case err != nil:
 		t.health.report(cause)
 		return
 	}

@@ -8,12 +8,12 @@ import (
 	"time"
 )
 
-// hangingTransport never answers; with versionAnswers it answers GET
-// /version, as a server whose one API hangs does.
-type hangingTransport struct{ versionAnswers bool }
+// hangingTransport never answers but, when version is set, GET on that
+// path, as a server whose one API hangs does.
+type hangingTransport struct{ version string }
 
 func (h hangingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if h.versionAnswers && r.URL.Path == "/version" {
+	if h.version != "" && r.URL.Path == h.version {
 		return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody, Request: r}, nil
 	}
 	<-r.Context().Done()
@@ -23,12 +23,13 @@ func (h hangingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // A request that times out (client-go puts --request-timeout into the
 // request's context) says the server does not answer only if /version
 // does not answer either: one slow API must not mark the whole server
-// down. A request kfsui cancelled says nothing.
+// down. A request kfsui cancelled says nothing. The server's address may
+// have a path (a proxy's), under which /version is.
 func TestHealthCountsTimeoutsButNotCancellations(t *testing.T) {
 	defer func(d time.Duration) { confirmTimeout = d }(confirmTimeout)
 	confirmTimeout = 50 * time.Millisecond
 	send := func(rt http.RoundTripper, ctx context.Context) {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "https://example.invalid/apis/metrics.k8s.io/v1beta1/pods", nil)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "https://example.invalid/k8s/clusters/c-1/apis/metrics.k8s.io/v1beta1/pods", nil)
 		_, _ = rt.RoundTrip(req)
 	}
 	timedOut := func(rt http.RoundTripper) {
@@ -37,8 +38,9 @@ func TestHealthCountsTimeoutsButNotCancellations(t *testing.T) {
 		send(rt, ctx)
 	}
 
+	const version = "/k8s/clusters/c-1/version"
 	h := &Health{}
-	rt := &healthTransport{next: hangingTransport{}, health: h}
+	rt := &healthTransport{next: hangingTransport{}, health: h, ctx: context.Background(), version: version}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	send(rt, ctx)
@@ -55,10 +57,21 @@ func TestHealthCountsTimeoutsButNotCancellations(t *testing.T) {
 	}
 
 	h = &Health{}
-	rt = &healthTransport{next: hangingTransport{versionAnswers: true}, health: h}
+	rt = &healthTransport{next: hangingTransport{version: version}, health: h, ctx: context.Background(), version: version}
 	timedOut(rt)
 	time.Sleep(200 * time.Millisecond) // the check answers at once
 	if rt.checking.Load() || h.State().Down {
 		t.Fatalf("a timed-out request while /version answers marked the server down: %+v", h.State())
+	}
+
+	// A check still running when the connection closes reports nothing.
+	h = &Health{}
+	closed, closeConn := context.WithCancel(context.Background())
+	rt = &healthTransport{next: hangingTransport{}, health: h, ctx: closed, version: version}
+	timedOut(rt)
+	closeConn()
+	time.Sleep(200 * time.Millisecond)
+	if rt.checking.Load() || h.State().Down {
+		t.Fatalf("a check outlived its connection: %+v", h.State())
 	}
 }
