@@ -1,8 +1,6 @@
 package views
 
 import (
-	"strings"
-
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 	"github.com/rivo/uniseg"
@@ -53,6 +51,7 @@ type Tree struct {
 	follow  bool        // keep the selection on screen (false after the wheel scrolled)
 	clicked func()
 	keep    map[string]*treeNode // render's scratch: the children that may stay
+	glyphs  struct{ bar, tee, corner, dash string }
 }
 
 // treeNode is an entry of the tree, or a status line (loading, an error, a
@@ -83,7 +82,10 @@ type listing struct {
 func NewTree(theme themes.Theme) *Tree {
 	t := &Tree{Box: tview.NewBox(), theme: theme, nodes: map[string]*treeNode{}, listed: map[string]listing{}, follow: true}
 	t.root = t.newNode(TreeEntry{Path: "/", Name: "/", Dir: true})
-	t.root.last = true
+	// The branch lines' strings, made once: cells are drawn with Put,
+	// as SetContent builds a string for each.
+	b := tview.Borders
+	t.glyphs.bar, t.glyphs.tee, t.glyphs.corner, t.glyphs.dash = string(b.Vertical), string(b.LeftT), string(b.BottomLeft), string(b.Horizontal)
 	t.cur = t.root
 	t.stale = true
 	t.SetBackgroundColor(theme.Background)
@@ -141,11 +143,10 @@ func (t *Tree) SetFilter(dir string, match func(name string) bool) int {
 func (t *Tree) Filtered() string { return t.filterDir }
 
 // render shows directory dir's last listing, through the filter if it
-// narrows dir. sameListing says the listing is the one the children were
-// last rendered from (a filter changed, not the listing): both are then in
-// the listing's order, and the children that stay are found by walking the
-// two side by side instead of through a map, which a filter typed over
-// 10,000 names pays at every keystroke.
+// narrows dir. sameListing says only the filter changed: the children's
+// entries are then the listing's, in its order, and a filter typed over
+// 10,000 names costs one walk over them per keystroke, no map and no new
+// node.
 func (t *Tree) render(dir string, sameListing bool) {
 	node := t.nodes[dir]
 	l, ok := t.listed[dir]
@@ -157,52 +158,46 @@ func (t *Tree) render(dir string, sameListing bool) {
 	if dir == t.filterDir {
 		match = t.filter
 	}
-	old := node.children
-	curIndex := -1 // the old child that is the selection or holds it
-	for i, c := range old {
-		if c.selectable() && within(t.cur.path, c.path) {
-			curIndex = i
-		}
+	// The child that is the selection or holds it, if any, and its place.
+	curChild := t.cur
+	for curChild != nil && curChild.parent != node {
+		curChild = curChild.parent
 	}
-	var gone []*treeNode // old children no longer listed
+	curIndex := -1
+	old := node.children
 	children := make([]*treeNode, 0, len(l.entries)+2)
 	if state.Err != "" {
 		children = append(children, t.statusNode("⚠ "+state.Err, t.theme.Error))
 	}
 	shown := 0
-	if sameListing {
-		k := 0 // the next old child to match
-		for _, e := range l.entries {
-			for k < len(old) && !old[k].selectable() {
-				k++
-			}
-			var n *treeNode
-			if k < len(old) && old[k].path == e.Path {
-				n = old[k]
-				k++
-			} else {
-				n = t.newNode(e)
-			}
-			n.hidden = match != nil && !match(e.Name)
-			if !n.hidden {
-				shown++
-			}
-			children = append(children, n)
+	place := func(n *treeNode, name string) {
+		n.hidden = match != nil && !match(name)
+		if !n.hidden {
+			shown++
 		}
-		for ; k < len(old); k++ {
-			if old[k].selectable() {
-				gone = append(gone, old[k])
+		children = append(children, n)
+	}
+	var gone []*treeNode // old children no longer listed
+	if sameListing {
+		i := 0
+		for _, c := range old {
+			if c.selectable() && i < len(l.entries) {
+				place(c, l.entries[i].Name)
+				i++
 			}
 		}
 	} else {
-		// Kept between calls; cleared before and after.
+		// Kept between calls; cleared after each.
 		if t.keep == nil {
 			t.keep = map[string]*treeNode{}
 		}
 		keep := t.keep
-		for _, c := range old {
+		for i, c := range old {
 			if c.selectable() {
 				keep[c.path] = c
+			}
+			if c == curChild {
+				curIndex = i
 			}
 		}
 		for _, e := range l.entries {
@@ -212,11 +207,7 @@ func (t *Tree) render(dir string, sameListing bool) {
 			} else {
 				n = t.newNode(e)
 			}
-			n.hidden = match != nil && !match(e.Name)
-			if !n.hidden {
-				shown++
-			}
-			children = append(children, n)
+			place(n, e.Name)
 		}
 		for _, n := range keep {
 			gone = append(gone, n)
@@ -232,11 +223,17 @@ func (t *Tree) render(dir string, sameListing bool) {
 	if state.Note != "" {
 		children = append(children, t.statusNode(state.Note, t.theme.Muted))
 	}
+	// The selection moves when its entry left the listing or the filter
+	// hides it.
+	curLost := false
 	lastShown := -1
 	for i, c := range children {
 		c.parent, c.depth, c.last = node, node.depth+1, false
 		if !c.hidden {
 			lastShown = i
+		}
+		if c == curChild && c.hidden {
+			curLost, curIndex = true, i
 		}
 	}
 	if lastShown >= 0 {
@@ -247,28 +244,15 @@ func (t *Tree) render(dir string, sameListing bool) {
 	t.listed[dir] = l
 	t.stale = true
 
-	// The selection moves when its entry left the listing or the filter
-	// hides it.
-	curGone := false
 	for _, n := range gone {
-		if within(t.cur.path, n.path) {
-			curGone = true
+		if n == curChild {
+			curLost = true
 		}
 		t.forget(n)
 	}
-	for i, c := range children {
-		if c.hidden && within(t.cur.path, c.path) {
-			curGone, curIndex = true, i
-		}
-	}
-	if curGone {
+	if curLost {
 		t.setCurrent(t.replacement(node, children, curIndex))
 	}
-}
-
-// within reports whether path is dir or lies below it.
-func within(path, dir string) bool {
-	return strings.HasPrefix(path, dir) && (len(path) == len(dir) || path[len(dir)] == '/')
 }
 
 // replacement picks the node to select when the selected one disappeared
@@ -450,11 +434,11 @@ func (t *Tree) Move(n int) {
 // on path: expanding a directory at the bottom of the pane then shows what
 // it holds.
 func (t *Tree) ShowChildren(path string) {
+	t.visibleRows() // first: it may move the selection up
 	n := t.nodes[path]
 	if n == nil || n != t.cur || !n.expanded {
 		return
 	}
-	t.visibleRows()
 	_, _, _, h := t.GetInnerRect()
 	shown := 0
 	for _, c := range n.children {
@@ -523,16 +507,16 @@ func (t *Tree) Draw(screen tcell.Screen) {
 		if n.depth > 0 {
 			for a, col := n.parent, (n.depth-2)*3; a != nil && a.depth > 0; a, col = a.parent, col-3 {
 				if !a.last && col < w {
-					screen.SetContent(x+col, row, tview.Borders.Vertical, nil, lines)
+					screen.Put(x+col, row, t.glyphs.bar, lines)
 				}
 			}
-			branch := tview.Borders.LeftT
+			branch := t.glyphs.tee
 			if n.last {
-				branch = tview.Borders.BottomLeft
+				branch = t.glyphs.corner
 			}
-			for j, r := range []rune{branch, tview.Borders.Horizontal, tview.Borders.Horizontal} {
+			for j, g := range [3]string{branch, t.glyphs.dash, t.glyphs.dash} {
 				if col := (n.depth-1)*3 + j; col < w {
-					screen.SetContent(x+col, row, r, nil, lines)
+					screen.Put(x+col, row, g, lines)
 				}
 			}
 		}
@@ -577,6 +561,9 @@ func (t *Tree) MouseHandler() func(action tview.MouseAction, event *tcell.EventM
 			setFocus(t)
 			return true, nil
 		case tview.MouseLeftClick:
+			if !t.InInnerRect(x, y) {
+				return true, nil // the border and title
+			}
 			_, top, _, _ := t.GetInnerRect()
 			rows := t.visibleRows()
 			if i := t.offset + y - top; i >= 0 && i < len(rows) && rows[i].selectable() {

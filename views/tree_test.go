@@ -157,6 +157,13 @@ func TestTreeMouse(t *testing.T) {
 	if p, _ := tr.Selected(); p != dir+"/web-7d9f8b6c5d-00016" {
 		t.Fatalf("a click on the scrolled rows selected %q", p)
 	}
+	// The border and title are no rows: a click there selects nothing.
+	for _, y := range []int{0, 11} {
+		mouse(tview.MouseLeftClick, y)
+		if p, _ := tr.Selected(); p != dir+"/web-7d9f8b6c5d-00016" || clicks != 2 {
+			t.Fatalf("a click on the border (y %d) selected %q, %d clicks", y, p, clicks)
+		}
+	}
 	mouse(tview.MouseScrollUp, 3)
 	tr.Select(dir + "/web-7d9f8b6c5d-00099")
 	tr.Draw(s)
