@@ -20,14 +20,17 @@ func (a *App) filterTree() {
 			dir = p.Parent().String()
 		}
 	}
+	// The pattern the tree shows, and how many entries match it.
+	applied, shown := "", 0
 	live := func(text string) {
 		if text == "" {
 			a.tree.SetFilter(dir, nil)
+			applied = ""
 			return
 		}
 		// A regular expression half typed ("~[a") keeps the last one.
 		if match, err := nameMatcher(text); err == nil {
-			a.tree.SetFilter(dir, match)
+			applied, shown = text, a.tree.SetFilter(dir, match)
 		}
 	}
 	// Not in the label: tview reads labels as markup, and dir is cluster
@@ -37,13 +40,17 @@ func (a *App) filterTree() {
 			a.clearTreeFilter()
 			return
 		}
-		match, err := nameMatcher(text)
-		if err != nil {
+		if applied != text {
+			live(text)
+		}
+		if applied != text {
+			// Not a valid pattern: no filter rather than a prefix's.
+			_, err := nameMatcher(text)
+			a.clearTreeFilter()
 			a.flash(err.Error(), true)
 			return
 		}
-		n := a.tree.SetFilter(dir, match)
-		a.flash(fmt.Sprintf("%s: %d entries match %q (Esc clears)", dir, n, text), n == 0)
+		a.flash(fmt.Sprintf("%s: %d entries match %q (Esc clears)", dir, shown, text), shown == 0)
 	}, a.clearTreeFilter)
 }
 

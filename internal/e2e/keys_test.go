@@ -326,6 +326,13 @@ func TestE2ETreeFilterAndViewerSearch(t *testing.T) {
 	})
 	d.key(tcell.KeyEscape)
 	d.waitText(5*time.Second, "api-config/", "web-flags/", "filter cleared")
+	// An invalid pattern at Enter: its error, and no filter left over
+	// from the valid prefix typed before it.
+	d.keys("/~web(")
+	d.key(tcell.KeyEnter)
+	d.waitFor("the pattern's error and every entry", 5*time.Second, func(s string) bool {
+		return strings.Contains(s, "missing closing )") && strings.Contains(s, "api-config/") && strings.Contains(s, "web-flags/")
+	})
 
 	// Search in the viewer: every match highlighted, n moves.
 	longConfigMap(t, ns)
