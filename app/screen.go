@@ -81,10 +81,9 @@ func (s *cellScreen) Fill(r rune, style tcell.Style) {
 
 // SetContent implements tcell.Screen.
 func (s *cellScreen) SetContent(x, y int, primary rune, combining []rune, style tcell.Style) {
-	if len(combining) == 0 && primary == ' ' && invisibleStyle(style) && s.stillBlank(x, y) {
+	if s.dropOrTouch(x, y, len(combining) == 0 && primary == ' ' && invisibleStyle(style)) {
 		return
 	}
-	s.touch(x, y)
 	if len(combining) == 0 && primary >= 0 && primary < 128 {
 		s.Screen.Put(x, y, asciiCells[primary], style)
 		return
@@ -102,7 +101,7 @@ func (s *cellScreen) SetCell(x, y int, style tcell.Style, ch ...rune) {
 
 // Put implements tcell.Screen.
 func (s *cellScreen) Put(x, y int, str string, style tcell.Style) (string, int) {
-	s.touch(x, y)
+	s.dropOrTouch(x, y, false)
 	return s.Screen.Put(x, y, str, style)
 }
 
@@ -124,24 +123,25 @@ func invisibleStyle(style tcell.Style) bool {
 	return style.Foreground(tcell.ColorDefault) == tcell.StyleDefault
 }
 
-// stillBlank reports whether cell x, y holds Clear's blank.
-func (s *cellScreen) stillBlank(x, y int) bool {
+// dropOrTouch reports whether a write of Clear's blank (blank) at x, y
+// changes nothing; any other write is noted as touching the cell and the
+// next one (a wide character covers two). One lock for both: this runs
+// for every cell of every frame.
+func (s *cellScreen) dropOrTouch(x, y int, blank bool) (drop bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.blank != nil && x >= 0 && y >= 0 && x < s.w && y < s.h && s.blank[y*s.w+x]
-}
-
-// touch notes that cell x, y, and the next one (a wide character covers
-// two), may hold something else than the blank now.
-func (s *cellScreen) touch(x, y int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.blank == nil || y < 0 || y >= s.h {
-		return
+	if s.blank == nil || x < 0 || y < 0 || x >= s.w || y >= s.h {
+		return false
 	}
-	for i := max(x, 0); i < min(x+2, s.w); i++ {
-		s.blank[y*s.w+i] = false
+	i := y*s.w + x
+	if blank && s.blank[i] {
+		return true
 	}
+	s.blank[i] = false
+	if x+1 < s.w {
+		s.blank[i+1] = false
+	}
+	return false
 }
 
 // touchRow notes that row y, from x on, may hold something else now.
