@@ -327,6 +327,7 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 		// connecting, so it too comes before the UI.
 		conn, fs, err := connect(sig)
 		if err != nil {
+			trace.close() // as the UI would at its end
 			return err
 		}
 		defer conn.Close()

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 )
 
@@ -189,7 +190,7 @@ func captureStderr() {
 	if os.Getenv(supervisedEnv) == "" {
 		return
 	}
-	_ = dup2(stderrFD, 2)
+	_ = unix.Dup2(stderrFD, 2)
 }
 
 // keepStderrPipeToSelf makes the supervisor's pipe close on exec, so that
@@ -197,6 +198,6 @@ func captureStderr() {
 // keeps it open after kfsui exits.
 func keepStderrPipeToSelf() {
 	if os.Getenv(supervisedEnv) != "" {
-		syscall.CloseOnExec(stderrFD)
+		unix.CloseOnExec(stderrFD)
 	}
 }
