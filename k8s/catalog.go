@@ -148,6 +148,11 @@ func NewCatalog(groups []*metav1.APIGroup, lists []*metav1.APIResourceList) *Cat
 // "<plural>.<group>", has its resource, and every APIService, named
 // "<version>.<group>", its group-version (served, or failed and retried).
 // When it does, a fresh listing of the sources needs no rediscovery.
+//
+// One way only: a type whose source was deleted between discovery and
+// this first list (a window of a round trip at start) stays until the
+// next change to the sources. Telling which served types come from which
+// APIService would take the objects' spec, which listings do not keep.
 func (c *Catalog) Explains(source schema.GroupResource, names []string) bool {
 	failed := map[schema.GroupVersion]bool{}
 	for _, f := range c.Failed {
