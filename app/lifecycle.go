@@ -14,7 +14,6 @@ import (
 // Run has ended.
 type lifecycle struct {
 	tv        *tview.Application
-	screen    tcell.Screen // nil: tview makes its own
 	drawnOnce sync.Once
 	drawn     chan struct{} // closed after the first draw
 	ended     chan struct{} // closed when Run has returned
@@ -26,7 +25,11 @@ func newLifecycle(screen tcell.Screen, trace *tracer) *lifecycle {
 	if screen == nil {
 		screen = newScreen(trace)
 	}
-	l := &lifecycle{tv: tview.NewApplication(), screen: screen, drawn: make(chan struct{}), ended: make(chan struct{})}
+	l := &lifecycle{tv: tview.NewApplication(), drawn: make(chan struct{}), ended: make(chan struct{})}
+	// Now, not in run: SetScreen initialises the screen, and a simulation
+	// screen's Init resets the size a test gave it. (Run follows at once
+	// wherever kfsui makes a lifecycle.)
+	l.tv.SetScreen(screen)
 	l.tv.SetAfterDrawFunc(func(tcell.Screen) { l.markDrawn() })
 	return l
 }
@@ -37,8 +40,6 @@ func (l *lifecycle) markDrawn() { l.drawnOnce.Do(func() { close(l.drawn) }) }
 // run runs the application until it is stopped. Once only.
 func (l *lifecycle) run() error {
 	defer close(l.ended)
-	// Not before: setting the screen puts the terminal in raw mode.
-	l.tv.SetScreen(l.screen)
 	return l.tv.Run()
 }
 
