@@ -2,8 +2,10 @@ package app
 
 import (
 	"sync"
+	"unicode/utf8"
 
 	"github.com/gdamore/tcell/v2"
+	"github.com/rivo/uniseg"
 )
 
 // newScreen returns the terminal's screen for tview, traced when tracing;
@@ -25,18 +27,24 @@ func newScreen(trace *tracer) tcell.Screen {
 	return screen
 }
 
-// cellScreen makes tview's cell writes cheap. Scrolling a long list spent
-// most of kfsui's CPU (5.8 ms a key, profiled in the scale bench) in two
-// costs of tview's drawing on tcell:
+// cellScreen makes tview's drawing on tcell cheap. Each frame tview clears
+// the screen and draws everything again; every box first fills its area
+// with spaces, then draws into it. On tcell's terminal screen that cost
+// most of kfsui's CPU while scrolling a long list, and most of what the
+// terminal had to read:
 //
-//   - Each frame tview clears the screen, then every box fills its area
-//     with spaces again before drawing into it, one locked SetContent per
-//     cell: a 200×50 terminal is filled twice or three times. A space
-//     written over the clear's own blank changes nothing that shows, so
-//     cellScreen drops it, remembering which cells still hold that blank.
-//   - tcell's SetContent builds a new string for each cell, about 10,000
-//     allocations a frame whose collection slows the keys it runs under.
-//     Plain ASCII goes through Put with strings made once.
+//   - tcell's Put compares a cell's new content with what the cell held a
+//     moment before in the same frame (the clear's blank, the box's fill, a
+//     border under a title), not with what the terminal shows. So every
+//     cell that was not blank was sent to the terminal again on every
+//     frame: 8 kB of output for a key that moved the selection one row.
+//   - Each write is a locked call into tcell that looks for grapheme
+//     clusters and, through SetContent, allocates a string: about 30,000
+//     writes and 10,000 allocations a frame on a 200×50 terminal.
+//
+// cellScreen keeps the frame being drawn in a plain array. At Show it
+// hands tcell only the cells that differ from what it handed tcell the
+// frame before, so tcell sends only what changed.
 //
 // Concurrency: safe from any goroutine, as tcell's screens are.
 type cellScreen struct {
@@ -44,51 +52,161 @@ type cellScreen struct {
 
 	mu    sync.Mutex
 	w, h  int
-	blank []bool // the cell holds Clear's blank, untouched since; nil: unknown
+	frame []cell // the frame being drawn
+	// cleared: the frame's cell holds Clear's blank, whatever frame says;
+	// nothing has been drawn on it since.
+	cleared []bool
+	sent    []cell // what tcell holds, as of the last Show; zero: unknown
+	// sentBlank: tcell holds Clear's blank; the same as sent being
+	// blankCell, but most cells are, and this is cheaper to ask.
+	sentBlank []bool
+	runes     map[rune]cell
 }
 
-func newCellScreen(s tcell.Screen) *cellScreen { return &cellScreen{Screen: s} }
+// cell is one cell's content: a grapheme cluster, its style, and its
+// width (2 for a wide character). The zero cell is unknown content.
+type cell struct {
+	str   string
+	style tcell.Style
+	width int
+}
 
-// asciiCells holds a one-character string for each ASCII character.
-var asciiCells = func() (s [128]string) {
-	for r := range s {
-		s[r] = string(rune(r))
+func newCellScreen(s tcell.Screen) *cellScreen {
+	return &cellScreen{Screen: s, runes: map[rune]cell{}}
+}
+
+// blankCell is what Clear leaves.
+var blankCell = cell{str: " ", width: 1}
+
+// asciiCells holds a cell of each printable ASCII character, made once.
+var asciiCells = func() (s [128]cell) {
+	for r := ' '; r < 127; r++ {
+		s[r] = cell{str: string(r), width: 1}
 	}
 	return s
 }()
 
-// Clear implements tcell.Screen; from here on every cell is known blank.
+// Clear implements tcell.Screen.
 func (s *cellScreen) Clear() {
-	s.Fill(' ', tcell.StyleDefault)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fit()
+	for i := range s.cleared {
+		s.cleared[i] = true
+	}
 }
 
 // Fill implements tcell.Screen.
 func (s *cellScreen) Fill(r rune, style tcell.Style) {
+	if r == ' ' && style == tcell.StyleDefault {
+		s.Clear()
+		return
+	}
+	c := s.runeCell(r, nil)
 	s.mu.Lock()
-	s.Screen.Fill(r, style)
-	s.w, s.h = s.Screen.Size()
-	if n := s.w * s.h; cap(s.blank) >= n {
-		s.blank = s.blank[:n]
-	} else {
-		s.blank = make([]bool, n)
+	defer s.mu.Unlock()
+	s.fit()
+	for i := range s.frame {
+		s.frame[i] = c.styled(style, s.content(i).style)
+		s.cleared[i] = false
 	}
-	isBlank := r == ' ' && style == tcell.StyleDefault
-	for i := range s.blank {
-		s.blank[i] = isBlank
+}
+
+// content is the frame's cell i. Holding mu.
+func (s *cellScreen) content(i int) cell {
+	if s.cleared[i] {
+		return blankCell
 	}
-	s.mu.Unlock()
+	return s.frame[i]
+}
+
+// fit sizes the frame to the screen. Holding mu.
+func (s *cellScreen) fit() {
+	w, h := s.Screen.Size()
+	if w == s.w && h == s.h && s.frame != nil {
+		return
+	}
+	s.w, s.h = w, h
+	s.frame = make([]cell, w*h)
+	s.cleared = make([]bool, w*h)
+	s.sent = make([]cell, w*h)
+	s.sentBlank = make([]bool, w*h)
+	for i := range s.cleared {
+		s.cleared[i] = true
+	}
+}
+
+// styled returns c in style; tcell's ColorNone keeps the color of the
+// style the cell had.
+func (c cell) styled(style, had tcell.Style) cell {
+	c.style = style
+	if fg, bg, _ := style.Decompose(); fg == tcell.ColorNone || bg == tcell.ColorNone {
+		oldFg, oldBg, _ := had.Decompose()
+		if fg == tcell.ColorNone {
+			c.style = c.style.Foreground(oldFg)
+		}
+		if bg == tcell.ColorNone {
+			c.style = c.style.Background(oldBg)
+		}
+	}
+	return c
+}
+
+// runeCell returns the cell of a rune and its combining runes.
+func (s *cellScreen) runeCell(r rune, combining []rune) cell {
+	if len(combining) == 0 && r >= ' ' && r < 127 {
+		return asciiCells[r]
+	}
+	if len(combining) > 0 {
+		str := string(append([]rune{r}, combining...))
+		return cell{str: str, width: clusterWidth(str)}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.runes[r]
+	if !ok {
+		str := string(r)
+		c = cell{str: str, width: clusterWidth(str)}
+		// Borders, tree lines and the like: a few kinds a screen, each
+		// written thousands of times. Bounded for a screen of anything.
+		if len(s.runes) < 4096 {
+			s.runes[r] = c
+		}
+	}
+	return c
+}
+
+// clusterWidth is the width of str's first grapheme cluster.
+func clusterWidth(str string) int {
+	_, _, width, _ := uniseg.FirstGraphemeClusterInString(str, -1)
+	return width
+}
+
+// set writes c in style at x, y of the frame. A space that would change
+// nothing that shows is dropped: every box fills its area with spaces
+// before drawing into it, over the frame's clear, and those are most of
+// a frame's writes.
+func (s *cellScreen) set(x, y int, c cell, style tcell.Style) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.frame == nil || x < 0 || y < 0 || x >= s.w || y >= s.h {
+		return
+	}
+	i := y*s.w + x
+	if s.cleared[i] {
+		if c.str == " " && invisibleStyle(style) {
+			return
+		}
+		s.cleared[i] = false
+		s.frame[i] = c.styled(style, tcell.StyleDefault)
+		return
+	}
+	s.frame[i] = c.styled(style, s.frame[i].style)
 }
 
 // SetContent implements tcell.Screen.
 func (s *cellScreen) SetContent(x, y int, primary rune, combining []rune, style tcell.Style) {
-	if s.dropOrTouch(x, y, len(combining) == 0 && primary == ' ' && invisibleStyle(style)) {
-		return
-	}
-	if len(combining) == 0 && primary >= 0 && primary < 128 {
-		s.Screen.Put(x, y, asciiCells[primary], style)
-		return
-	}
-	s.Screen.SetContent(x, y, primary, combining, style)
+	s.set(x, y, s.runeCell(primary, combining), style)
 }
 
 // SetCell implements tcell.Screen.
@@ -99,59 +217,134 @@ func (s *cellScreen) SetCell(x, y int, style tcell.Style, ch ...rune) {
 	s.SetContent(x, y, ch[0], ch[1:], style)
 }
 
-// Put implements tcell.Screen.
+// Put implements tcell.Screen: as tcell's, it writes str's first grapheme
+// cluster, with any of no width before it, and returns the rest and the
+// width written.
 func (s *cellScreen) Put(x, y int, str string, style tcell.Style) (string, int) {
-	s.dropOrTouch(x, y, false)
-	return s.Screen.Put(x, y, str, style)
+	var c cell
+	switch {
+	case str == "":
+		return "", 0
+	case str[0] >= ' ' && str[0] < 127 && (len(str) == 1 || str[1] < utf8.RuneSelf):
+		// Printable ASCII followed by ASCII or nothing is a cluster
+		// of its own.
+		c, str = asciiCells[str[0]], str[1:]
+	default:
+		state := -1
+		for c.width == 0 && str != "" {
+			var g string
+			g, str, c.width, state = uniseg.FirstGraphemeClusterInString(str, state)
+			c.str += g
+		}
+	}
+	s.set(x, y, c, style)
+	return str, c.width
 }
 
 // PutStr implements tcell.Screen.
 func (s *cellScreen) PutStr(x, y int, str string) {
-	s.touchRow(x, y)
-	s.Screen.PutStr(x, y, str)
+	s.PutStrStyled(x, y, str, tcell.StyleDefault)
 }
 
-// PutStrStyled implements tcell.Screen.
+// PutStrStyled implements tcell.Screen, as tcell does, a cell at a time.
 func (s *cellScreen) PutStrStyled(x, y int, str string, style tcell.Style) {
-	s.touchRow(x, y)
-	s.Screen.PutStrStyled(x, y, str, style)
+	w, h := s.Size()
+	for str != "" && x < w && y < h {
+		var width int
+		if str, width = s.Put(x, y, str, style); width == 0 {
+			return
+		}
+		x += width
+	}
+}
+
+// Get implements tcell.Screen: the frame being drawn.
+func (s *cellScreen) Get(x, y int) (string, tcell.Style, int) {
+	c, ok := s.at(x, y)
+	if !ok {
+		return s.Screen.Get(x, y)
+	}
+	if c.str == "" || c.width == 0 {
+		return " ", c.style, 1
+	}
+	return c.str, c.style, c.width
+}
+
+// GetContent implements tcell.Screen: the frame being drawn.
+func (s *cellScreen) GetContent(x, y int) (rune, []rune, tcell.Style, int) {
+	str, style, width := s.Get(x, y)
+	runes := []rune(str)
+	if len(runes) == 0 {
+		return ' ', nil, style, width
+	}
+	return runes[0], runes[1:], style, width
+}
+
+// at returns the frame's cell at x, y, if the frame covers it.
+func (s *cellScreen) at(x, y int) (cell, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.frame == nil || x < 0 || y < 0 || x >= s.w || y >= s.h {
+		return cell{}, false
+	}
+	return s.content(y*s.w + x), true
+}
+
+// Show implements tcell.Screen.
+func (s *cellScreen) Show() {
+	s.flush()
+	s.Screen.Show()
+}
+
+// Sync implements tcell.Screen.
+func (s *cellScreen) Sync() {
+	s.flush()
+	s.Screen.Sync()
+}
+
+// flush hands tcell the cells that changed since the last flush.
+func (s *cellScreen) flush() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.frame == nil {
+		return
+	}
+	if w, h := s.Screen.Size(); w != s.w || h != s.h {
+		// Resized since Clear: the next frame is drawn at the new
+		// size, and tcell redraws everything then.
+		return
+	}
+	for i, cleared := range s.cleared {
+		if cleared {
+			if !s.sentBlank[i] {
+				s.Screen.Put(i%s.w, i/s.w, blankCell.str, blankCell.style)
+				s.sent[i], s.sentBlank[i] = blankCell, true
+			}
+			continue
+		}
+		c := s.frame[i]
+		if c.str == " " && invisibleStyle(c.style) {
+			// A space does not show its foreground: one color for
+			// all, so that a space of another color changes nothing.
+			c.style = tcell.StyleDefault
+		}
+		if c == s.sent[i] {
+			continue
+		}
+		s.Screen.Put(i%s.w, i/s.w, c.str, c.style)
+		s.sent[i], s.sentBlank[i] = c, c == blankCell
+	}
 }
 
 // invisibleStyle reports whether a space in style looks like Clear's
-// blank: only its foreground differs, which a space does not show.
+// blank: only its foreground differs, which a space does not show. It
+// runs for most writes of every frame, so it reads the style's fields
+// rather than comparing whole styles (tcell's carry strings). A style's
+// hyperlink has no getter and is not compared: kfsui draws none, and
+// escapes the tags that would make one.
 func invisibleStyle(style tcell.Style) bool {
-	return style.Foreground(tcell.ColorDefault) == tcell.StyleDefault
-}
-
-// dropOrTouch reports whether a write of Clear's blank (blank) at x, y
-// changes nothing; any other write is noted as touching the cell and the
-// next one (a wide character covers two). One lock for both: this runs
-// for every cell of every frame.
-func (s *cellScreen) dropOrTouch(x, y int, blank bool) (drop bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.blank == nil || x < 0 || y < 0 || x >= s.w || y >= s.h {
-		return false
-	}
-	i := y*s.w + x
-	if blank && s.blank[i] {
-		return true
-	}
-	s.blank[i] = false
-	if x+1 < s.w {
-		s.blank[i+1] = false
-	}
-	return false
-}
-
-// touchRow notes that row y, from x on, may hold something else now.
-func (s *cellScreen) touchRow(x, y int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.blank == nil || y < 0 || y >= s.h {
-		return
-	}
-	for i := max(x, 0); i < s.w; i++ {
-		s.blank[y*s.w+i] = false
-	}
+	_, bg, attrs := style.Decompose()
+	return bg == tcell.ColorDefault && attrs == 0 &&
+		style.GetUnderlineStyle() == tcell.UnderlineStyleNone &&
+		style.GetUnderlineColor() == tcell.ColorDefault
 }

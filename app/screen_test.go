@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gdamore/tcell/v2"
@@ -56,14 +57,9 @@ func TestCellScreenShowsWhatTviewDraws(t *testing.T) {
 	pages := tview.NewPages().AddPage("main", flex, true, true).AddPage("modal", modal, true, false)
 	pages.SetBackgroundColor(tcell.ColorDefault)
 
-	frame := func(name string, w, h int) {
+	// same compares what the two screens hold, and what reading them gives.
+	same := func(name string, w, h int) {
 		t.Helper()
-		for _, s := range []tcell.Screen{directCount, cells} {
-			s.Clear()
-			pages.SetRect(0, 0, w, h)
-			pages.Draw(s)
-			s.Show()
-		}
 		for y := range h {
 			for x := range w {
 				ds, dst, dw := direct.Get(x, y)
@@ -75,8 +71,23 @@ func TestCellScreenShowsWhatTviewDraws(t *testing.T) {
 				if ds != ws || dst != wst || dw != ww {
 					t.Fatalf("%s: cell %d,%d is %q %v %d, drawn directly %q %v %d", name, x, y, ws, wst, ww, ds, dst, dw)
 				}
+				dr, dc, _, _ := directCount.GetContent(x, y)
+				wr, wc, _, _ := cells.GetContent(x, y)
+				if dr != wr || string(dc) != string(wc) {
+					t.Fatalf("%s: cell %d,%d reads %q %q, drawn directly %q %q", name, x, y, wr, wc, dr, dc)
+				}
 			}
 		}
+	}
+	frame := func(name string, w, h int) {
+		t.Helper()
+		for _, s := range []tcell.Screen{directCount, cells} {
+			s.Clear()
+			pages.SetRect(0, 0, w, h)
+			pages.Draw(s)
+			s.Show()
+		}
+		same(name, w, h)
 	}
 	frame("first", 40, 12)
 	t.Logf("cell writes reaching the screen: %d through cellScreen, %d drawn directly", counted.writes, directCount.writes)
@@ -95,8 +106,56 @@ func TestCellScreenShowsWhatTviewDraws(t *testing.T) {
 	direct.SetSize(50, 14)
 	wrapped.SetSize(50, 14)
 	frame("larger", 50, 14)
+	frame("again", 50, 14)
+
+	// Drawn on the screen without tview: a fill, strings, colors kept.
+	for _, s := range []tcell.Screen{directCount, cells} {
+		s.Fill('x', tcell.StyleDefault.Background(tcell.ColorMaroon))
+		s.PutStrStyled(2, 1, "put 界 e\u0301 str", tcell.StyleDefault.Foreground(tcell.ColorYellow))
+		s.SetContent(4, 3, 'q', nil, tcell.StyleDefault.Foreground(tcell.ColorGreen).Background(tcell.ColorNone))
+		s.SetCell(5, 3, tcell.StyleDefault, 'e', '\u0301')
+		s.Show()
+	}
+	same("fill and strings", 50, 14)
+	frame("after them", 50, 14)
 
 	if n := testing.AllocsPerRun(100, func() { cells.SetContent(3, 1, 'q', nil, tcell.StyleDefault) }); n != 0 {
 		t.Errorf("an ASCII cell costs %v allocations, want 0", n)
+	}
+}
+
+// tview draws every frame whole; what reaches the terminal must be what
+// changed only: next to nothing for a frame like the one before, a few
+// cells a row for a key that scrolls the tree by one row. (tcell alone
+// sent every cell that was not blank, every frame: 8 kB for that key.)
+func TestTerminalGetsOnlyWhatChanged(t *testing.T) {
+	const dir = "/namespaces/big/pods"
+	a, tty, screen := appOnTerminal(t, 200, 50, dir, 1000)
+	a.tree.Page(1)
+	a.tv.ForceDraw()
+	frame := func() int64 {
+		tty.written.Store(0)
+		a.tv.ForceDraw()
+		return tty.written.Load()
+	}
+	if n := frame(); n > 64 {
+		t.Errorf("a frame like the one before sent %d bytes, want at most 64", n)
+	}
+	// The tree's first row, under the header, the path and the border.
+	top := func() string {
+		var row strings.Builder
+		for x := range 80 {
+			str, _, _ := screen.Get(x, 3)
+			row.WriteString(str)
+		}
+		return row.String()
+	}
+	before := top()
+	a.tree.Move(1)
+	if n := frame(); n > 1000 {
+		t.Errorf("a frame scrolling the tree by one row sent %d bytes, want at most 1000", n)
+	}
+	if after := top(); after == before || !strings.Contains(after, "web-7d9f8b6c5d-") {
+		t.Errorf("the tree did not scroll: its first row was %q and is %q", before, after)
 	}
 }
