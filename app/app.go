@@ -185,9 +185,10 @@ func New(o Options) *App {
 	a.pages = tview.NewPages().
 		AddPage("main", a.main, true, true).
 		AddPage("help", centered(a.help, 72, 24), true, false)
-	// tview's default is black, filling the whole screen each frame
-	// before the panes paint their own background over it.
-	a.pages.SetBackgroundColor(o.Theme.Background)
+	// The panes cover the screen and paint their own background: the
+	// pages need not fill it first, 10,000 cell writes a frame on a
+	// 200×50 terminal. Flex's box is tview's box that does not clear.
+	a.pages.Box = tview.NewFlex().Box
 	a.tv.SetRoot(a.pages, true).SetFocus(a.tree)
 	a.actions = a.bindActions()
 	// Keys never reach the tree, so only a click calls this.

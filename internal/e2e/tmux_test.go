@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -50,12 +51,18 @@ type tmux struct {
 	socket string
 }
 
+// tmuxServers counts the servers started, to name their sockets.
+var tmuxServers atomic.Int64
+
 func newTmux(t *testing.T) *tmux {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Fatal("tmux is not installed; scripts/test.sh installs it (apt-get install tmux)")
 	}
-	x := &tmux{t: t, socket: fmt.Sprintf("kfsui-e2e-%d", os.Getpid())}
+	// A server per test: the last test's server may still be exiting
+	// after kill-server returned, and a new session asked of it then
+	// fails with "server exited unexpectedly".
+	x := &tmux{t: t, socket: fmt.Sprintf("kfsui-e2e-%d-%d", os.Getpid(), tmuxServers.Add(1))}
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", x.socket, "kill-server").Run() })
 	return x
 }
