@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -46,32 +47,29 @@ func (t *discardTTY) WindowSize() (tcell.WindowSize, error) {
 // appOnTerminal builds kfsui's UI on a w×h terminal screen, as the binary
 // makes it, that discards its output; dir is expanded holding n pods, the
 // first one selected, and the first frame drawn.
-func appOnTerminal(b testing.TB, w, h int, dir string, n int) (*App, *discardTTY, tcell.Screen) {
-	b.Helper()
+func appOnTerminal(tb testing.TB, w, h int, dir string, n int) (*App, *discardTTY, tcell.Screen) {
+	tb.Helper()
 	ti, err := terminfo.LookupTerminfo("tmux-256color")
 	if err != nil {
 		ti, err = terminfo.LookupTerminfo("xterm-256color")
 	}
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	tty := newDiscardTTY(w, h)
 	term, err := tcell.NewTerminfoScreenFromTtyTerminfo(tty, ti)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	screen := newCellScreen(term)
 	a := New(Options{Conn: &k8s.Conn{}, Screen: screen})
-	b.Cleanup(func() {
+	tb.Cleanup(func() {
 		a.cancel()
 		term.Fini()
 	})
 	parent := "/"
-	for _, seg := range []string{"namespaces", "big", "pods"} {
-		p := parent + seg
-		if parent != "/" {
-			p = parent + "/" + seg
-		}
+	for _, seg := range strings.Split(strings.Trim(dir, "/"), "/") {
+		p := strings.TrimSuffix(parent, "/") + "/" + seg
 		a.tree.SetChildren(parent, []views.TreeEntry{{Path: p, Name: seg, Dir: true}}, views.DirState{})
 		a.tree.SetExpanded(parent, true)
 		parent = p

@@ -42,9 +42,11 @@ func newScreen(trace *tracer) tcell.Screen {
 //     clusters and, through SetContent, allocates a string: about 30,000
 //     writes and 10,000 allocations a frame on a 200×50 terminal.
 //
-// cellScreen keeps the frame being drawn in a plain array. At Show it
-// hands tcell only the cells that differ from what it handed tcell the
-// frame before, so tcell sends only what changed.
+// cellScreen keeps the frame being drawn in a plain array, where a space
+// written over the frame's clear that would not show is dropped (most of
+// a frame's writes are the boxes' fills). At Show it hands tcell only the
+// cells that differ from what it handed tcell the frame before, so tcell
+// sends only what changed.
 //
 // Concurrency: safe from any goroutine, as tcell's screens are.
 type cellScreen struct {
