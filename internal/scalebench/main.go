@@ -271,6 +271,7 @@ func run(small bool) error {
 
 	// Scroll: a key every 20 ms, as key repeat sends them.
 	mark := len(tr.events())
+	steal0, t0 := stolen(), time.Now()
 	cpu0, err := x.cpu(first.Pid)
 	if err != nil {
 		return err
@@ -291,11 +292,15 @@ func run(small bool) error {
 		return err
 	}
 	slowScroll := slowest(tr.events()[mark:], func(k string) bool { return k == "Rune[j]" }, 4)
+	steal1, t1 := stolen(), time.Now()
 
 	// Filter: type into the tree filter, which narrows 10,000 names at
-	// every keystroke; then clear it.
+	// every keystroke; then clear it. More than 100 keys, so that the p99
+	// is not simply the slowest key.
 	mark = len(tr.events())
-	for _, word := range []string{"web-01", "web-0999", "web-12"} {
+	words := []string{"web-01", "web-0999", "web-12", "web-3", "web-45", "web-678", "web-9", "web-20", "web-0",
+		"web-11", "web-555", "web-7", "web-88", "web-1234", "web-6", "web-4321", "web-2"}
+	for _, word := range words {
 		if err := x.send("/"); err != nil {
 			return err
 		}
@@ -318,11 +323,12 @@ func run(small bool) error {
 	// The keys typed into the filter, each narrowing 10,000 names; not
 	// the / that opens it or the Enter and Esc around it.
 	typed := func(k string) bool { return strings.HasPrefix(k, "Rune[") && k != "Rune[/]" }
-	if err := waitKeys(tr, mark, len("web-01web-0999web-12"), typed); err != nil {
+	if err := waitKeys(tr, mark, len(strings.Join(words, "")), typed); err != nil {
 		return err
 	}
 	filter := keyLatencies(tr.events()[mark:], typed)
 	slowFilter := slowest(tr.events()[mark:], typed, 2)
+	steal2, t2 := stolen(), time.Now()
 
 	// Cache the pods of every other namespace too: 30,000 pods' metadata.
 	for i := range scale.Namespaces {
@@ -447,7 +453,7 @@ func run(small bool) error {
 	row("Enter → the first page of names on screen", spread(figure(func(s *session) time.Duration { return time.Duration(s.page.T - s.enter.When) })), "", true)
 	row(fmt.Sprintf("bare PartialObjectMetadataList of the %d pods (floor)", scale.BigPods), spread(floors), "", true)
 	row(fmt.Sprintf("scrolling, key → redraw p50 / p99 (%d keys)", len(scroll)), ms(pct(scroll, 50))+" / "+ms(pct(scroll, 99)), "p99 ≤ 16 ms", pct(scroll, 99) <= 16*time.Millisecond)
-	row(fmt.Sprintf("filtering, key → redraw p50 / p99 (%d keys: p99 is the slowest)", len(filter)), ms(pct(filter, 50))+" / "+ms(pct(filter, 99)), "p99 ≤ 16 ms", pct(filter, 99) <= 16*time.Millisecond)
+	row(fmt.Sprintf("filtering, key → redraw p50 / p99 (%d keys)", len(filter)), ms(pct(filter, 50))+" / "+ms(pct(filter, 99)), "p99 ≤ 16 ms", pct(filter, 99) <= 16*time.Millisecond)
 	row(fmt.Sprintf("memory with %d pods' names cached: UI RSS + supervisor's private (UI's peak + the same)", scale.BigPods+scale.Namespaces*scale.PodsEach), fmt.Sprintf("%d MB (%d MB); UI alone %d MB", rss>>20, hwm>>20, uiRSS>>20), "≤ 150 MB", rss <= 150<<20 && hwm <= 150<<20)
 	row("Go heap at exit: in use / held; collections (total pause)", fmt.Sprintf("%d / %d MB; %d (%s)", rt.HeapAlloc>>20, rt.HeapSys>>20, rt.GCs, ms(time.Duration(rt.GCPauseNs))), "", true)
 	row(fmt.Sprintf("requests while idle for %s (polling)", idle), strconv.Itoa(after.Total-before.Total), "0", after.Total == before.Total)
@@ -462,8 +468,37 @@ func run(small bool) error {
 	fmt.Printf("    scrolling %s; filtering %s\n", slowScroll, slowFilter)
 	perKey := func(a, b time.Duration) string { return ms((b - a) / time.Duration(len(scroll))) }
 	fmt.Printf("  CPU per scrolling key: kfsui %s, tmux server %s (drawing, and taking the bench's send-keys)\n", perKey(cpu0.ui, cpu1.ui), perKey(cpu0.tmux, cpu1.tmux))
+	if steal0 >= 0 && steal2 >= 0 {
+		fmt.Printf("  CPU time the hypervisor took from this machine (steal, all cores): %s in the %.1f s of scrolling, %s in the %.1f s of filtering\n",
+			ms(steal1-steal0), t1.Sub(t0).Seconds(), ms(steal2-steal1), t2.Sub(t1).Seconds())
+	}
 	return nil
 }
+
+// stolen is the CPU time the hypervisor has taken from this machine's
+// cores since boot (the steal column of /proc/stat); -1 if unknown. A slow
+// key on a virtual machine may be one whose core was not running at all.
+func stolen() time.Duration {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return -1
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	// cpu user nice system idle iowait irq softirq steal ...
+	if len(f) < 9 || f[0] != "cpu" {
+		return -1
+	}
+	ticks, err := strconv.ParseInt(f[8], 10, 64)
+	if err != nil {
+		return -1
+	}
+	return time.Duration(ticks) * time.Second / clockTicks
+}
+
+// clockTicks is USER_HZ, the unit of /proc/stat: 100 on Linux's every
+// usual architecture.
+const clockTicks = 100
 
 // slowest describes the n slowest of the keys which selects, each split
 // into its parts, so that a missed p99 says where the time went.
