@@ -468,7 +468,7 @@ func run(small bool) error {
 	fmt.Printf("    scrolling %s; filtering %s\n", slowScroll, slowFilter)
 	perKey := func(a, b time.Duration) string { return ms((b - a) / time.Duration(len(scroll))) }
 	fmt.Printf("  CPU per scrolling key: kfsui %s, tmux server %s (drawing, and taking the bench's send-keys)\n", perKey(cpu0.ui, cpu1.ui), perKey(cpu0.tmux, cpu1.tmux))
-	if steal0 >= 0 && steal2 >= 0 {
+	if steal0 >= 0 && steal1 >= 0 && steal2 >= 0 {
 		fmt.Printf("  CPU time the hypervisor took from this machine (steal, all cores): %s in the %.1f s of scrolling, %s in the %.1f s of filtering\n",
 			ms(steal1-steal0), t1.Sub(t0).Seconds(), ms(steal2-steal1), t2.Sub(t1).Seconds())
 	}
