@@ -188,16 +188,18 @@ func ConnectConfig(ctx context.Context, cfg *rest.Config, info Info, opts Option
 		return nil, err
 	}
 	// Listings list through the pager and watch through the metadata
-	// client: one rate limit for both, as when one client did both.
-	listings := rest.CopyConfig(stream)
-	if listings.RateLimiter == nil && listings.QPS > 0 {
-		listings.RateLimiter = flowcontrol.NewTokenBucketRateLimiter(listings.QPS, listings.Burst)
-	}
-	md, err := metadata.NewForConfig(listings)
+	// client: one HTTP client and one rate limit for both, as when one
+	// client did both.
+	listings := listingConfig(stream)
+	hc, err := rest.HTTPClientFor(listings)
 	if err != nil {
 		return nil, err
 	}
-	pages, err := newPager(listings)
+	md, err := metadata.NewForConfigAndClient(listings, hc)
+	if err != nil {
+		return nil, err
+	}
+	pages, err := newPager(listings, hc)
 	if err != nil {
 		return nil, err
 	}
@@ -320,4 +322,20 @@ func unwrapURLError(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// listingConfig is stream with a rate limiter of its own, for the clients
+// that list and watch to share. Its burst is client-go's default when none
+// is set, as client-go does for a limiter it makes: a burst of 0 would
+// refuse every request.
+func listingConfig(stream *rest.Config) *rest.Config {
+	listings := rest.CopyConfig(stream)
+	if listings.RateLimiter == nil && listings.QPS > 0 {
+		burst := listings.Burst
+		if burst == 0 {
+			burst = rest.DefaultBurst
+		}
+		listings.RateLimiter = flowcontrol.NewTokenBucketRateLimiter(listings.QPS, burst)
+	}
+	return listings
 }

@@ -114,6 +114,9 @@ func (t *healthTransport) confirm(req *http.Request, cause error) {
 	}
 	check.Header = req.Header.Clone()
 	resp, err := ReadOnly(t.next).RoundTrip(check)
+	if resp != nil {
+		_ = resp.Body.Close()
+	}
 	switch {
 	case t.ctx.Err() != nil:
 		return // the connection closed meanwhile
@@ -121,7 +124,6 @@ func (t *healthTransport) confirm(req *http.Request, cause error) {
 		t.health.report(cause)
 		return
 	}
-	_ = resp.Body.Close()
 	t.health.report(nil)
 }
 

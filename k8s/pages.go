@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"google.golang.org/protobuf/encoding/protowire"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -30,15 +31,16 @@ import (
 // Concurrency: safe from any goroutine.
 type pager struct{ rest rest.Interface }
 
-// newPager returns a pager that asks for metadata lists through config's
-// transport, as client-go's metadata client does.
-func newPager(config *rest.Config) (*pager, error) {
+// newPager returns a pager that asks for metadata lists through client,
+// set up as client-go's metadata client sets up its own
+// (metadata.NewForConfigAndClient), so that the two can share client.
+func newPager(config *rest.Config, client *http.Client) (*pager, error) {
 	cfg := metadata.ConfigFor(config)
 	// Every request gives its absolute path; these only satisfy
 	// RESTClientFor.
 	cfg.GroupVersion = &schema.GroupVersion{}
 	cfg.APIPath = "/"
-	rc, err := rest.RESTClientFor(cfg)
+	rc, err := rest.RESTClientForConfigAndClient(cfg, client)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +110,8 @@ func decodePage(body []byte) (*metav1.PartialObjectMetadataList, error) {
 
 // stripped is m reduced to what a listing keeps.
 func stripped(m *metav1.PartialObjectMetadata) metav1.PartialObjectMetadata {
-	return metav1.PartialObjectMetadata{TypeMeta: m.TypeMeta, ObjectMeta: metav1.ObjectMeta{
+	// No TypeMeta: items read from protobuf have none either.
+	return metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{
 		Name: m.Name, Namespace: m.Namespace, UID: m.UID, ResourceVersion: m.ResourceVersion,
 	}}
 }

@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/metadata"
+	"k8s.io/client-go/rest"
 
 	"github.com/kfsui/kfsui/internal/testcluster"
 )
@@ -47,7 +48,11 @@ func TestPagerListsWhatClientGoLists(t *testing.T) {
 	cfg := c.RESTConfig()
 	types := &contentTypes{seen: map[string]int{}}
 	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { types.next = rt; return types })
-	p, err := newPager(cfg)
+	hc, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := newPager(cfg, hc)
 	if err != nil {
 		t.Fatal(err)
 	}
