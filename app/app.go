@@ -187,7 +187,10 @@ func New(o Options) *App {
 		AddPage("help", centered(a.help, 72, 24), true, false)
 	// The panes cover the screen and paint their own background: the
 	// pages need not fill it first, 10,000 cell writes a frame on a
-	// 200×50 terminal. Flex's box is tview's box that does not clear.
+	// 200×50 terminal. Flex's box is tview's box that does not clear
+	// (NewFlex sets the box's unexported dontClear; tview's docs show
+	// swapping a Flex's box the other way). Should a tview release drop
+	// that, the fill comes back, costing time, not looks.
 	a.pages.Box = tview.NewFlex().Box
 	a.tv.SetRoot(a.pages, true).SetFocus(a.tree)
 	a.actions = a.bindActions()

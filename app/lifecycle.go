@@ -28,7 +28,9 @@ func newLifecycle(screen tcell.Screen, trace *tracer) *lifecycle {
 	l := &lifecycle{tv: tview.NewApplication(), drawn: make(chan struct{}), ended: make(chan struct{})}
 	// Now, not in run: SetScreen initialises the screen, and a simulation
 	// screen's Init resets the size a test gave it. (Run follows at once
-	// wherever kfsui makes a lifecycle.)
+	// wherever kfsui makes a lifecycle. Init puts the terminal in raw
+	// mode: whatever makes a lifecycle must run it; Run restores the
+	// terminal when it ends.)
 	l.tv.SetScreen(screen)
 	l.tv.SetAfterDrawFunc(func(tcell.Screen) { l.markDrawn() })
 	return l

@@ -52,21 +52,17 @@ func newScreen(trace *tracer) tcell.Screen {
 type cellScreen struct {
 	tcell.Screen
 
-	mu    sync.Mutex
-	w, h  int
-	frame []cell // the frame being drawn
-	// cleared: the frame's cell holds Clear's blank, whatever frame says;
-	// nothing has been drawn on it since.
-	cleared []bool
-	sent    []cell // what tcell holds, as of the last Show; zero: unknown
-	// sentBlank: tcell holds Clear's blank; the same as sent being
-	// blankCell, but most cells are, and this is cheaper to ask.
-	sentBlank []bool
-	runes     map[rune]cell
+	mu   sync.Mutex
+	w, h int
+	// frame is the frame being drawn; a zero cell holds Clear's blank,
+	// nothing drawn on it since.
+	frame []cell
+	sent  []cell // what tcell holds, as of the last Show; zero: unknown
+	runes map[rune]cell
 }
 
 // cell is one cell's content: a grapheme cluster, its style, and its
-// width (2 for a wide character). The zero cell is unknown content.
+// width (2 for a wide character).
 type cell struct {
 	str   string
 	style tcell.Style
@@ -93,9 +89,7 @@ func (s *cellScreen) Clear() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fit()
-	for i := range s.cleared {
-		s.cleared[i] = true
-	}
+	clear(s.frame)
 }
 
 // Fill implements tcell.Screen.
@@ -110,13 +104,12 @@ func (s *cellScreen) Fill(r rune, style tcell.Style) {
 	s.fit()
 	for i := range s.frame {
 		s.frame[i] = c.styled(style, s.content(i).style)
-		s.cleared[i] = false
 	}
 }
 
 // content is the frame's cell i. Holding mu.
 func (s *cellScreen) content(i int) cell {
-	if s.cleared[i] {
+	if s.frame[i].str == "" {
 		return blankCell
 	}
 	return s.frame[i]
@@ -130,12 +123,7 @@ func (s *cellScreen) fit() {
 	}
 	s.w, s.h = w, h
 	s.frame = make([]cell, w*h)
-	s.cleared = make([]bool, w*h)
 	s.sent = make([]cell, w*h)
-	s.sentBlank = make([]bool, w*h)
-	for i := range s.cleared {
-		s.cleared[i] = true
-	}
 }
 
 // styled returns c in style; tcell's ColorNone keeps the color of the
@@ -195,12 +183,7 @@ func (s *cellScreen) set(x, y int, c cell, style tcell.Style) {
 		return
 	}
 	i := y*s.w + x
-	if s.cleared[i] {
-		if c.str == " " && invisibleStyle(style) {
-			return
-		}
-		s.cleared[i] = false
-		s.frame[i] = c.styled(style, tcell.StyleDefault)
+	if s.frame[i].str == "" && c.str == " " && invisibleStyle(style) {
 		return
 	}
 	s.frame[i] = c.styled(style, s.frame[i].style)
@@ -272,14 +255,16 @@ func (s *cellScreen) Get(x, y int) (string, tcell.Style, int) {
 	return c.str, c.style, c.width
 }
 
-// GetContent implements tcell.Screen: the frame being drawn.
+// GetContent implements tcell.Screen: the frame being drawn. tview asks
+// it for every character it prints on a default background, so a cell
+// without combining runes costs no allocation.
 func (s *cellScreen) GetContent(x, y int) (rune, []rune, tcell.Style, int) {
 	str, style, width := s.Get(x, y)
-	runes := []rune(str)
-	if len(runes) == 0 {
-		return ' ', nil, style, width
+	r, size := utf8.DecodeRuneInString(str)
+	if size == len(str) {
+		return r, nil, style, width
 	}
-	return runes[0], runes[1:], style, width
+	return r, []rune(str[size:]), style, width
 }
 
 // at returns the frame's cell at x, y, if the frame covers it.
@@ -298,10 +283,31 @@ func (s *cellScreen) Show() {
 	s.Screen.Show()
 }
 
-// Sync implements tcell.Screen.
+// Sync implements tcell.Screen: a full redraw, which also mends whatever
+// tcell lost that cellScreen thinks it holds.
 func (s *cellScreen) Sync() {
+	s.forgetSent()
 	s.flush()
 	s.Screen.Sync()
+}
+
+// PollEvent implements tcell.Screen. A resize makes tcell drop the cells
+// beyond the new size: shrunk and grown back before the next frame, the
+// screen would lack cells that sent says it holds. After a resize, what
+// tcell holds is unknown.
+func (s *cellScreen) PollEvent() tcell.Event {
+	ev := s.Screen.PollEvent()
+	if _, ok := ev.(*tcell.EventResize); ok {
+		s.forgetSent()
+	}
+	return ev
+}
+
+// forgetSent notes that what tcell holds is unknown.
+func (s *cellScreen) forgetSent() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.sent)
 }
 
 // flush hands tcell the cells that changed since the last flush.
@@ -316,15 +322,8 @@ func (s *cellScreen) flush() {
 		// size, and tcell redraws everything then.
 		return
 	}
-	for i, cleared := range s.cleared {
-		if cleared {
-			if !s.sentBlank[i] {
-				s.Screen.Put(i%s.w, i/s.w, blankCell.str, blankCell.style)
-				s.sent[i], s.sentBlank[i] = blankCell, true
-			}
-			continue
-		}
-		c := s.frame[i]
+	for i := range s.frame {
+		c := s.content(i)
 		if c.str == " " && invisibleStyle(c.style) {
 			// A space does not show its foreground: one color for
 			// all, so that a space of another color changes nothing.
@@ -334,7 +333,7 @@ func (s *cellScreen) flush() {
 			continue
 		}
 		s.Screen.Put(i%s.w, i/s.w, c.str, c.style)
-		s.sent[i], s.sentBlank[i] = c, c == blankCell
+		s.sent[i] = c
 	}
 }
 

@@ -108,6 +108,21 @@ func TestCellScreenShowsWhatTviewDraws(t *testing.T) {
 	frame("larger", 50, 14)
 	frame("again", 50, 14)
 
+	// Shrunk and grown back before the next frame, as a zoom in tmux
+	// does: tcell drops the cells beyond the smaller size, and the
+	// terminal screen's resize event reaches tview through PollEvent.
+	for _, s := range []tcell.SimulationScreen{direct, wrapped} {
+		s.SetSize(30, 8)
+		s.SetSize(50, 14)
+	}
+	if err := wrapped.PostEvent(tcell.NewEventResize(50, 14)); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := cells.PollEvent().(*tcell.EventResize); !ok {
+		t.Fatal("the resize did not come through")
+	}
+	frame("shrunk and grown back", 50, 14)
+
 	// Drawn on the screen without tview: a fill, strings, colors kept.
 	for _, s := range []tcell.Screen{directCount, cells} {
 		s.Fill('x', tcell.StyleDefault.Background(tcell.ColorMaroon))
@@ -121,6 +136,12 @@ func TestCellScreenShowsWhatTviewDraws(t *testing.T) {
 
 	if n := testing.AllocsPerRun(100, func() { cells.SetContent(3, 1, 'q', nil, tcell.StyleDefault) }); n != 0 {
 		t.Errorf("an ASCII cell costs %v allocations, want 0", n)
+	}
+	// tview reads a cell back for every character it prints on a default
+	// background.
+	var screen tcell.Screen = cells // as tview calls it
+	if n := testing.AllocsPerRun(100, func() { screen.GetContent(3, 1) }); n != 0 {
+		t.Errorf("reading a cell costs %v allocations, want 0", n)
 	}
 }
 
