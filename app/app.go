@@ -407,6 +407,9 @@ func (a *App) continueReveal() {
 	}
 	target := a.revealing
 	if a.tree.Has(target.String()) {
+		if a.tree.Hidden(target.String()) {
+			a.clearTreeFilter() // the user asked for it: say why it shows
+		}
 		a.tree.Select(target.String())
 		if target.IsDir() && !a.tree.IsExpanded(target.String()) {
 			a.showKids = target.String()

@@ -20,18 +20,22 @@ func (a *App) filterTree() {
 			dir = p.Parent().String()
 		}
 	}
-	// The pattern the tree shows, and how many entries match it.
-	applied, shown := "", 0
+	// apply narrows the tree to text and says how many entries match; a
+	// pattern that is not valid changes nothing.
+	apply := func(text string) (shown int, err error) {
+		match, err := nameMatcher(text)
+		if err != nil {
+			return 0, err
+		}
+		return a.tree.SetFilter(dir, match), nil
+	}
 	live := func(text string) {
 		if text == "" {
 			a.tree.SetFilter(dir, nil)
-			applied = ""
 			return
 		}
 		// A regular expression half typed ("~[a") keeps the last one.
-		if match, err := nameMatcher(text); err == nil {
-			applied, shown = text, a.tree.SetFilter(dir, match)
-		}
+		_, _ = apply(text)
 	}
 	// Not in the label: tview reads labels as markup, and dir is cluster
 	// text. The result's flash line (escaped) names the directory.
@@ -40,12 +44,11 @@ func (a *App) filterTree() {
 			a.clearTreeFilter()
 			return
 		}
-		if applied != text {
-			live(text)
-		}
-		if applied != text {
+		// Applied again, not taken from typing: the listing may have
+		// changed since, or a jump dropped the filter meanwhile.
+		shown, err := apply(text)
+		if err != nil {
 			// Not a valid pattern: no filter rather than a prefix's.
-			_, err := nameMatcher(text)
 			a.clearTreeFilter()
 			a.flash(err.Error(), true)
 			return

@@ -335,20 +335,29 @@ func (t *Tree) Selected() (path string, dir bool) {
 }
 
 // Select selects the node of path, if the tree holds it. A filter that
-// hides it is dropped: the user asked for that entry.
+// hides it is dropped: the user asked for that entry. (The app drops it
+// first, saying so, where it can: see Hidden.)
 func (t *Tree) Select(path string) bool {
 	n := t.nodes[path]
 	if n == nil {
 		return false
 	}
-	for a := n; a != nil; a = a.parent {
-		if a.hidden {
-			t.SetFilter(t.filterDir, nil)
-			break
-		}
+	if t.Hidden(path) {
+		t.SetFilter(t.filterDir, nil)
 	}
 	t.setCurrent(n)
 	return true
+}
+
+// Hidden reports whether the filter hides the entry of path, or a
+// directory above it.
+func (t *Tree) Hidden(path string) bool {
+	for n := t.nodes[path]; n != nil; n = n.parent {
+		if n.hidden {
+			return true
+		}
+	}
+	return false
 }
 
 // Has reports whether the tree holds a node for path.

@@ -271,6 +271,12 @@ func TestTreeFilterHidesWithoutForgetting(t *testing.T) {
 	}
 
 	tr.SetFilter("/namespaces", func(name string) bool { return name == "api" })
+	// The app asks first, to say why the filter goes.
+	for path, want := range map[string]bool{"/namespaces/db/pods": true, "/namespaces/db": true, "/namespaces/api": false, "/namespaces": false} {
+		if got := tr.Hidden(path); got != want {
+			t.Errorf("Hidden(%s) = %v, want %v", path, got, want)
+		}
+	}
 	if !tr.Select("/namespaces/db/pods") {
 		t.Fatal("a hidden entry cannot be selected")
 	}
