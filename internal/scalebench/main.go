@@ -181,8 +181,7 @@ func cpuTime(pid int) (time.Duration, error) {
 		}
 		ticks += n
 	}
-	// USER_HZ is 100 on every Linux architecture Go supports.
-	return time.Duration(ticks) * 10 * time.Millisecond, nil
+	return time.Duration(ticks) * time.Second / clockTicks, nil
 }
 
 func (x tmux) send(keys ...string) error {
@@ -454,7 +453,7 @@ func run(small bool) error {
 	row(fmt.Sprintf("bare PartialObjectMetadataList of the %d pods (floor)", scale.BigPods), spread(floors), "", true)
 	row(fmt.Sprintf("scrolling, key → redraw p50 / p99 (%d keys)", len(scroll)), ms(pct(scroll, 50))+" / "+ms(pct(scroll, 99)), "p99 ≤ 16 ms", pct(scroll, 99) <= 16*time.Millisecond)
 	row(fmt.Sprintf("filtering, key → redraw p50 / p99 (%d keys)", len(filter)), ms(pct(filter, 50))+" / "+ms(pct(filter, 99)), "p99 ≤ 16 ms", pct(filter, 99) <= 16*time.Millisecond)
-	row(fmt.Sprintf("memory with %d pods' names cached: UI RSS + supervisor's private (UI's peak + the same)", scale.BigPods+scale.Namespaces*scale.PodsEach), fmt.Sprintf("%d MB (%d MB); UI alone %d MB", rss>>20, hwm>>20, uiRSS>>20), "≤ 150 MB", rss <= 150<<20 && hwm <= 150<<20)
+	row(fmt.Sprintf("memory with %d pods' names cached: UI RSS + supervisor's private (UI's peak RSS + the supervisor's at the end)", scale.BigPods+scale.Namespaces*scale.PodsEach), fmt.Sprintf("%d MB (%d MB); UI alone %d MB", rss>>20, hwm>>20, uiRSS>>20), "≤ 150 MB", rss <= 150<<20 && hwm <= 150<<20)
 	row("Go heap at exit: in use / held; collections (total pause)", fmt.Sprintf("%d / %d MB; %d (%s)", rt.HeapAlloc>>20, rt.HeapSys>>20, rt.GCs, ms(time.Duration(rt.GCPauseNs))), "", true)
 	row(fmt.Sprintf("requests while idle for %s (polling)", idle), strconv.Itoa(after.Total-before.Total), "0", after.Total == before.Total)
 	row("API requests in all (lists / watches / gets)", fmt.Sprintf("%d (%d / %d / %d)", reqs.Total, reqs.Lists, reqs.Watches, reqs.Gets), "", true)
@@ -467,7 +466,7 @@ func run(small bool) error {
 	fmt.Printf("  slowest keys, ms = waiting for the UI goroutine + handling and drawing + writing to the terminal:\n")
 	fmt.Printf("    scrolling %s; filtering %s\n", slowScroll, slowFilter)
 	perKey := func(a, b time.Duration) string { return ms((b - a) / time.Duration(len(scroll))) }
-	fmt.Printf("  CPU per scrolling key: kfsui %s, tmux server %s (drawing, and taking the bench's send-keys)\n", perKey(cpu0.ui, cpu1.ui), perKey(cpu0.tmux, cpu1.tmux))
+	fmt.Printf("  CPU per scrolling key: kfsui's UI process %s, tmux server %s (drawing, and taking the bench's send-keys)\n", perKey(cpu0.ui, cpu1.ui), perKey(cpu0.tmux, cpu1.tmux))
 	if steal0 >= 0 && steal1 >= 0 && steal2 >= 0 {
 		fmt.Printf("  CPU time the hypervisor took from this machine (steal, all cores): %s in the %.1f s of scrolling, %s in the %.1f s of filtering\n",
 			ms(steal1-steal0), t1.Sub(t0).Seconds(), ms(steal2-steal1), t2.Sub(t1).Seconds())
@@ -496,8 +495,8 @@ func stolen() time.Duration {
 	return time.Duration(ticks) * time.Second / clockTicks
 }
 
-// clockTicks is USER_HZ, the unit of /proc/stat: 100 on Linux's every
-// usual architecture.
+// clockTicks is USER_HZ, the unit of /proc/<pid>/stat's and /proc/stat's
+// times: 100 on every Linux architecture Go supports.
 const clockTicks = 100
 
 // slowest describes the n slowest of the keys which selects, each split
