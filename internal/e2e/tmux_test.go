@@ -181,6 +181,9 @@ func TestE2EBinaryWithoutATerminalSaysSo(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "--kubeconfig", c.KubeconfigPath)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no controlling terminal
+	// On a hang, the whole session goes: a UI process the supervisor
+	// started must not outlive the test.
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	err := cmd.Run()
