@@ -2,6 +2,7 @@ package k8s
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"reflect"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/metadata"
@@ -35,10 +37,10 @@ func (c *contentTypes) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// The pager must list exactly what client-go's metadata client lists, page
-// after page, for built-in types (protobuf), custom resources, and
-// cluster-wide collections.
-func TestPagerListsWhatClientGoLists(t *testing.T) {
+// The pager must list, page after page, the rows the server prints in one
+// piece, for built-in types, custom resources, and cluster-wide
+// collections; names and order as client-go's metadata client lists them.
+func TestPagerListsWhatTheServerPrints(t *testing.T) {
 	c := testcluster.Shared(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -70,7 +72,11 @@ func TestPagerListsWhatClientGoLists(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var got []metav1.PartialObjectMetadata
+		whole, err := p.list(ctx, k.GVR, k.Namespace, metav1.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []tableRow
 		opts := metav1.ListOptions{Limit: 1}
 		pages := 0
 		for {
@@ -79,6 +85,9 @@ func TestPagerListsWhatClientGoLists(t *testing.T) {
 				t.Fatalf("%v: %v", k, err)
 			}
 			pages++
+			if !reflect.DeepEqual(page.Columns, whole.Columns) {
+				t.Errorf("%v: page %d has columns %+v, the whole list %+v", k, pages, page.Columns, whole.Columns)
+			}
 			got = append(got, page.Items...)
 			if page.Continue == "" {
 				break
@@ -88,22 +97,83 @@ func TestPagerListsWhatClientGoLists(t *testing.T) {
 		if len(want.Items) < 2 || pages < 2 {
 			t.Fatalf("%v: %d objects in %d pages; the test wants more than one page", k, len(want.Items), pages)
 		}
-		for i := range want.Items {
-			want.Items[i] = stripped(&want.Items[i])
-			want.Items[i].TypeMeta = metav1.TypeMeta{}
+		if len(got) != len(want.Items) || len(whole.Items) != len(got) {
+			t.Fatalf("%v: %d rows in pages, %d in one list, client-go %d objects", k, len(got), len(whole.Items), len(want.Items))
 		}
-		if !reflect.DeepEqual(got, want.Items) {
-			t.Errorf("%v: the pager listed\n%+v\nclient-go\n%+v", k, got, want.Items)
+		for i := range got {
+			if got[i].Name != want.Items[i].Name || got[i].Namespace != k.Namespace && k.Namespace != "" {
+				t.Errorf("%v: row %d is %s/%s, client-go lists %s/%s", k, i, got[i].Namespace, got[i].Name, want.Items[i].Namespace, want.Items[i].Name)
+			}
+			// Ages may tick between the two requests.
+			for j := range got[i].cells {
+				if a, b := got[i].cells[j], whole.Items[i].cells[j]; a.Text != b.Text && (a.Since == 0 || b.Since == 0) {
+					t.Errorf("%v: row %d column %q: %q in pages, %q in one list", k, i, whole.Columns[j].Name, a.Text, b.Text)
+				}
+			}
+		}
+		if len(whole.Columns) < 2 || whole.Columns[nameColumn(whole.Columns)].Format != "name" {
+			t.Errorf("%v: columns %+v", k, whole.Columns)
 		}
 	}
 	t.Logf("answers by media type: %v", types.seen)
-	if types.seen["application/vnd.kubernetes.protobuf"] == 0 {
-		t.Errorf("no answer came in protobuf (%v): the fast path went untested", types.seen)
-	}
 
 	// Errors are the server's, as client-go's clients give them.
 	_, err = p.list(ctx, schema.GroupVersionResource{Group: "example.io", Version: "v1", Resource: "nosuchthings"}, "team-a", metav1.ListOptions{})
 	if err == nil || !strings.Contains(err.Error(), "the server could not find the requested resource") {
 		t.Errorf("listing an unknown resource: %v, want the server's NotFound", err)
+	}
+}
+
+// A table watch brings each change as a one-row table: a new object's row
+// with its cells, and its deletion.
+func TestPagerWatchesRows(t *testing.T) {
+	c := testcluster.Shared(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cfg := c.RESTConfig()
+	hc, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := newPager(cfg, hc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cms := schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}
+	list, err := p.list(ctx, cms, "default", metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := p.watch(ctx, cms, "default", metav1.ListOptions{ResourceVersion: list.ResourceVersion}, list.Columns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	cs := c.Clientset()
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "watched-row"}, Data: map[string]string{"a": "1", "b": "2"}}
+	if _, err := cs.CoreV1().ConfigMaps("default").Create(ctx, cm, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.CoreV1().ConfigMaps("default").Delete(ctx, cm.Name, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	for len(seen) < 2 {
+		select {
+		case ev := <-w.ResultChan():
+			row, ok := ev.Object.(*tableRow)
+			if !ok {
+				t.Fatalf("event %s with %T: %+v", ev.Type, ev.Object, ev.Object)
+			}
+			if row.Name != "watched-row" {
+				continue
+			}
+			seen = append(seen, fmt.Sprintf("%s %s data=%s rv=%t", ev.Type, row.Name, row.cells[1].Text, row.ResourceVersion != ""))
+		case <-ctx.Done():
+			t.Fatalf("events seen: %v", seen)
+		}
+	}
+	if want := []string{"ADDED watched-row data=2 rv=true", "DELETED watched-row data=2 rv=true"}; !reflect.DeepEqual(seen, want) {
+		t.Errorf("events %v, want %v", seen, want)
 	}
 }

@@ -57,7 +57,7 @@ main() {
   # already ran above as plain tests; this looks for new inputs.
   echo "== fuzz (${KFSUI_FUZZTIME:-10s} each)"
   local target
-  for target in "FuzzParse ./model" "FuzzHighlight ./views" "FuzzParseANSI ./views" "FuzzTerminalSafe ./views" "FuzzLineSplitter ./k8s" "FuzzDecodePage ./k8s"; do
+  for target in "FuzzParse ./model" "FuzzHighlight ./views" "FuzzParseANSI ./views" "FuzzTerminalSafe ./views" "FuzzLineSplitter ./k8s" "FuzzDecodeTable ./k8s"; do
     set -- $target
     # KFSUI_SKIP_E2E: fuzzing needs no cluster, so k8s's tests start none.
     if ! KFSUI_SKIP_E2E=1 go test -run '^$' -fuzz "^$1\$" -fuzztime "${KFSUI_FUZZTIME:-10s}" "$2" >"$log" 2>&1; then

@@ -1,0 +1,319 @@
+package k8s
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/tools/cache"
+)
+
+// listEntry is one running listing: a reflector feeding a rowStore, or,
+// for a type without watch, the rows of its last list.
+type listEntry struct {
+	lists  *Lists
+	key    ListKey
+	ctx    context.Context // ends when the listing is stopped
+	cancel context.CancelFunc
+	store  *rowStore     // nil for non-watchable types
+	synced chan struct{} // closed after the first complete list
+
+	followUpdates atomic.Bool
+	listing       sync.Mutex // held by listOnce
+
+	// Guarded by lists.mu.
+	holds    int
+	lastUsed time.Time
+
+	mu         sync.Mutex
+	err        error
+	columns    []Column // the columns of the last list
+	rows       []Row    // sorted by name: the store's rows, or the last list's
+	names      []string // the names of rows
+	progress   []Row    // rows of a first list still arriving page by page
+	dirty      bool     // rows must be rebuilt from the store
+	version    uint64   // counts the rebuilds of rows
+	syncedOnce sync.Once
+}
+
+func (e *listEntry) startInformer() {
+	// A list or watch that fails shows its error; one that succeeds clears
+	// it: without that a quiet directory would show a stale error until
+	// something in it changed.
+	report := func(err error) {
+		if err != nil {
+			e.setErr(err)
+		} else {
+			e.clearErr()
+		}
+	}
+	lw := &pagedListWatch{
+		ListWatch: cache.ListWatch{
+			ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+				var list *rowList
+				var err error
+				if e.isSynced() {
+					// A relist: the reflector asks from its resource
+					// version, which the watch cache serves, so a
+					// restarted API server is not answered from etcd by
+					// every listing at once. Unpaged: paging these (from
+					// that resource version) left listings stuck after an
+					// API server restart (TestE2EAPIServerOutageAndRecovery).
+					list, err = e.lists.pages.list(ctx, e.key.GVR, e.key.Namespace, opts)
+					if err == nil {
+						e.setColumns(list.Columns)
+					}
+				} else {
+					list, err = e.listPages(ctx)
+				}
+				report(err)
+				if err != nil {
+					return nil, err
+				}
+				return list, nil
+			},
+			WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+				e.mu.Lock()
+				columns := e.columns
+				e.mu.Unlock()
+				w, err := e.lists.pages.watch(ctx, e.key.GVR, e.key.Namespace, opts, columns)
+				report(err)
+				if err != nil {
+					return nil, err
+				}
+				return watch.Filter(w, e.checkColumns), nil
+			},
+		},
+	}
+	// client-go's reflector lists, watches, resumes and backs off; its
+	// store keeps each object's row and nothing else, so tens of
+	// thousands of cached objects stay small.
+	e.store = &rowStore{e: e, rows: map[string]Row{}}
+	r := cache.NewReflectorWithOptions(lw, &tableRow{}, e.store, cache.ReflectorOptions{
+		Name: e.key.GVR.String() + " in " + e.key.Namespace,
+	})
+	go r.RunWithContext(e.ctx)
+}
+
+// checkColumns passes a watch's events on, except one whose columns are
+// not the listing's (a CRD's printer columns changed): the rows cached
+// were made for the old ones, so it ends the watch as expired, and the
+// reflector lists anew.
+func (e *listEntry) checkColumns(ev watch.Event) (watch.Event, bool) {
+	row, ok := ev.Object.(*tableRow)
+	if !ok || row.columns == nil {
+		return ev, true
+	}
+	e.mu.Lock()
+	same := slices.Equal(row.columns, e.columns)
+	e.mu.Unlock()
+	if same {
+		return ev, true
+	}
+	return watch.Event{Type: watch.Error, Object: &metav1.Status{
+		Status: metav1.StatusFailure, Code: 410, Reason: metav1.StatusReasonExpired,
+		Message: "the type's columns changed: listing again",
+	}}, true
+}
+
+// firstPage is how many objects the first LIST of a collection asks for,
+// kubectl's chunk size: the first names show quickly. Later pages ask for
+// nextPages, so ten thousand objects cost three round trips, while no
+// single request grows large enough to time out.
+const (
+	firstPage = 500
+	nextPages = 5000
+)
+
+// pagedListWatch lists in pages itself (listPages) and tells the reflector
+// not to try a streaming watch-list first: that would deliver the whole
+// collection only at its end, and servers whose etcd cannot report
+// progress refuse it, costing a request per listing.
+type pagedListWatch struct{ cache.ListWatch }
+
+// IsWatchListSemanticsUnSupported implements the reflector's opt-out.
+func (*pagedListWatch) IsWatchListSemanticsUnSupported() bool { return true }
+
+// listPages lists the collection page by page, from etcd as one consistent
+// snapshot (the continue token keeps the first page's resource version).
+// Until the listing's first complete list, each page's rows are shown at
+// once (Names returns them, not Synced).
+func (e *listEntry) listPages(ctx context.Context) (*rowList, error) {
+	opts := metav1.ListOptions{Limit: firstPage}
+	all := &rowList{}
+	first := !e.isSynced()
+	for {
+		page, err := e.lists.pages.list(ctx, e.key.GVR, e.key.Namespace, opts)
+		if err != nil {
+			e.setProgress(nil)
+			return nil, err
+		}
+		all.TypeMeta, all.ListMeta = page.TypeMeta, page.ListMeta
+		if all.Columns == nil {
+			all.Columns = page.Columns
+			e.setColumns(page.Columns)
+		}
+		all.Items = append(all.Items, page.Items...)
+		if first {
+			// The last page too: the rows show as soon as they are
+			// here, while the reflector still files them away.
+			e.addProgress(page.Items)
+		}
+		if page.Continue == "" {
+			return all, nil
+		}
+		// The continue token holds the first page's resource version.
+		opts = metav1.ListOptions{Continue: page.Continue, Limit: nextPages}
+	}
+}
+
+func (e *listEntry) setColumns(columns []Column) {
+	if columns == nil {
+		return // a page without rows may come without columns
+	}
+	e.mu.Lock()
+	if !slices.Equal(e.columns, columns) {
+		e.columns, e.dirty = columns, true
+		e.version++
+	}
+	e.mu.Unlock()
+}
+
+// addProgress shows more rows of a first list still under way.
+func (e *listEntry) addProgress(items []tableRow) {
+	rows := make([]Row, len(items))
+	for i := range items {
+		rows[i] = Row{Name: items[i].Name, Cells: items[i].cells}
+	}
+	e.mu.Lock()
+	e.progress = append(e.progress, rows...)
+	e.version++
+	e.mu.Unlock()
+	e.lists.notify(e.key)
+}
+
+// setProgress replaces the rows of a first list under way (nil: it ended).
+func (e *listEntry) setProgress(rows []Row) {
+	e.mu.Lock()
+	e.progress = rows
+	e.mu.Unlock()
+}
+
+func (e *listEntry) isSynced() bool {
+	select {
+	case <-e.synced:
+		return true
+	default:
+		return false
+	}
+}
+
+// listOnce lists a non-watchable type in pages and replaces the cached
+// rows. Runs never overlap, so an older answer cannot replace a newer one.
+func (e *listEntry) listOnce() {
+	e.listing.Lock()
+	defer e.listing.Unlock()
+	list, err := e.listPages(e.ctx)
+	if err != nil {
+		e.setErr(err)
+		return
+	}
+	rows := make([]Row, len(list.Items))
+	for i := range list.Items {
+		rows[i] = Row{Name: list.Items[i].Name, Cells: list.Items[i].cells}
+	}
+	sortRows(rows)
+	e.mu.Lock()
+	e.setRows(rows)
+	e.dirty, e.err = false, nil
+	e.mu.Unlock()
+	e.markSynced()
+}
+
+func sortRows(rows []Row) {
+	slices.SortFunc(rows, func(a, b Row) int { return strings.Compare(a.Name, b.Name) })
+}
+
+func (e *listEntry) markSynced() {
+	e.syncedOnce.Do(func() { close(e.synced) })
+	e.mu.Lock()
+	e.err, e.progress = nil, nil
+	e.mu.Unlock()
+	e.lists.notify(e.key)
+}
+
+// changed notes that a row came, went or changed.
+func (e *listEntry) changed() {
+	e.mu.Lock()
+	e.dirty = true
+	e.mu.Unlock()
+	e.lists.notify(e.key)
+}
+
+// clearErr forgets the last failure and, if there was one, tells
+// subscribers so the error goes from the screen.
+func (e *listEntry) clearErr() {
+	e.mu.Lock()
+	had := e.err != nil
+	e.err = nil
+	e.mu.Unlock()
+	if had {
+		e.lists.notify(e.key)
+	}
+}
+
+func (e *listEntry) setErr(err error) {
+	if e.ctx.Err() != nil {
+		return // stopped: the failure is the stop itself
+	}
+	// The reflector wraps the API's answer in "failed to list
+	// *k8s.tableRow: ..."; the answer itself is what a user can act on.
+	var status *apierrors.StatusError
+	if errors.As(err, &status) {
+		err = status
+	}
+	e.mu.Lock()
+	e.err = err
+	e.mu.Unlock()
+	e.lists.notify(e.key)
+}
+
+func (e *listEntry) snapshot() Listing {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.dirty && e.store != nil {
+		e.setRows(e.store.sorted())
+	}
+	e.dirty = false
+	synced := e.isSynced()
+	if !synced && len(e.progress) > len(e.rows) {
+		// Pages come in key order, which for one namespace or a
+		// cluster-scoped type is name order; sort anyway, on a copy.
+		rows := slices.Clone(e.progress)
+		sortRows(rows)
+		return Listing{Names: namesOf(rows), Rows: rows, Columns: e.columns, Err: e.err, Version: e.version}
+	}
+	return Listing{Names: e.names, Rows: e.rows, Columns: e.columns, Synced: synced, Err: e.err, Version: e.version}
+}
+
+// setRows replaces the rows, sorted by name. e.mu must be held.
+func (e *listEntry) setRows(rows []Row) {
+	e.rows, e.names = rows, namesOf(rows)
+	e.version++
+}
+
+func namesOf(rows []Row) []string {
+	names := make([]string, len(rows))
+	for i := range rows {
+		names[i] = rows[i].Name
+	}
+	return names
+}
