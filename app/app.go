@@ -11,6 +11,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/gdamore/tcell/v2"
@@ -86,8 +87,12 @@ type App struct {
 	cancel context.CancelFunc
 	ui     *uiQueue
 	dirs   *dirTracker
-	logs   *logPanes
-	clip   *clipboard
+	tables tables
+	// agesShown: an open directory shows ages, so the tree is redrawn
+	// every second. Set on the UI goroutine, read by the ticker.
+	agesShown atomic.Bool
+	logs      *logPanes
+	clip      *clipboard
 
 	// UI goroutine only.
 	actions    map[keymap.Scope]map[keymap.Action]func()
@@ -171,6 +176,7 @@ func New(o Options) *App {
 	}
 	a.crumb = views.NewBreadcrumb(o.Theme)
 	a.tree = views.NewTree(o.Theme)
+	a.tree.SetAgeFunc(age)
 	a.viewer = views.NewViewer(o.Theme)
 	a.footer = views.NewFooter(o.Theme, o.Keys, keymap.ScopeTree)
 	a.help = views.NewHelp(o.Theme, o.Keys)
@@ -314,6 +320,7 @@ func (a *App) begin() (finish func()) {
 		a.remember(p.String())
 	}
 	a.reveal(start)
+	go a.tickAges()
 	return func() {
 		a.cancel()
 		// Streams end with the context; waiting for them means no

@@ -198,6 +198,7 @@ func (a *App) collapse(path string) {
 	}
 	a.tree.SetExpanded(path, false)
 	a.dirs.setOpen(p, false)
+	a.agesShown.Store(a.tree.ShowsAges())
 }
 
 // loadDir reads directory p off the UI goroutine and shows the result.
@@ -208,6 +209,10 @@ func (a *App) loadDir(p model.Path) {
 		ctx, cancel := context.WithTimeout(a.ctx, time.Minute)
 		defer cancel()
 		dir, err := a.fs.ReadDir(ctx, p)
+		if p.Kind == model.KindTypeDir {
+			s := a.tables.sortOf(p)
+			model.SortEntries(&dir, s.col, s.reverse)
+		}
 		a.ui.Do(func() {
 			if a.dirs.latest(p, n) {
 				a.applyDir(p, dir, err)
@@ -243,11 +248,10 @@ func (a *App) applyDir(p model.Path, dir model.Dir, err error) {
 	case dir.Err != nil:
 		state.Err = dir.Err.Error()
 	}
-	entries := make([]views.TreeEntry, len(dir.Entries))
-	for i, e := range dir.Entries {
-		entries[i] = views.TreeEntry{Path: e.Path.String(), Name: e.Name, Dir: e.Dir}
-	}
+	entries, table := treeEntries(dir, a.tables.sortOf(p), a.tables.isWide(), a.marks(), a.theme)
+	state.NameTitle, state.Columns = table.NameTitle, table.Columns
 	a.tree.SetChildren(path, entries, state)
+	a.agesShown.Store(a.tree.ShowsAges())
 	a.opts.trace.dir(path, len(entries), state.Loading)
 	// The tree line is as wide as the pane; say a new error in full in the
 	// footer when it concerns the directory the user is on.

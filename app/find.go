@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/kfsui/kfsui/model"
@@ -53,17 +54,24 @@ func (a *App) filterTree() {
 			a.flash(err.Error(), true)
 			return
 		}
-		a.flash(fmt.Sprintf("%s: %d entries match %q (Esc clears)", dir, shown, text), shown == 0)
+		verb := "entries match"
+		if shown == 1 {
+			verb = "entry matches"
+		}
+		a.flash(fmt.Sprintf("%s: %d %s %q (Esc clears)", dir, shown, verb, text), shown == 0)
 	}, a.clearTreeFilter)
 }
 
-// nameMatcher makes the tree filter's test for a name.
+// nameMatcher makes the tree filter's test for an entry: its name, and
+// in a table directory its cells, a line each, so "crashloop" finds the
+// crashing pods and "~^web" the names that start so.
 func nameMatcher(text string) (func(string) bool, error) {
 	if pattern, ok := strings.CutPrefix(text, "~"); ok {
-		re, err := compilePattern(pattern)
-		if err != nil {
+		if _, err := compilePattern(pattern); err != nil {
 			return nil, err
 		}
+		// Valid alone, so valid with ^ and $ at each line.
+		re := regexp.MustCompile("(?im)" + pattern)
 		return re.MatchString, nil
 	}
 	lower := strings.ToLower(text)

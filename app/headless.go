@@ -3,8 +3,11 @@ package app
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -17,19 +20,99 @@ import (
 // PATH | diff`.
 
 func newLsCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cobra.Command {
-	return &cobra.Command{
-		Use:   "ls PATH",
-		Short: "Print a directory's entries, one per line (directories end with /)",
+	var o longOptions
+	cmd := &cobra.Command{
+		Use:   "ls [-l [--wide] [--sort COLUMN]] PATH",
+		Short: "Print a directory's entries, one per line (directories end with /); -l as kubectl get prints them",
 		Example: "  kfsui ls /namespaces\n" +
 			"  kfsui ls /namespaces/team-a/deployments\n" +
-			"  kfsui ls /cluster/nodes/node-1",
+			"  kfsui ls -l --sort restarts /namespaces/team-a/pods\n" +
+			"  kfsui ls -l --wide --sort=-age /cluster/nodes",
 		Args: argsError(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if !o.long && (o.wide || o.sort != "") {
+				return usageError{errors.New("--wide and --sort go with -l")}
+			}
 			return headless(cmd.Context(), flags, args[0], func(ctx context.Context, fs *model.FS, p model.Path) error {
+				if o.long && p.IsDir() {
+					return lsLong(ctx, fs, p, o, stdout, cmd.ErrOrStderr())
+				}
 				return ls(ctx, fs, p, stdout, cmd.ErrOrStderr())
 			})
 		},
 	}
+	cmd.Flags().BoolVarP(&o.long, "long", "l", false, "print a type directory's objects with the columns kubectl get prints; other directories with what they hold")
+	cmd.Flags().BoolVar(&o.wide, "wide", false, "with -l: add the wide columns, as kubectl get -o wide")
+	cmd.Flags().StringVar(&o.sort, "sort", "", "with -l: sort by this column (its header, any case; a leading - sorts descending)")
+	return cmd
+}
+
+// longOptions are ls's -l flags.
+type longOptions struct {
+	long, wide bool
+	sort       string
+}
+
+// lsLong prints directory p as the tree shows it, without colors: a type
+// directory as kubectl get prints it, a namespace or /cluster as its
+// types with how many objects each holds, any other directory as ls
+// does.
+func lsLong(ctx context.Context, fs *model.FS, p model.Path, o longOptions, w, stderr io.Writer) error {
+	switch p.Kind {
+	case model.KindTypeDir, model.KindNamespace, model.KindClusterDir:
+	default:
+		if o.sort != "" {
+			return usageError{fmt.Errorf("--sort: %s has no columns", p)}
+		}
+		return ls(ctx, fs, p, w, stderr)
+	}
+	if err := fs.Sync(ctx, p); err != nil {
+		return err
+	}
+	dir, err := fs.ReadDir(ctx, p)
+	if err != nil {
+		return err
+	}
+	if dir.Err != nil {
+		if len(dir.Entries) == 0 {
+			return fmt.Errorf("%s: %w", p, dir.Err)
+		}
+		fmt.Fprintf(stderr, "kfsui: warning: %s: %s\n", p, oneLine(dir.Err))
+	}
+	out := bufio.NewWriter(w)
+	if p.Kind != model.KindTypeDir {
+		if o.sort != "" {
+			return usageError{fmt.Errorf("--sort: %s lists types, not objects", p)}
+		}
+		counts, err := fs.CountTypes(ctx, dir)
+		if err != nil {
+			fmt.Fprintf(stderr, "kfsui: warning: not every type could be counted: %s\n", oneLine(err))
+		}
+		if err := model.WriteCounts(out, dir, counts); err != nil {
+			return err
+		}
+		return out.Flush()
+	}
+	if o.sort != "" {
+		name, reverse := strings.CutPrefix(o.sort, "-")
+		col, err := model.ColumnIndex(dir.Columns, name)
+		if err != nil {
+			return usageError{fmt.Errorf("--sort: %w", err)}
+		}
+		model.SortEntries(&dir, col, reverse)
+	}
+	if len(dir.Entries) == 0 {
+		// As kubectl says it, on stderr.
+		if p.Cluster {
+			fmt.Fprintln(stderr, "No resources found")
+		} else {
+			fmt.Fprintf(stderr, "No resources found in %s namespace.\n", p.Namespace)
+		}
+	}
+	if err := model.WriteTable(out, dir, o.wide, time.Now()); err != nil {
+		return err
+	}
+	return out.Flush()
 }
 
 func newCatCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cobra.Command {

@@ -148,6 +148,22 @@ func (l *Lists) Names(t Type, ns string) Listing {
 	return l.entry(t, ns).snapshot()
 }
 
+// Peek returns what the listing of t in ns holds now if it runs, without
+// starting it or counting as a use: counts shown beside a type cost no
+// listing of their own.
+func (l *Lists) Peek(t Type, ns string) (Listing, bool) {
+	if !t.Namespaced {
+		ns = ""
+	}
+	l.mu.Lock()
+	e := l.entries[ListKey{GVR: t.GVR, Namespace: ns}]
+	l.mu.Unlock()
+	if e == nil {
+		return Listing{}, false
+	}
+	return e.snapshot(), true
+}
+
 // WaitSynced blocks until the listing of t in ns has completed its first
 // list, fails, or ctx ends. It returns the listing's error, if any. A
 // failure that a retry has already cleared is no answer: it waits on.
@@ -264,6 +280,10 @@ func (l *Lists) entryFresh(t Type, ns string, hold bool) (e *listEntry, fresh bo
 // Names returns the listing of t in ns from its cache; see Lists.Names.
 // Safe from any goroutine.
 func (c *Conn) Names(t Type, ns string) Listing { return c.lists.Names(t, ns) }
+
+// Peek returns the listing of t in ns if it runs; see Lists.Peek. Safe
+// from any goroutine.
+func (c *Conn) Peek(t Type, ns string) (Listing, bool) { return c.lists.Peek(t, ns) }
 
 // WaitSynced waits for the listing of t in ns; see Lists.WaitSynced. Safe
 // from any goroutine.

@@ -181,3 +181,31 @@ func (c *Conn) ForgetOccupancy(ns string) { c.lists.ForgetOccupancy(ns) }
 // Hold keeps the listing of t in ns running until release; see Lists.Hold.
 // Safe from any goroutine.
 func (c *Conn) Hold(t Type, ns string) (release func()) { return c.lists.Hold(t, ns) }
+
+// Count returns how many objects the listing of t in ns holds, from a
+// one-item list and the count of those remaining that the server gives
+// with it; where it gives none, by walking the collection's metadata in
+// pages. For headless listings, which run no cache. Safe from any
+// goroutine.
+func (c *Conn) Count(ctx context.Context, t Type, ns string) (int, error) {
+	if !t.Namespaced {
+		ns = ""
+	}
+	client := c.lists.md.Resource(t.GVR).Namespace(ns)
+	opts := metav1.ListOptions{Limit: 1}
+	n := 0
+	for {
+		list, err := client.List(ctx, opts)
+		if err != nil {
+			return 0, err
+		}
+		n += len(list.Items)
+		switch {
+		case list.Continue == "":
+			return n, nil
+		case list.RemainingItemCount != nil:
+			return n + int(*list.RemainingItemCount), nil
+		}
+		opts = metav1.ListOptions{Limit: nextPages, Continue: list.Continue}
+	}
+}

@@ -111,7 +111,7 @@ func TestPagerListsWhatTheServerPrints(t *testing.T) {
 				}
 			}
 		}
-		if len(whole.Columns) < 2 || whole.Columns[nameColumn(whole.Columns)].Format != "name" {
+		if len(whole.Columns) < 2 || whole.Columns[NameColumn(whole.Columns)].Format != "name" {
 			t.Errorf("%v: columns %+v", k, whole.Columns)
 		}
 	}

@@ -209,9 +209,9 @@ func columnsOf(wire []wireColumn) []Column {
 	return out
 }
 
-// nameColumn is the index of the column holding the object's name: the
-// one of format "name", as kubectl finds it, else the first.
-func nameColumn(columns []Column) int {
+// NameColumn is the index of the column holding objects' names: the one
+// of format "name", as kubectl finds it, else the first.
+func NameColumn(columns []Column) int {
 	for i, c := range columns {
 		if c.Format == "name" {
 			return i
@@ -234,7 +234,7 @@ func rowsOf(wire []wireRow, columns []Column, ns, rv string, now time.Time) ([]t
 	if len(columns) == 0 && len(wire) > 0 {
 		return nil, errors.New("a table without columns")
 	}
-	name := nameColumn(columns)
+	name := NameColumn(columns)
 	out := make([]tableRow, len(wire))
 	for i, w := range wire {
 		cells := make([]Cell, len(columns))

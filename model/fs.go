@@ -30,6 +30,8 @@ import (
 type Source interface {
 	Catalog() *k8s.Catalog
 	Names(t k8s.Type, ns string) k8s.Listing
+	Peek(t k8s.Type, ns string) (k8s.Listing, bool)
+	Count(ctx context.Context, t k8s.Type, ns string) (int, error)
 	WaitSynced(ctx context.Context, t k8s.Type, ns string) error
 	Refresh(t k8s.Type, ns string)
 	Hold(t k8s.Type, ns string) (release func())
@@ -47,6 +49,14 @@ type Entry struct {
 	Name string
 	Path Path
 	Dir  bool
+	// Cells are an object's row in a type directory, one per column of
+	// Dir.Columns (its name among them); nil elsewhere.
+	Cells []k8s.Cell
+	// Health is an object's state as its row tells it.
+	Health Health
+	// Summary says what a type directory or a namespace holds, as far as
+	// running listings know ("42 · 3 failing"); "" when nothing is known.
+	Summary string
 }
 
 // Dir is a directory's listing.
@@ -61,6 +71,9 @@ type Dir struct {
 	// Hidden counts the types left out because they are empty (or may
 	// not be listed) while empty types are hidden.
 	Hidden int
+	// Columns are a type directory's columns, as `kubectl get` prints
+	// them; nil for other directories and until the listing's first page.
+	Columns []k8s.Column
 }
 
 // Format says how a leaf's text is structured, for highlighting.
@@ -95,6 +108,8 @@ type FS struct {
 	revealSecrets atomic.Bool
 	keptMu        sync.Mutex
 	kept          map[Path]bool // type directories listed even when empty
+
+	failing failingCounts
 }
 
 // Options tune an FS.
@@ -307,6 +322,9 @@ func (fs *FS) typeDir(d *Dir, types []k8s.Type, ns string) {
 				continue
 			}
 		}
+		if l, ok := fs.src.Peek(t, ns); ok && l.Synced {
+			e.Summary = summary(len(l.Rows), fs.failing.of(ListKeyOf(t, ns), l))
+		}
 		d.Entries = append(d.Entries, e)
 	}
 }
@@ -339,9 +357,14 @@ func (fs *FS) readNamespaces(p Path) (Dir, error) {
 		names = []string{fs.namespace}
 		d.Loading = false
 	}
+	namespaced := fs.src.Catalog().Namespaced()
 	for _, n := range names {
 		if CheckSegment(n) == nil {
-			d.Entries = append(d.Entries, dirEntry(p, n))
+			e := dirEntry(p, n)
+			if failing := fs.failingIn(namespaced, n); failing > 0 {
+				e.Summary = fmt.Sprintf("%d failing", failing)
+			}
+			d.Entries = append(d.Entries, e)
 		}
 	}
 	return d, nil
@@ -359,13 +382,15 @@ func (fs *FS) readTypeDir(p Path) (Dir, error) {
 		return d, err
 	}
 	l := fs.src.Names(t, p.Namespace)
-	d.Loading, d.Err = !l.Synced, l.Err
-	d.Entries = make([]Entry, 0, len(l.Names))
-	for _, n := range l.Names {
+	d.Loading, d.Err, d.Columns = !l.Synced, l.Err, l.Columns
+	rules := rulesFor(l.Columns)
+	d.Entries = make([]Entry, 0, len(l.Rows))
+	for _, row := range l.Rows {
 		// A name that is not a valid segment (none should exist) could
 		// not be opened; leave it out rather than build a bad path.
-		if CheckSegment(n) == nil {
-			d.Entries = append(d.Entries, Entry{Name: n, Path: Path{Kind: KindObject, Cluster: p.Cluster, Namespace: p.Namespace, Type: p.Type, Name: n}, Dir: true})
+		if CheckSegment(row.Name) == nil {
+			d.Entries = append(d.Entries, Entry{Name: row.Name, Dir: true, Cells: row.Cells, Health: rules.health(row.Cells),
+				Path: Path{Kind: KindObject, Cluster: p.Cluster, Namespace: p.Namespace, Type: p.Type, Name: row.Name}})
 		}
 	}
 	return d, nil
@@ -481,18 +506,15 @@ func (fs *FS) DirsShowing(key k8s.ListKey) []Path {
 	case !found:
 		return nil
 	case t.Namespaced:
-		out = []Path{{Kind: KindTypeDir, Namespace: key.Namespace, Type: t.Name}}
-		if fs.hideEmpty.Load() {
-			out = append(out, Path{Kind: KindNamespace, Namespace: key.Namespace})
-		}
-		return out
+		// The namespace shows the type's count, and /namespaces the
+		// namespace's failing rows.
+		return []Path{{Kind: KindTypeDir, Namespace: key.Namespace, Type: t.Name},
+			{Kind: KindNamespace, Namespace: key.Namespace}, {Kind: KindNamespaces}}
 	case t.IsCore("namespaces"):
 		out = []Path{{Kind: KindNamespaces}, {Kind: KindTypeDir, Cluster: true, Type: t.Name}}
 	default:
 		out = []Path{{Kind: KindTypeDir, Cluster: true, Type: t.Name}}
 	}
-	if fs.hideEmpty.Load() {
-		out = append(out, Path{Kind: KindClusterDir})
-	}
-	return out
+	// /cluster shows the type's count.
+	return append(out, Path{Kind: KindClusterDir})
 }

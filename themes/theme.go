@@ -28,6 +28,12 @@ type Theme struct {
 	Error     tcell.Color
 	Warning   tcell.Color
 
+	// An object's row in the tree, by its health (see model.Health).
+	Failing    tcell.Color
+	InProgress tcell.Color
+	Done       tcell.Color
+	Fine       tcell.Color
+
 	HeaderBackground tcell.Color
 	HeaderForeground tcell.Color
 	Badge            tcell.Color // the read-only badge
@@ -51,6 +57,10 @@ func Dark() Theme {
 		Selection:        tcell.NewHexColor(0x3a3a5a),
 		Error:            tcell.NewHexColor(0xff5f5f),
 		Warning:          tcell.NewHexColor(0xffaf00),
+		Failing:          tcell.NewHexColor(0xff5f5f),
+		InProgress:       tcell.NewHexColor(0xffd75f),
+		Done:             tcell.NewHexColor(0x808080),
+		Fine:             tcell.NewHexColor(0x5fafff),
 		HeaderBackground: tcell.NewHexColor(0x262640),
 		HeaderForeground: tcell.NewHexColor(0xd0d0d0),
 		Badge:            tcell.NewHexColor(0x5fd75f),
@@ -73,6 +83,10 @@ func Light() Theme {
 		Selection:        tcell.NewHexColor(0xd0d0f0),
 		Error:            tcell.NewHexColor(0xd70000),
 		Warning:          tcell.NewHexColor(0xaf5f00),
+		Failing:          tcell.NewHexColor(0xd70000),
+		InProgress:       tcell.NewHexColor(0xaf5f00),
+		Done:             tcell.NewHexColor(0x6c6c6c),
+		Fine:             tcell.NewHexColor(0x005fd7),
 		HeaderBackground: tcell.NewHexColor(0xe4e4f0),
 		HeaderForeground: tcell.NewHexColor(0x1c1c1c),
 		Badge:            tcell.NewHexColor(0x008700),
@@ -95,6 +109,10 @@ func HighContrast() Theme {
 		Selection:        tcell.ColorNavy,
 		Error:            tcell.ColorRed,
 		Warning:          tcell.ColorYellow,
+		Failing:          tcell.ColorRed,
+		InProgress:       tcell.ColorYellow,
+		Done:             tcell.ColorSilver,
+		Fine:             tcell.ColorAqua,
 		HeaderBackground: tcell.ColorNavy,
 		HeaderForeground: tcell.ColorWhite,
 		Badge:            tcell.ColorLime,

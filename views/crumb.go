@@ -30,10 +30,18 @@ func NewBreadcrumb(theme themes.Theme) *Breadcrumb {
 func (b *Breadcrumb) Set(path, dir string, count int) {
 	text := " " + colorTag(b.theme.Title) + "⟩ " + colorTag(b.theme.Foreground) + escape(path)
 	if count >= 0 {
-		text += fmt.Sprintf("%s   %s: %d entries", colorTag(b.theme.Muted), escape(dir), count)
+		text += fmt.Sprintf("%s   %s: %s", colorTag(b.theme.Muted), escape(dir), countEntries(count))
 	}
 	if text != b.last {
 		b.last = text
 		b.SetText(text)
 	}
+}
+
+// countEntries says "1 entry" or "N entries".
+func countEntries(n int) string {
+	if n == 1 {
+		return "1 entry"
+	}
+	return fmt.Sprintf("%d entries", n)
 }

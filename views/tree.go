@@ -1,6 +1,8 @@
 package views
 
 import (
+	"strings"
+
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 	"github.com/rivo/uniseg"
@@ -13,6 +15,26 @@ type TreeEntry struct {
 	Path string // the node's reference: its kfsui path
 	Name string // the last segment, shown
 	Dir  bool
+	// Cells are the entry's row in a table directory (DirState.Columns),
+	// one per column.
+	Cells []TreeCell
+	// Color is the entry's color; 0 for the theme's directory or leaf
+	// color.
+	Color tcell.Color
+	// Mark, when set, is drawn before the name: a one-character state for
+	// terminals without color.
+	Mark string
+	// Info is drawn muted after the name, e.g. what a directory holds.
+	Info string
+}
+
+// TreeCell is one cell of an entry's row.
+type TreeCell struct {
+	Text string
+	// Since, when not 0, makes the cell a relative time: it shows what
+	// the tree's age function (SetAgeFunc) makes of it at draw time, so
+	// ages keep counting with no new listing.
+	Since int64
 }
 
 // DirState is what a directory's listing knows about itself.
@@ -20,6 +42,12 @@ type DirState struct {
 	Loading bool   // the first complete list has not arrived
 	Err     string // why the listing is incomplete, "" if it is not
 	Note    string // a remark shown after the entries, e.g. what is hidden
+	// NameTitle and Columns make the directory a table: a header row
+	// (NameTitle over the names, then each column's title) and the
+	// entries' cells aligned under it. Columns that do not fit the pane
+	// are left out from the right; the names never are.
+	NameTitle string
+	Columns   []string
 }
 
 // Tree is the path tree: directories whose children are set as their
@@ -52,6 +80,7 @@ type Tree struct {
 	clicked func()
 	keep    map[string]*treeNode // render's scratch: the children that may stay
 	glyphs  struct{ bar, tee, corner, dash string }
+	age     func(since int64) string
 }
 
 // treeNode is an entry of the tree, or a status line (loading, an error, a
@@ -68,6 +97,13 @@ type treeNode struct {
 	last     bool // the last child of its parent, for the tree's lines
 	depth    int
 	row      int // the node's index in Tree.rows when it is visible
+
+	// An entry of a table directory, or its header (path "").
+	table  *tableLayout
+	cells  []TreeCell
+	mark   string
+	info   string
+	search string // what the filter matches: the name and the cells, a line each
 }
 
 func (n *treeNode) selectable() bool { return n.path != "" }
@@ -76,6 +112,7 @@ type listing struct {
 	entries []TreeEntry
 	state   DirState
 	shown   int // entries shown, after the filter
+	table   *tableLayout
 }
 
 // NewTree returns a tree holding only the root directory "/".
@@ -95,13 +132,42 @@ func NewTree(theme themes.Theme) *Tree {
 }
 
 func (t *Tree) newNode(e TreeEntry) *treeNode {
-	n := &treeNode{path: e.Path, text: oneLine(sanitize(e.Name)), dir: e.Dir, color: t.theme.Leaf}
+	n := &treeNode{path: e.Path, text: cleanText(e.Name), dir: e.Dir}
 	if e.Dir && e.Path != "/" {
 		n.text += "/"
-		n.color = t.theme.Directory
 	}
+	t.update(n, e)
 	t.nodes[e.Path] = n
 	return n
+}
+
+// update gives node n what entry e says beyond its name.
+func (t *Tree) update(n *treeNode, e TreeEntry) {
+	n.color = e.Color
+	if n.color == 0 {
+		n.color = t.theme.Leaf
+		if e.Dir && e.Path != "/" {
+			n.color = t.theme.Directory
+		}
+	}
+	n.mark, n.info = e.Mark, cleanText(e.Info)
+	n.search = e.Name
+	n.cells = n.cells[:0]
+	if len(e.Cells) == 0 {
+		n.cells = nil
+		return
+	}
+	var b strings.Builder
+	b.WriteString(e.Name)
+	for _, c := range e.Cells {
+		c.Text = cleanText(c.Text)
+		n.cells = append(n.cells, c)
+		if c.Since == 0 {
+			b.WriteByte('\n')
+			b.WriteString(c.Text)
+		}
+	}
+	n.search = b.String()
 }
 
 func (t *Tree) statusNode(text string, color tcell.Color) *treeNode {
@@ -121,12 +187,17 @@ func (t *Tree) SetChildren(dir string, entries []TreeEntry, state DirState) {
 	t.render(dir, false)
 }
 
-// SetFilter narrows directory dir to the entries whose names match (nil:
-// all again) and returns how many match. Only one directory is filtered
+// SetAgeFunc sets how relative times (TreeCell.Since) are shown.
+func (t *Tree) SetAgeFunc(age func(since int64) string) { t.age = age }
+
+// SetFilter narrows directory dir to the entries that match (nil: all
+// again) and returns how many match. match is given an entry's name, and
+// in a table directory its cells after it, a line each (relative times
+// left out: their text changes as they count). Only one directory is filtered
 // at a time; the previous one shows all its entries again. Entries the
 // filter hides keep their nodes, expansion and children, and come back as
 // they were.
-func (t *Tree) SetFilter(dir string, match func(name string) bool) int {
+func (t *Tree) SetFilter(dir string, match func(text string) bool) int {
 	prev := t.filterDir
 	t.filterDir, t.filter = dir, match
 	if match == nil {
@@ -165,13 +236,20 @@ func (t *Tree) render(dir string, sameListing bool) {
 	}
 	curIndex := -1
 	old := node.children
-	children := make([]*treeNode, 0, len(l.entries)+2)
+	children := make([]*treeNode, 0, len(l.entries)+3)
 	if state.Err != "" {
 		children = append(children, t.statusNode("⚠ "+state.Err, t.theme.Error))
 	}
+	if !sameListing {
+		l.table = t.layout(state, l.entries)
+	}
+	if l.table != nil {
+		children = append(children, &treeNode{table: l.table, color: t.theme.Title})
+	}
 	shown := 0
-	place := func(n *treeNode, name string) {
-		n.hidden = match != nil && !match(name)
+	place := func(n *treeNode) {
+		n.hidden = match != nil && !match(n.search)
+		n.table = l.table
 		if !n.hidden {
 			shown++
 		}
@@ -182,7 +260,7 @@ func (t *Tree) render(dir string, sameListing bool) {
 		i := 0
 		for _, c := range old {
 			if c.selectable() && i < len(l.entries) {
-				place(c, l.entries[i].Name)
+				place(c)
 				i++
 			}
 		}
@@ -204,10 +282,11 @@ func (t *Tree) render(dir string, sameListing bool) {
 			n, ok := keep[e.Path]
 			if ok {
 				delete(keep, e.Path)
+				t.update(n, e)
 			} else {
 				n = t.newNode(e)
 			}
-			place(n, e.Name)
+			place(n)
 		}
 		for _, n := range keep {
 			gone = append(gone, n)
@@ -519,11 +598,15 @@ func (t *Tree) Draw(screen tcell.Screen) {
 					screen.Put(x+col, row, t.glyphs.bar, lines)
 				}
 			}
-			branch := t.glyphs.tee
-			if n.last {
-				branch = t.glyphs.corner
+			glyphs := [3]string{t.glyphs.tee, t.glyphs.dash, t.glyphs.dash}
+			switch {
+			case n.table != nil && !n.selectable():
+				// A table's header: the line goes on past it.
+				glyphs = [3]string{t.glyphs.bar, " ", " "}
+			case n.last:
+				glyphs[0] = t.glyphs.corner
 			}
-			for j, g := range [3]string{branch, t.glyphs.dash, t.glyphs.dash} {
+			for j, g := range glyphs {
 				if col := (n.depth-1)*3 + j; col < w {
 					screen.Put(x+col, row, g, lines)
 				}
@@ -533,7 +616,7 @@ func (t *Tree) Draw(screen tcell.Screen) {
 		if n == t.cur {
 			style = style.Background(t.theme.Selection).Bold(true)
 		}
-		drawText(screen, x+n.depth*3, row, x+w, n.text, style)
+		t.drawRow(screen, n, x+n.depth*3, row, x+w, style)
 	}
 }
 
