@@ -76,6 +76,8 @@ func (a *App) bindActions() map[keymap.Scope]map[keymap.Action]func() {
 			keymap.Jump:        a.jump,
 			keymap.HistoryBack: func() { a.historyStep(-1) },
 			keymap.HistoryFwd:  func() { a.historyStep(1) },
+			keymap.TreeNarrow:  func() { a.resizeTree(-5) },
+			keymap.TreeWiden:   func() { a.resizeTree(5) },
 		}
 	}
 	viewer := common()
@@ -116,6 +118,9 @@ func (a *App) bindActions() map[keymap.Scope]map[keymap.Action]func() {
 		keymap.Refresh:     a.refreshSelected,
 		keymap.MergedLogs:  a.openMergedLogs,
 		keymap.HideEmpty:   a.toggleEmptyTypes,
+		keymap.SortNext:    func() { a.sortTable(false) },
+		keymap.SortReverse: func() { a.sortTable(true) },
+		keymap.Wide:        a.toggleWide,
 		keymap.Reveal:      a.toggleSecrets,
 		keymap.Filter:      a.filterTree,
 		keymap.ClearFilter: a.clearTreeFilter,

@@ -17,6 +17,7 @@ import (
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 
+	"github.com/kfsui/kfsui/internal/config"
 	"github.com/kfsui/kfsui/k8s"
 	"github.com/kfsui/kfsui/keymap"
 	"github.com/kfsui/kfsui/model"
@@ -61,6 +62,12 @@ type Options struct {
 	// Refresh, when positive, fetches the leaf in the viewer again that
 	// long after each answer, so a manifest or events follow the cluster.
 	Refresh time.Duration
+	// TreeWidth is the tree pane's share of the width in percent; 0 means
+	// config.DefaultTreeWidth.
+	TreeWidth int
+	// ConfigFile is where a moved split is remembered; "" remembers
+	// nothing.
+	ConfigFile string
 }
 
 // App is the running terminal UI.
@@ -111,6 +118,7 @@ type App struct {
 	dirErrs         map[string]string // the error each directory shows, if any
 	showKids        string            // a directory whose children to scroll into view once listed
 	baseModes       []string          // the header's modes that never change
+	treeWidth       int               // the tree pane's share of the width, in percent
 }
 
 // New builds the UI; nothing is drawn or fetched until Run.
@@ -130,6 +138,9 @@ func New(o Options) *App {
 	if o.Clipboard == "" {
 		o.Clipboard = ClipboardAuto
 	}
+	if o.TreeWidth == 0 {
+		o.TreeWidth = config.DefaultTreeWidth
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	life := o.life
 	if life == nil {
@@ -146,7 +157,8 @@ func New(o Options) *App {
 		ctx:    ctx,
 		cancel: cancel,
 
-		dirErrs: map[string]string{},
+		dirErrs:   map[string]string{},
+		treeWidth: o.TreeWidth,
 	}
 	a.ui = newUIQueue(ctx, a.tv)
 	a.dirs = newDirTracker(ctx, a)

@@ -116,6 +116,7 @@ type settings struct {
 	hideEmpty bool
 	refresh   time.Duration
 	idle      time.Duration
+	treeWidth int
 }
 
 // defaultIdleTimeout is how long a listing no directory shows keeps its
@@ -203,6 +204,7 @@ func applyConfig(cmd *cobra.Command, s *settings) error {
 	if c.IdleTimeout != nil && !cmd.Flags().Changed("idle-timeout") {
 		s.idle = *c.IdleTimeout
 	}
+	s.treeWidth = c.TreeWidth
 	if s.tail <= 0 || s.logBuffer <= 0 {
 		return usageError{fmt.Errorf("--tail and --log-buffer must be positive")}
 	}
@@ -299,7 +301,10 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 	o := Options{
 		Keys: keys, Theme: theme, StartPath: s.startPath,
 		TailLines: s.tail, LogBuffer: s.logBuffer, Clipboard: ClipboardMode(s.clipboard), Mouse: s.mouse,
-		Favorites: s.favorites, Refresh: s.refresh, trace: trace,
+		Favorites: s.favorites, Refresh: s.refresh, trace: trace, TreeWidth: s.treeWidth,
+	}
+	if dir := config.Dir(); dir != "" {
+		o.ConfigFile = filepath.Join(dir, "config.yaml")
 	}
 	connect := func(ctx context.Context) (*k8s.Conn, *model.FS, error) {
 		conn, fs, err := connectTo(ctx, target, trace.wrap())

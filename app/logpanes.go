@@ -151,7 +151,7 @@ func (a *App) layout() {
 	for _, p := range a.logs.panes {
 		right.AddItem(p.view, 0, 1, false)
 	}
-	a.body.AddItem(a.tree, 0, 2, true).AddItem(right, 0, 3, false)
+	a.body.AddItem(a.tree, 0, a.treeWidth, true).AddItem(right, 0, 100-a.treeWidth, false)
 }
 
 // focusables lists the panes Tab cycles through, in screen order.

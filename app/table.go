@@ -1,12 +1,14 @@
 package app
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/gdamore/tcell/v2"
 
+	"github.com/kfsui/kfsui/internal/config"
 	"github.com/kfsui/kfsui/k8s"
 	"github.com/kfsui/kfsui/model"
 	"github.com/kfsui/kfsui/themes"
@@ -207,5 +209,83 @@ func (a *App) tickAges() {
 				a.ui.Do(func() {}) // the draw after it shows the ages anew
 			}
 		}
+	}
+}
+
+// tableDir is the type directory the tree's selection is in or on, if
+// any.
+func (a *App) tableDir() (model.Path, bool) {
+	p, err := model.Parse(a.selectedPath())
+	if err != nil || !p.HasType() {
+		return model.Path{}, false
+	}
+	return model.Path{Kind: model.KindTypeDir, Cluster: p.Cluster, Namespace: p.Namespace, Type: p.Type}, true
+}
+
+// sortTable sorts the type directory in focus by its next column, or
+// reverses its sort; the selection stays on the same object. UI
+// goroutine only.
+func (a *App) sortTable(reverse bool) {
+	dir, ok := a.tableDir()
+	if !ok {
+		a.flash("sort: select a type directory or an object first", true)
+		return
+	}
+	columns := a.fs.Columns(dir)
+	if columns == nil {
+		a.flash("sort: "+dir.String()+" is not listed yet", true)
+		return
+	}
+	s := a.tables.sortOf(dir)
+	if reverse {
+		s.reverse = !s.reverse
+	} else {
+		s = nextSort(s, columns, a.tables.isWide())
+	}
+	a.tables.setSort(dir, s)
+	a.reloadTables(dir.Type)
+	title := "NAME"
+	if s.col >= 0 && s.col < len(columns) && s.col != k8s.NameColumn(columns) {
+		title = strings.ToUpper(columns[s.col].Name)
+	}
+	a.flash("sorted by "+title+sortMark(s.reverse), false)
+}
+
+// toggleWide shows or hides the wide columns. UI goroutine only.
+func (a *App) toggleWide() {
+	if a.tables.toggleWide() {
+		a.flash("wide columns shown", false)
+	} else {
+		a.flash("wide columns hidden", false)
+	}
+	a.reloadTables("")
+}
+
+// reloadTables reads again the open type directories of typ ("" for
+// all), to show them sorted or with other columns.
+func (a *App) reloadTables(typ string) {
+	for _, p := range a.dirs.openDirs() {
+		if p.Kind == model.KindTypeDir && (typ == "" || p.Type == typ) {
+			a.loadDir(p)
+		}
+	}
+}
+
+// resizeTree moves the split between the tree and the panes beside it by
+// delta percent and remembers it in config.yaml. UI goroutine only.
+func (a *App) resizeTree(delta int) {
+	w := min(max(a.treeWidth+delta, config.MinTreeWidth), config.MaxTreeWidth)
+	if w == a.treeWidth {
+		return
+	}
+	a.treeWidth = w
+	a.layout()
+	if a.opts.ConfigFile == "" {
+		return
+	}
+	// A small file written once per key press; a failure only means the
+	// split is not remembered, and says so.
+	if err := config.Set(a.opts.ConfigFile, "tree-width", fmt.Sprint(w)); err != nil {
+		a.flash("tree width not remembered: "+err.Error(), true)
 	}
 }

@@ -74,6 +74,11 @@ const (
 	ScrollRight Action = "scroll-right"
 	HideEmpty   Action = "hide-empty-types"
 	Reveal      Action = "reveal-secrets"
+	SortNext    Action = "sort"
+	SortReverse Action = "sort-reverse"
+	Wide        Action = "wide"
+	TreeNarrow  Action = "tree-narrower"
+	TreeWiden   Action = "tree-wider"
 )
 
 // Binding ties an action to its keys.
@@ -116,6 +121,11 @@ var defaults = []struct {
 	{PrevMatch, ScopeViewer, "N", "previous match", false},
 	{MergedLogs, ScopeTree, "L", "all containers' logs of the pod, merged", true},
 	{HideEmpty, ScopeTree, "e", "hide / show types without objects in namespaces and /cluster", false},
+	{SortNext, ScopeTree, "o", "sort the objects by the next column (name, then each column)", true},
+	{SortReverse, ScopeTree, "O", "reverse the sort", false},
+	{Wide, ScopeTree, "w", "show / hide the wide columns (as kubectl get -o wide)", false},
+	{TreeNarrow, ScopeGlobal, "<", "narrow the tree pane (remembered)", false},
+	{TreeWiden, ScopeGlobal, ">", "widen the tree pane (remembered)", false},
 	{Reveal, ScopeTree, "x", "show / hide Secrets' values (decoded) in their manifests", false},
 	{Reveal, ScopeViewer, "x", "show / hide Secrets' values (decoded) in their manifests", false},
 	{Follow, ScopeLog, "s", "pause / resume following the end", true},

@@ -105,3 +105,14 @@ func (fs *FS) CountTypes(ctx context.Context, d Dir) ([]int, error) {
 	wg.Wait()
 	return counts, errors.Join(errs...)
 }
+
+// Columns returns the columns of type directory p's listing, nil when it
+// does not run or has not listed yet. Safe from any goroutine.
+func (fs *FS) Columns(p Path) []k8s.Column {
+	t, err := fs.TypeOf(p)
+	if err != nil {
+		return nil
+	}
+	l, _ := fs.src.Peek(t, p.Namespace)
+	return l.Columns
+}

@@ -49,7 +49,17 @@ type Config struct {
 	// IdleTimeout is how long a listing nobody shows keeps its watch;
 	// nil: not set, 0: forever.
 	IdleTimeout *time.Duration `yaml:"idle-timeout"`
+	// TreeWidth is the tree pane's share of the width, in percent; 0:
+	// not set. The app writes it when the split moves (see Set).
+	TreeWidth int `yaml:"tree-width"`
 }
+
+// The tree pane's share of the width, in percent.
+const (
+	MinTreeWidth     = 15
+	MaxTreeWidth     = 85
+	DefaultTreeWidth = 40
+)
 
 // Load reads the config file at path; a missing file is an empty Config.
 // Errors name the file, the line and the field.
@@ -104,6 +114,11 @@ func Load(path string) (Config, error) {
 			c.Refresh, err = decodeDuration(v)
 		case "idle-timeout":
 			c.IdleTimeout, err = decodeDuration(v)
+		case "tree-width":
+			err = v.Decode(&c.TreeWidth)
+			if err == nil && (c.TreeWidth < MinTreeWidth || c.TreeWidth > MaxTreeWidth) {
+				err = fmt.Errorf("must be a percentage from %d to %d", MinTreeWidth, MaxTreeWidth)
+			}
 		default:
 			err = errors.New("unknown field")
 		}
@@ -137,4 +152,56 @@ func decodeDuration(v *yaml.Node) (*time.Duration, error) {
 		return nil, errors.New("must not be negative")
 	}
 	return &d, nil
+}
+
+// Set writes one field of the config file at path, keeping the rest of
+// the file as it is (comments included), creating file and directory if
+// need be. The file is replaced in one rename, so a crash cannot leave it
+// half written.
+func Set(path, field, value string) error {
+	data, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	if len(doc.Content) == 0 {
+		doc = yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode}}}
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return fmt.Errorf("%s:%d: want a mapping of field: value", filepath.Base(path), root.Line)
+	}
+	set := false
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == field {
+			root.Content[i+1] = &yaml.Node{Kind: yaml.ScalarNode, Value: value, LineComment: root.Content[i+1].LineComment}
+			set = true
+		}
+	}
+	if !set {
+		root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: field}, &yaml.Node{Kind: yaml.ScalarNode, Value: value})
+	}
+	out, err := yaml.Marshal(&doc)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".config-*.yaml")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(out); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }

@@ -1,0 +1,262 @@
+package e2e
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gdamore/tcell/v2"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/kfsui/kfsui/app"
+	"github.com/kfsui/kfsui/internal/testcluster"
+	"github.com/kfsui/kfsui/themes"
+)
+
+// ages masks what differs between two runs a moment apart: relative
+// times ("5s", "3m20s", "2d4h", "12s ago").
+var ages = regexp.MustCompile(`\b\d+[smhdy](\d+[smhd])?\b`)
+
+func maskAges(s string) string { return ages.ReplaceAllString(s, "AGE") }
+
+// crashLoop makes container 0 of a pod crash-looping, as a kubelet would
+// report it, through the status subresource.
+func crashLoop(t *testing.T, ns, name string, restarts int32) {
+	t.Helper()
+	pods := testcluster.Shared(t).Clientset().CoreV1().Pods(ns)
+	pod, err := pods.Get(ctx(t), name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := &pod.Status.ContainerStatuses[0]
+	cs.Ready, cs.RestartCount = false, restarts
+	cs.State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff", Message: "back-off 5m0s"}}
+	cs.LastTerminationState = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{
+		ExitCode: 1, Reason: "Error", StartedAt: metav1.Now(), FinishedAt: metav1.Now()}}
+	for i := range pod.Status.Conditions {
+		if c := &pod.Status.Conditions[i]; c.Type == corev1.PodReady || c.Type == corev1.ContainersReady {
+			c.Status = corev1.ConditionFalse
+		}
+	}
+	if _, err := pods.UpdateStatus(ctx(t), pod, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// createGadgets makes a CRD whose printer columns include a wide one
+// (priority 1), an integer and a date, and two objects of it.
+func createGadgets(t *testing.T, ns string) {
+	t.Helper()
+	c := testcluster.Shared(t)
+	dyn := dynamic.NewForConfigOrDie(c.RESTConfig())
+	crd := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+		"metadata": map[string]any{"name": "gadgets.columns.example.io"},
+		"spec": map[string]any{
+			"group": "columns.example.io", "scope": "Namespaced",
+			"names": map[string]any{"plural": "gadgets", "singular": "gadget", "kind": "Gadget"},
+			"versions": []any{map[string]any{
+				"name": "v1", "served": true, "storage": true,
+				"schema": map[string]any{"openAPIV3Schema": map[string]any{
+					"type": "object", "x-kubernetes-preserve-unknown-fields": true,
+				}},
+				"additionalPrinterColumns": []any{
+					map[string]any{"name": "Size", "type": "integer", "jsonPath": ".spec.size"},
+					map[string]any{"name": "Color", "type": "string", "jsonPath": ".spec.color"},
+					map[string]any{"name": "Owner", "type": "string", "jsonPath": ".spec.owner", "priority": int64(1)},
+					map[string]any{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
+				},
+			}},
+		},
+	}}
+	if _, err := dyn.Resource(crdGVR).Create(ctx(t), crd, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = dyn.Resource(crdGVR).Delete(ctx(t), "gadgets.columns.example.io", metav1.DeleteOptions{}) })
+	gvr := schema.GroupVersionResource{Group: "columns.example.io", Version: "v1", Resource: "gadgets"}
+	for _, g := range []map[string]any{
+		{"size": int64(3), "color": "[red]tag[-]", "owner": "team-a"},
+		{"size": int64(12), "color": "blue", "owner": "team-b"},
+	} {
+		obj := &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": "columns.example.io/v1", "kind": "Gadget",
+			"metadata": map[string]any{"generateName": "gadget-"}, "spec": g,
+		}}
+		eventually(t, "the gadget CRD to serve", 30*time.Second, func() bool {
+			_, err := dyn.Resource(gvr).Namespace(ns).Create(ctx(t), obj, metav1.CreateOptions{})
+			return err == nil
+		}, noDetail)
+	}
+}
+
+// kfsui ls -l prints what kubectl get prints, apart from the ages: pods
+// (one crash-looping), a Deployment, nodes, and a CRD's printer columns,
+// wide ones included; --sort sorts as asked; a bad column is one clear
+// line and exit 2.
+func TestE2EColumnsMatchKubectl(t *testing.T) {
+	c := testcluster.Shared(t)
+	ns := newNamespace(t, "columns")
+	for _, name := range []string{"api-0", "api-1", "worker-0"} {
+		if _, err := c.CreatePod(ctx(t), ns, name, []string{"main", "sidecar"}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	crashLoop(t, ns, "api-1", 17)
+	applyYAML(t, ns, deploymentYAML)
+	createGadgets(t, ns)
+
+	for _, tc := range []struct {
+		path    string
+		kubectl []string
+	}{
+		{"/namespaces/" + ns + "/pods", []string{"-n", ns, "get", "pods"}},
+		{"/namespaces/" + ns + "/deployments", []string{"-n", ns, "get", "deployments"}},
+		{"/cluster/nodes", []string{"get", "nodes"}},
+		{"/namespaces/" + ns + "/gadgets", []string{"-n", ns, "get", "gadgets"}},
+	} {
+		for _, wide := range []bool{false, true} {
+			args, kargs := []string{"ls", "-l", tc.path}, tc.kubectl
+			if wide {
+				args, kargs = []string{"ls", "-l", "--wide", tc.path}, append(kargs, "-o", "wide")
+			}
+			want, err := c.Kubectl(ctx(t), kargs...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, errOut, code := kfsui(t, args...)
+			if code != 0 {
+				t.Fatalf("%v: exit %d: %s", args, code, errOut)
+			}
+			if maskAges(got) != maskAges(string(want)) {
+				t.Errorf("%v differs from kubectl %v\n--- kfsui\n%s--- kubectl\n%s", args, kargs, got, want)
+			}
+		}
+	}
+	got, _, _ := kfsui(t, "ls", "-l", "--wide", "/namespaces/"+ns+"/gadgets")
+	if !strings.Contains(got, "OWNER") || !strings.Contains(got, "[red]tag[-]") {
+		t.Errorf("the gadgets' wide column or the tag text is missing:\n%s", got)
+	}
+
+	// Sorted by RESTARTS, descending: the crashing pod first, the rest by
+	// name.
+	got, errOut, code := kfsui(t, "ls", "-l", "--sort=-restarts", "/namespaces/"+ns+"/pods")
+	if code != 0 {
+		t.Fatalf("--sort: exit %d: %s", code, errOut)
+	}
+	var order []string
+	for _, line := range strings.Split(strings.TrimSpace(got), "\n")[1:] {
+		order = append(order, strings.Fields(line)[0])
+	}
+	if strings.Join(order, " ") != "api-1 worker-0 api-0" {
+		t.Errorf("sorted by -restarts: %v, want api-1 first, then the rest by name, reversed\n%s", order, got)
+	}
+	_, errOut, code = kfsui(t, "ls", "-l", "--sort", "colour", "/namespaces/"+ns+"/pods")
+	if code != 2 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, `no column "colour"`) {
+		t.Errorf("a bad column: exit %d, stderr %q; want exit 2 and one line naming it", code, errOut)
+	}
+	_, errOut, code = kfsui(t, "ls", "--wide", "/namespaces/"+ns+"/pods")
+	if code != 2 || !strings.Contains(errOut, "go with -l") {
+		t.Errorf("--wide without -l: exit %d, stderr %q", code, errOut)
+	}
+
+	// A namespace lists its types with their counts.
+	got, _, code = kfsui(t, "ls", "-l", "/namespaces/"+ns)
+	if code != 0 || !regexp.MustCompile(`(?m)^pods/\s+3$`).MatchString(got) || !regexp.MustCompile(`(?m)^gadgets/\s+2$`).MatchString(got) {
+		t.Errorf("ls -l of a namespace: exit %d\n%s", code, got)
+	}
+}
+
+// The tree shows the pods' columns under a header; a pod whose status
+// changes to CrashLoopBackOff through the status subresource changes its
+// cells and color without a keypress; sorting by RESTARTS keeps the
+// selection on its pod; the filter finds the crashing pod by its status.
+func TestE2ETreeColumnsFollowTheCluster(t *testing.T) {
+	c := testcluster.Shared(t)
+	ns := newNamespace(t, "tree-columns")
+	for _, name := range []string{"alpha", "bravo", "charlie"} {
+		if _, err := c.CreatePod(ctx(t), ns, name, []string{"main"}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := "/namespaces/" + ns + "/pods"
+	d := startApp(t, dir)
+	screen := d.waitText(10*time.Second, "NAME ↑", "READY", "STATUS", "RESTARTS", "AGE", "alpha/", "charlie/")
+	if !regexp.MustCompile(`bravo/\s+1/1\s+Running\s+0\s+\d+s`).MatchString(screen) {
+		t.Fatalf("bravo's row is not aligned under the header:\n%s", screen)
+	}
+	if strings.Contains(screen, "NOMINATED NODE") {
+		t.Errorf("a wide column shows before w:\n%s", screen)
+	}
+	theme := themes.Dark()
+	if got := d.colorOf("bravo/"); got != theme.Fine {
+		t.Errorf("a running pod's color is %v, want the theme's fine %v", got, theme.Fine)
+	}
+	d.waitSelected(dir, 5*time.Second)
+	d.keys("jj") // bravo
+	d.waitSelected(dir+"/bravo", 5*time.Second)
+
+	start := time.Now()
+	crashLoop(t, ns, "charlie", 5)
+	screen = d.waitFor("charlie crash-looping on screen", 10*time.Second, func(s string) bool {
+		return regexp.MustCompile(`charlie/\s+0/1\s+CrashLoopBackOff\s+5 \(\d+s ago\)`).MatchString(s)
+	})
+	t.Logf("a status change reached the screen in %v", time.Since(start))
+	if got := d.colorOf("charlie/"); got != theme.Failing {
+		t.Errorf("a crash-looping pod's color is %v, want the theme's failing %v\n%s", got, theme.Failing, screen)
+	}
+	d.waitText(5*time.Second, "pods/  3 · 1 failing")
+
+	// o cycles name → READY → STATUS → RESTARTS; O reverses.
+	d.keys("ooo")
+	d.waitText(5*time.Second, "RESTARTS ↑")
+	d.keys("O")
+	screen = d.waitText(5*time.Second, "RESTARTS ↓")
+	if i, j := strings.Index(screen, "charlie/"), strings.Index(screen, "alpha/"); i < 0 || j < 0 || i > j {
+		t.Errorf("sorted by RESTARTS descending, charlie (5) is not above alpha (0):\n%s", screen)
+	}
+	if got := d.selected(); got != dir+"/bravo" {
+		t.Errorf("the selection moved to %q while sorting, want bravo", got)
+	}
+
+	// w shows the wide columns, as far as they fit: the tree is widened
+	// first (> moves the split), since at 40% of 200 columns they do not.
+	d.keys("w")
+	screen = d.waitText(5*time.Second, "wide columns shown")
+	if strings.Contains(screen, "NOMINATED NODE") || !strings.Contains(screen, "charlie/") {
+		t.Errorf("wide columns that do not fit the pane are drawn, or the names left out:\n%s", screen)
+	}
+	d.keys(">>>>>>>>>")
+	d.waitText(5*time.Second, "NOMINATED NODE", "kfsui-node")
+	d.keys("w")
+	d.waitFor("the wide columns gone", 5*time.Second, func(s string) bool { return !strings.Contains(s, "NOMINATED NODE") })
+
+	// The filter matches the status cell.
+	d.keys("/crashloop")
+	d.key(tcell.KeyEnter)
+	screen = d.waitText(5*time.Second, `1 entry matches "crashloop"`)
+	if strings.Contains(screen, "alpha/") || !strings.Contains(screen, "charlie/") {
+		t.Errorf("the filter on a status shows:\n%s", screen)
+	}
+}
+
+// Without colors, a row's state is a mark before its name.
+func TestE2ENoColorMarksStates(t *testing.T) {
+	c := testcluster.Shared(t)
+	ns := newNamespace(t, "marks")
+	for _, name := range []string{"fine-0", "crashy-0"} {
+		if _, err := c.CreatePod(ctx(t), ns, name, []string{"main"}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	crashLoop(t, ns, "crashy-0", 2)
+	d := startAppWith(t, c.KubeconfigPath, "", app.Options{StartPath: "/namespaces/" + ns + "/pods", Theme: themes.Monochrome()})
+	screen := d.waitText(10*time.Second, "! crashy-0/", "  fine-0/")
+	if !regexp.MustCompile(`\s{2}NAME ↑`).MatchString(screen) {
+		t.Errorf("the header is not aligned with the marked names:\n%s", screen)
+	}
+}
