@@ -202,7 +202,7 @@ func New(o Options) *App {
 		AddItem(a.footer, 1, 0, false)
 	a.pages = tview.NewPages().
 		AddPage("main", a.main, true, true).
-		AddPage("help", centered(a.help, 72, 24), true, false)
+		AddPage("help", centered(a.help, 80, 32), true, false)
 	// The panes cover the screen and paint their own background: the
 	// pages need not fill it first, 10,000 cell writes a frame on a
 	// 200×50 terminal. Flex's box is tview's box that does not clear

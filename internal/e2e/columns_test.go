@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -259,4 +260,47 @@ func TestE2ENoColorMarksStates(t *testing.T) {
 	if !regexp.MustCompile(`\s{2}NAME ↑`).MatchString(screen) {
 		t.Errorf("the header is not aligned with the marked names:\n%s", screen)
 	}
+}
+
+// As a person sees it in a real terminal: the real binary in tmux shows a
+// crash-looping pod in another color than a running one, and with
+// NO_COLOR set, with a mark.
+func TestE2EBinaryFailingPodStandsOut(t *testing.T) {
+	c := testcluster.Shared(t)
+	ns := newNamespace(t, "standout")
+	for _, name := range []string{"fine-0", "crashy-0"} {
+		if _, err := c.CreatePod(ctx(t), ns, name, []string{"main"}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	crashLoop(t, ns, "crashy-0", 4)
+	bin := buildBinary(t)
+	x := newTmux(t)
+	x.start(fmt.Sprintf("%s --kubeconfig %s --path /namespaces/%s/pods%s", bin, c.KubeconfigPath, ns, afterExit))
+	x.waitText(15*time.Second, "CrashLoopBackOff", "fine-0/", "1 failing")
+	pane := x.run("capture-pane", "-p", "-e", "-t", "main")
+	// The escape sequence that sets each name's color, right before it.
+	colorBefore := func(name string) string {
+		i := strings.Index(pane, name)
+		if i < 0 {
+			return ""
+		}
+		j := strings.LastIndex(pane[:i], "\x1b[")
+		if j < 0 {
+			return ""
+		}
+		return pane[j:i]
+	}
+	crashy, fine := colorBefore("crashy-0/"), colorBefore("fine-0/")
+	if crashy == "" || crashy == fine {
+		t.Errorf("the failing pod is drawn as the running one: %q and %q\n%s", crashy, fine, pane)
+	}
+	x.send("q")
+	x.waitText(10*time.Second, "exit=0")
+
+	y := newTmux(t)
+	y.start(fmt.Sprintf("NO_COLOR=1 %s --kubeconfig %s --path /namespaces/%s/pods%s", bin, c.KubeconfigPath, ns, afterExit))
+	y.waitText(15*time.Second, "! crashy-0/", "  fine-0/")
+	y.send("q")
+	y.waitText(10*time.Second, "exit=0")
 }

@@ -514,7 +514,9 @@ current-context: sso
 	x.waitText(10*time.Second, "one-time code:")
 	x.send("-l", "424242")
 	x.send("Enter")
-	x.waitText(15*time.Second, "READ-ONLY", "kube-system/")
+	// default/, not a namespace further down: the tests before this one
+	// made enough namespaces to push those below the pane.
+	x.waitText(15*time.Second, "READ-ONLY", "default/")
 	x.send("q")
 	pane := x.waitText(10*time.Second, "exit=0")
 	if !strings.Contains(pane, "mode=icanon") {
