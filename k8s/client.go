@@ -56,6 +56,7 @@ type Conn struct {
 	discovery discovery.DiscoveryInterface
 	lists     *Lists
 	health    *Health
+	describe  describeClient
 
 	catalog atomic.Pointer[Catalog]
 	catSubs subscribers[*Catalog]
@@ -171,6 +172,12 @@ func ConnectConfig(ctx context.Context, cfg *rest.Config, info Info, opts Option
 	stream := rest.CopyConfig(base)
 	stream.Timeout = 0
 
+	oneShotClient, err := rest.HTTPClientFor(oneShot)
+	if err != nil {
+		return nil, err
+	}
+	describe := describeClient{transport: oneShotClient.Transport, host: oneShot.Host, apiPath: oneShot.APIPath,
+		timeout: oneShot.Timeout, qps: oneShot.QPS, burst: oneShot.Burst, userAgent: oneShot.UserAgent}
 	dc, err := discovery.NewDiscoveryClientForConfig(oneShot)
 	if err != nil {
 		return nil, err
@@ -245,6 +252,7 @@ func ConnectConfig(ctx context.Context, cfg *rest.Config, info Info, opts Option
 		streams:   streams,
 		discovery: dc,
 		lists:     newLists(md, pages),
+		describe:  describe,
 		health:    health,
 		stop:      cancel,
 		ctx:       cctx,

@@ -99,6 +99,17 @@ func TestWritesThroughKfsuisClientsNeverReachTheServer(t *testing.T) {
 		"raw DELETE through the pager's REST client": func() error {
 			return conn.lists.pages.rest.Delete().AbsPath("/api/v1/namespaces/default/configmaps/readonly-target").Do(ctx).Error()
 		},
+		"DELETE through the describers' transport": func() error {
+			req, err := http.NewRequestWithContext(ctx, http.MethodDelete, conn.describe.host+"/api/v1/namespaces/default/configmaps/readonly-target", nil)
+			if err != nil {
+				return err
+			}
+			resp, err := (&http.Client{Transport: conn.describe.transport}).Do(req)
+			if err == nil {
+				resp.Body.Close()
+			}
+			return err
+		},
 		"raw POST through discovery's REST client": func() error {
 			return conn.discovery.RESTClient().Post().AbsPath("/api/v1/namespaces/default/configmaps").
 				Body([]byte(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"readonly-created"}}`)).Do(ctx).Error()

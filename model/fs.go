@@ -39,6 +39,7 @@ type Source interface {
 	ForgetOccupancy(ns string)
 	Get(ctx context.Context, t k8s.Type, ns, name string) (*unstructured.Unstructured, error)
 	EventsFor(ctx context.Context, obj *unstructured.Unstructured, kind string) ([]corev1.Event, error)
+	Describe(ctx context.Context, t k8s.Type, ns, name string) (string, error)
 	Logs(ctx context.Context, ns, pod string, o k8s.LogOptions) (io.ReadCloser, error)
 }
 
@@ -85,6 +86,8 @@ const (
 	FormatJSON
 	FormatEvents
 	FormatLog
+	// FormatText is plain text, shown as it is (describe.txt).
+	FormatText
 )
 
 // Leaf is a leaf's text as the viewer shows it and `kfsui cat` prints it.

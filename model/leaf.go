@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -30,6 +31,9 @@ func (fs *FS) Read(ctx context.Context, p Path) (Leaf, error) {
 	t, err := fs.TypeOf(p)
 	if err != nil {
 		return Leaf{}, err
+	}
+	if p.Leaf == LeafDescribe {
+		return fs.describe(ctx, p, t)
 	}
 	obj, err := fs.src.Get(ctx, t, p.Namespace, p.Name)
 	if err != nil {
@@ -141,4 +145,37 @@ func (fs *FS) readLog(ctx context.Context, p Path) (Leaf, error) {
 		return Leaf{}, err
 	}
 	return Leaf{Path: p, Text: b.String(), Format: FormatLog}, nil
+}
+
+// describe reads describe.txt: kubectl describe's text, with a
+// service-account token masked as kubectl masks every other Secret
+// value ("N bytes"), unless Secrets are revealed.
+func (fs *FS) describe(ctx context.Context, p Path, t k8s.Type) (Leaf, error) {
+	text, err := fs.src.Describe(ctx, t, p.Namespace, p.Name)
+	if err != nil {
+		return Leaf{}, err
+	}
+	if t.IsCore("secrets") && !fs.revealSecrets.Load() {
+		text = maskDescribedToken(text)
+	}
+	return Leaf{Path: p, Text: text, Format: FormatText}, nil
+}
+
+// describedToken is the line kubectl's Secret describer prints a
+// service-account token on, in the clear: the only value it shows.
+var (
+	describedToken = regexp.MustCompile(`(?m)^(token:\s+)(\S+)$`)
+	saTokenType    = regexp.MustCompile(`(?m)^Type:\s+kubernetes\.io/service-account-token$`)
+)
+
+// maskDescribedToken replaces the token of a described
+// kubernetes.io/service-account-token Secret with its size.
+func maskDescribedToken(text string) string {
+	if !saTokenType.MatchString(text) {
+		return text
+	}
+	return describedToken.ReplaceAllStringFunc(text, func(line string) string {
+		m := describedToken.FindStringSubmatch(line)
+		return m[1] + fmt.Sprintf("%d bytes", len(m[2]))
+	})
 }

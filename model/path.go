@@ -33,10 +33,11 @@ const (
 	LeafManifestJSON = "manifest.json"
 	LeafStatus       = "status.yaml"
 	LeafEvents       = "events.txt"
+	LeafDescribe     = "describe.txt"
 )
 
 // objectLeaves lists the leaf names of an object directory in display order.
-var objectLeaves = []string{LeafManifestYAML, LeafManifestJSON, LeafStatus, LeafEvents}
+var objectLeaves = []string{LeafManifestYAML, LeafManifestJSON, LeafStatus, LeafEvents, LeafDescribe}
 
 const (
 	segNamespaces = "namespaces"

@@ -34,7 +34,7 @@ func NewViewer(theme themes.Theme) *Viewer {
 	v.SetBorder(true).SetTitleAlign(tview.AlignLeft)
 	v.SetBorderColor(theme.Border).SetTitleColor(theme.Title)
 	v.setTitle("")
-	v.SetText(colorTag(theme.Muted) + "Select a leaf (manifest.yaml, manifest.json, status.yaml, events.txt)\nin the tree and press Enter to open it here. ? shows every key.")
+	v.SetText(colorTag(theme.Muted) + "Select a leaf (manifest.yaml, manifest.json, status.yaml, events.txt,\ndescribe.txt) in the tree and press Enter to open it here. ? shows every key.")
 	return v
 }
 

@@ -255,7 +255,7 @@ func TestE2EJumpCompletionHistoryAndBreadcrumb(t *testing.T) {
 	// A k9s-style resource form, in the namespace of the selection.
 	d.jump("deploy web")
 	d.waitSelected("/namespaces/"+ns+"/deployments/web", 10*time.Second)
-	d.waitText(5*time.Second, "⟩ /namespaces/"+ns+"/deployments/web", "/deployments/web: 4 entries")
+	d.waitText(5*time.Second, "⟩ /namespaces/"+ns+"/deployments/web", "/deployments/web: 5 entries")
 
 	// A path to a leaf opens it; Tab completes segments.
 	d.keys(":/namespaces/" + ns + "/deployments/web/manif")
