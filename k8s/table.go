@@ -89,15 +89,15 @@ type rowList struct {
 func (l *rowList) DeepCopyObject() runtime.Object { c := *l; return &c }
 
 // The wire forms of a table and of the lists and objects that come when
-// the server cannot print one. Cells stay raw until they are formatted,
-// so a page is decoded once.
+// the server cannot print one. Rows stay raw until they are formatted,
+// so a page is decoded once (scanTable, rowScanner).
 type (
 	wireTable struct {
 		Kind       string          `json:"kind"`
 		APIVersion string          `json:"apiVersion"`
 		Metadata   metav1.ListMeta `json:"metadata"`
 		Columns    []wireColumn    `json:"columnDefinitions"`
-		Rows       []wireRow       `json:"rows"`
+		Rows       []byte          // the rows, raw: see rowScanner
 		// A plain list's items, when the server sent no table.
 		Items []wireObject `json:"items"`
 	}
@@ -106,9 +106,6 @@ type (
 		Type     string `json:"type"`
 		Format   string `json:"format"`
 		Priority int32  `json:"priority"`
-	}
-	wireRow struct {
-		Cells []json.RawMessage `json:"cells"`
 	}
 	wireObject struct {
 		Kind     string            `json:"kind"`
@@ -120,8 +117,8 @@ type (
 // Table, or, from a server that cannot print the type, a plain list
 // (read as NAME and AGE), or a Status (returned as its error).
 func decodeTable(body []byte, ns string, now time.Time) (*rowList, error) {
-	var w wireTable
-	if err := json.Unmarshal(body, &w); err != nil {
+	w, err := scanTable(body)
+	if err != nil {
 		return nil, fmt.Errorf("unable to decode the list as a Table: %w", err)
 	}
 	list := &rowList{TypeMeta: metav1.TypeMeta{Kind: w.Kind, APIVersion: w.APIVersion}, ListMeta: w.Metadata}
@@ -153,8 +150,8 @@ func decodeTable(body []byte, ns string, now time.Time) (*rowList, error) {
 // columns are those it had, and the row's columns field says whether it
 // brought any.
 func decodeWatchObject(raw []byte, ns string, columns []Column, now time.Time) (runtime.Object, error) {
-	var w wireTable
-	if err := json.Unmarshal(raw, &w); err != nil {
+	w, err := scanTable(raw)
+	if err != nil {
 		return nil, err
 	}
 	switch w.Kind {
@@ -230,30 +227,35 @@ func relative(c Column) bool {
 // rowsOf formats the wire rows of a table. Rows come without objects
 // (includeObject=None): the name is the name column's cell, and the
 // namespace the listing's.
-func rowsOf(wire []wireRow, columns []Column, ns, rv string, now time.Time) ([]tableRow, error) {
-	if len(columns) == 0 && len(wire) > 0 {
-		return nil, errors.New("a table without columns")
+func rowsOf(raw []byte, columns []Column, ns, rv string, now time.Time) ([]tableRow, error) {
+	if raw == nil {
+		return nil, nil
 	}
 	name := NameColumn(columns)
-	out := make([]tableRow, len(wire))
-	for i, w := range wire {
+	// Sized once: a page's rows are many and large.
+	out := make([]tableRow, 0, bytes.Count(raw, []byte(`"cells"`)))
+	s := rowScanner{b: raw, intern: map[string]string{}, unique: name}
+	err := s.rows(func(texts []string) error {
+		if len(columns) == 0 {
+			return errors.New("a table without columns")
+		}
 		cells := make([]Cell, len(columns))
 		for j := range columns {
-			if j >= len(w.Cells) {
+			if j >= len(texts) {
 				break
 			}
-			text, err := cellText(w.Cells[j])
-			if err != nil {
-				return nil, fmt.Errorf("row %d, column %q: %w", i, columns[j].Name, err)
-			}
-			cells[j] = Cell{Text: text}
+			cells[j] = Cell{Text: texts[j]}
 			if relative(columns[j]) {
-				cells[j].Since = since(text, now)
+				cells[j].Since = since(texts[j], now)
 			}
 		}
-		out[i] = tableRow{ObjectMeta: metav1.ObjectMeta{Name: cells[name].Text, Namespace: ns, ResourceVersion: rv}, cells: cells}
+		out = append(out, tableRow{ObjectMeta: metav1.ObjectMeta{Name: cells[name].Text, Namespace: ns, ResourceVersion: rv}, cells: cells})
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return out, s.end()
 }
 
 // objectRow is the NAME and AGE row of an object the server could not

@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/duration"
+	sigsjson "sigs.k8s.io/json"
 )
 
 var tableNow = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
@@ -199,12 +200,42 @@ func TestHumanDurationsReadBack(t *testing.T) {
 	}
 }
 
+// referenceCells decodes a table's rows as kubectl's decoder does
+// (sigs.k8s.io/json: keys case-sensitive), cell by cell through
+// cellText: what the row scanner must agree with.
+func referenceCells(body []byte) ([][]string, error) {
+	var w struct {
+		Kind string `json:"kind"`
+		Rows []struct {
+			Cells []json.RawMessage `json:"cells"`
+		} `json:"rows"`
+	}
+	if err := sigsjson.UnmarshalCaseSensitivePreserveInts(body, &w); err != nil {
+		return nil, err
+	}
+	var out [][]string
+	for _, r := range w.Rows {
+		var row []string
+		for _, c := range r.Cells {
+			t, err := cellText(c)
+			if err != nil {
+				return nil, err
+			}
+			row = append(row, t)
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
+
 // FuzzDecodeTable feeds the table decoder arbitrary bytes: it must never
-// panic, and every row it returns has a cell for each column.
+// panic, every row it returns has a cell for each column, and where
+// kubectl's decoder reads the same table, the cells are the same.
 func FuzzDecodeTable(f *testing.F) {
 	f.Add(mustJSON(f, benchTable(2)))
 	f.Add([]byte(`{"kind":"PodList","items":[{"metadata":{"name":"a"}}]}`))
 	f.Add([]byte(`{"kind":"Table","columnDefinitions":[{"name":"Name","format":"name"},{"name":"Age"}],"rows":[{"cells":["a","3d"]},{"cells":[{"x":[1.5]},null]}]}`))
+	f.Add([]byte(`{"kind":"Table","columnDefinitions":[{"name":"Name","format":"name"},{"name":"Note"}],"rows":[{"object":{"a":"]"},"cells":["a\u00e9\n2","x\"y"]},{"cells":["\ud83d\ude00", 1e3, -0.5, true]}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		list, err := decodeTable(body, "ns", tableNow)
 		if err != nil {
@@ -213,6 +244,20 @@ func FuzzDecodeTable(f *testing.F) {
 		for _, row := range list.Items {
 			if len(row.cells) != len(list.Columns) {
 				t.Fatalf("%d cells for %d columns", len(row.cells), len(list.Columns))
+			}
+		}
+		ref, err := referenceCells(body)
+		if err != nil || list.Kind != "Table" {
+			return
+		}
+		if len(ref) != len(list.Items) {
+			t.Fatalf("%d rows, kubectl's decoder %d", len(list.Items), len(ref))
+		}
+		for i, row := range ref {
+			for j, text := range row {
+				if j < len(list.Items[i].cells) && list.Items[i].cells[j].Text != text {
+					t.Fatalf("row %d cell %d: %q, kubectl's decoder %q", i, j, list.Items[i].cells[j].Text, text)
+				}
 			}
 		}
 	})
@@ -227,6 +272,42 @@ func BenchmarkTableDecode(b *testing.B) {
 	for b.Loop() {
 		if _, err := decodeTable(body, "big", tableNow); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkWatchEventApplied10k applies one watch event (a pod's row
+// changed) to a 10,000-row listing and takes the listing's snapshot, as
+// the tree reads it next.
+func BenchmarkWatchEventApplied10k(b *testing.B) {
+	l := newLists(nil, nil)
+	defer l.Stop()
+	e := &listEntry{lists: l, synced: make(chan struct{}), dirty: true}
+	e.store = &rowStore{e: e, rows: map[string]Row{}}
+	list, err := decodeTable(mustJSON(b, benchTable(10000)), "big", tableNow)
+	if err != nil {
+		b.Fatal(err)
+	}
+	items := make([]any, len(list.Items))
+	for i := range list.Items {
+		items[i] = &list.Items[i]
+	}
+	if err := e.store.Replace(items, "1"); err != nil {
+		b.Fatal(err)
+	}
+	e.snapshot()
+	changed := list.Items[5000]
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		row := changed
+		row.cells = append([]Cell(nil), changed.cells...)
+		row.cells[3] = Cell{Text: fmt.Sprint(i)}
+		if err := e.store.Update(&row); err != nil {
+			b.Fatal(err)
+		}
+		if got := e.snapshot(); len(got.Rows) != 10000 {
+			b.Fatalf("%d rows", len(got.Rows))
 		}
 	}
 }
