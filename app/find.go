@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/kfsui/kfsui/model"
@@ -62,16 +61,14 @@ func (a *App) filterTree() {
 	}, a.clearTreeFilter)
 }
 
-// nameMatcher makes the tree filter's test for an entry: its name, and
-// in a table directory its cells, a line each, so "crashloop" finds the
-// crashing pods and "~^web" the names that start so.
+// nameMatcher makes the tree filter's test for a name, and in a table
+// directory for each cell: "crashloop" finds the crashing pods.
 func nameMatcher(text string) (func(string) bool, error) {
 	if pattern, ok := strings.CutPrefix(text, "~"); ok {
-		if _, err := compilePattern(pattern); err != nil {
+		re, err := compilePattern(pattern)
+		if err != nil {
 			return nil, err
 		}
-		// Valid alone, so valid with ^ and $ at each line.
-		re := regexp.MustCompile("(?im)" + pattern)
 		return re.MatchString, nil
 	}
 	lower := strings.ToLower(text)

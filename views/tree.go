@@ -1,8 +1,6 @@
 package views
 
 import (
-	"strings"
-
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
 	"github.com/rivo/uniseg"
@@ -103,7 +101,6 @@ type treeNode struct {
 	cells  []TreeCell
 	mark   string
 	info   string
-	search string // what the filter matches: the name and the cells, a line each
 }
 
 func (n *treeNode) selectable() bool { return n.path != "" }
@@ -151,23 +148,29 @@ func (t *Tree) update(n *treeNode, e TreeEntry) {
 		}
 	}
 	n.mark, n.info = e.Mark, cleanText(e.Info)
-	n.search = e.Name
 	n.cells = n.cells[:0]
 	if len(e.Cells) == 0 {
 		n.cells = nil
 		return
 	}
-	var b strings.Builder
-	b.WriteString(e.Name)
 	for _, c := range e.Cells {
 		c.Text = cleanText(c.Text)
 		n.cells = append(n.cells, c)
-		if c.Since == 0 {
-			b.WriteByte('\n')
-			b.WriteString(c.Text)
+	}
+}
+
+// matches reports whether match accepts the node's name or one of its
+// cells. Relative times are left out: their text changes as they count.
+func (n *treeNode) matches(match func(string) bool, name string) bool {
+	if match(name) {
+		return true
+	}
+	for _, c := range n.cells {
+		if c.Since == 0 && match(c.Text) {
+			return true
 		}
 	}
-	n.search = b.String()
+	return false
 }
 
 func (t *Tree) statusNode(text string, color tcell.Color) *treeNode {
@@ -191,8 +194,8 @@ func (t *Tree) SetChildren(dir string, entries []TreeEntry, state DirState) {
 func (t *Tree) SetAgeFunc(age func(since int64) string) { t.age = age }
 
 // SetFilter narrows directory dir to the entries that match (nil: all
-// again) and returns how many match. match is given an entry's name, and
-// in a table directory its cells after it, a line each (relative times
+// again) and returns how many match. An entry matches when match accepts
+// its name or, in a table directory, one of its cells (relative times
 // left out: their text changes as they count). Only one directory is filtered
 // at a time; the previous one shows all its entries again. Entries the
 // filter hides keep their nodes, expansion and children, and come back as
@@ -247,8 +250,8 @@ func (t *Tree) render(dir string, sameListing bool) {
 		children = append(children, &treeNode{table: l.table, color: t.theme.Title})
 	}
 	shown := 0
-	place := func(n *treeNode) {
-		n.hidden = match != nil && !match(n.search)
+	place := func(n *treeNode, name string) {
+		n.hidden = match != nil && !n.matches(match, name)
 		n.table = l.table
 		if !n.hidden {
 			shown++
@@ -260,7 +263,7 @@ func (t *Tree) render(dir string, sameListing bool) {
 		i := 0
 		for _, c := range old {
 			if c.selectable() && i < len(l.entries) {
-				place(c)
+				place(c, l.entries[i].Name)
 				i++
 			}
 		}
@@ -286,7 +289,7 @@ func (t *Tree) render(dir string, sameListing bool) {
 			} else {
 				n = t.newNode(e)
 			}
-			place(n)
+			place(n, e.Name)
 		}
 		for _, n := range keep {
 			gone = append(gone, n)
