@@ -433,6 +433,7 @@ func (a *App) openLeaf(path string, mode leafMode) {
 				return
 			}
 			a.viewer.Show(path, leaf.Text, tagged)
+			a.opts.trace.leaf(path, len(leaf.Text))
 			if mode == leafRefresh {
 				a.flash("refreshed "+path, false)
 			}

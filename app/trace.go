@@ -26,7 +26,9 @@ type tracer struct {
 	enc  *json.Encoder
 	keys []traceKey // keys handled since the last draw
 	dirs []traceDir // listings applied since the last draw
-	drew bool
+	// leaves shown since the last draw, their paths and sizes
+	leaves []traceDir
+	drew   bool
 
 	reqs requestCounter
 
@@ -94,6 +96,16 @@ func (t *tracer) dir(path string, entries int, loading bool) {
 	t.mu.Unlock()
 }
 
+// leaf notes a leaf's text (bytes long) put in the viewer.
+func (t *tracer) leaf(path string, bytes int) {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	t.leaves = append(t.leaves, traceDir{path: path, entries: bytes})
+	t.mu.Unlock()
+}
+
 // tracedScreen calls drawn once Show has written a frame to the terminal:
 // tview's after-draw hook runs before that write.
 type tracedScreen struct {
@@ -141,7 +153,10 @@ func (t *tracer) drawn(show time.Time) {
 	for _, d := range t.dirs {
 		t.emit(map[string]any{"ev": "dir", "path": d.path, "entries": d.entries, "loading": d.loading})
 	}
-	t.keys, t.dirs = t.keys[:0], t.dirs[:0]
+	for _, l := range t.leaves {
+		t.emit(map[string]any{"ev": "leaf", "path": l.path, "bytes": l.entries})
+	}
+	t.keys, t.dirs, t.leaves = t.keys[:0], t.dirs[:0], t.leaves[:0]
 }
 
 // close writes the request counts and closes the file.

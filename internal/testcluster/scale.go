@@ -39,8 +39,9 @@ var DefaultScale = Scale{BigPods: 10000, Namespaces: 100, PodsEach: 200, CRDs: 2
 func ScaleNamespace(i int) string { return fmt.Sprintf("scale-%03d", i) }
 
 // SeedScale fills c with s's objects, creating them concurrently through a
-// client without rate limits. Pods are Pending (no node runs them): the
-// benchmark lists metadata, which is the same either way.
+// client without rate limits. Pods are bound to the one node, which
+// reports no status for them: Pending, as pods a kubelet has not started
+// yet. Describing the node so lists all of them.
 func SeedScale(ctx context.Context, c *Cluster, s Scale) error {
 	cfg := c.RESTConfig()
 	cfg.QPS, cfg.Burst = 1e6, 1e6
@@ -105,7 +106,7 @@ func scalePod(ns string, i int) *corev1.Pod {
 			Labels:      map[string]string{"app": "web", "pod-template-hash": "7d9f8b6c5d", "tier": "frontend"},
 			Annotations: map[string]string{"kubectl.kubernetes.io/default-container": "app"},
 		},
-		Spec: corev1.PodSpec{Containers: []corev1.Container{{
+		Spec: corev1.PodSpec{NodeName: nodeName, Containers: []corev1.Container{{
 			Name: "app", Image: "registry.example/web:1.27",
 			Ports: []corev1.ContainerPort{{ContainerPort: 8080, Name: "http"}},
 			Env:   []corev1.EnvVar{{Name: "MODE", Value: "production"}},
