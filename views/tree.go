@@ -97,10 +97,10 @@ type treeNode struct {
 	row      int // the node's index in Tree.rows when it is visible
 
 	// An entry of a table directory, or its header (path "").
-	table  *tableLayout
-	cells  []TreeCell
-	mark   string
-	info   string
+	table *tableLayout
+	cells []TreeCell
+	mark  string
+	info  string
 }
 
 func (n *treeNode) selectable() bool { return n.path != "" }
