@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -49,18 +52,21 @@ func crashLoop(t *testing.T, ns, name string, restarts int32) {
 	}
 }
 
-// createGadgets makes a CRD whose printer columns include a wide one
-// (priority 1), an integer and a date, and two objects of it.
-func createGadgets(t *testing.T, ns string) {
+// createGadgets makes a CRD (plural in the group columns.example.io,
+// of kind kind; each test its own, as a deleted CRD lingers) whose
+// printer columns include a wide one (priority 1), an integer and a
+// date, and two objects of it.
+func createGadgets(t *testing.T, ns, plural, kind string) {
 	t.Helper()
 	c := testcluster.Shared(t)
 	dyn := dynamic.NewForConfigOrDie(c.RESTConfig())
+	name := plural + ".columns.example.io"
 	crd := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-		"metadata": map[string]any{"name": "gadgets.columns.example.io"},
+		"metadata": map[string]any{"name": name},
 		"spec": map[string]any{
 			"group": "columns.example.io", "scope": "Namespaced",
-			"names": map[string]any{"plural": "gadgets", "singular": "gadget", "kind": "Gadget"},
+			"names": map[string]any{"plural": plural, "singular": strings.ToLower(kind), "kind": kind},
 			"versions": []any{map[string]any{
 				"name": "v1", "served": true, "storage": true,
 				"schema": map[string]any{"openAPIV3Schema": map[string]any{
@@ -78,17 +84,17 @@ func createGadgets(t *testing.T, ns string) {
 	if _, err := dyn.Resource(crdGVR).Create(ctx(t), crd, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = dyn.Resource(crdGVR).Delete(ctx(t), "gadgets.columns.example.io", metav1.DeleteOptions{}) })
-	gvr := schema.GroupVersionResource{Group: "columns.example.io", Version: "v1", Resource: "gadgets"}
+	t.Cleanup(func() { _ = dyn.Resource(crdGVR).Delete(context.Background(), name, metav1.DeleteOptions{}) })
+	gvr := schema.GroupVersionResource{Group: "columns.example.io", Version: "v1", Resource: plural}
 	for _, g := range []map[string]any{
 		{"size": int64(3), "color": "[red]tag[-]", "owner": "team-a"},
 		{"size": int64(12), "color": "blue", "owner": "team-b"},
 	} {
 		obj := &unstructured.Unstructured{Object: map[string]any{
-			"apiVersion": "columns.example.io/v1", "kind": "Gadget",
-			"metadata": map[string]any{"generateName": "gadget-"}, "spec": g,
+			"apiVersion": "columns.example.io/v1", "kind": kind,
+			"metadata": map[string]any{"generateName": strings.ToLower(kind) + "-"}, "spec": g,
 		}}
-		eventually(t, "the gadget CRD to serve", 30*time.Second, func() bool {
+		eventually(t, "the CRD "+name+" to serve", 30*time.Second, func() bool {
 			_, err := dyn.Resource(gvr).Namespace(ns).Create(ctx(t), obj, metav1.CreateOptions{})
 			return err == nil
 		}, noDetail)
@@ -109,7 +115,7 @@ func TestE2EColumnsMatchKubectl(t *testing.T) {
 	}
 	crashLoop(t, ns, "api-1", 17)
 	applyYAML(t, ns, deploymentYAML)
-	createGadgets(t, ns)
+	createGadgets(t, ns, "gadgets", "Gadget")
 
 	for _, tc := range []struct {
 		path    string
@@ -303,4 +309,42 @@ func TestE2EBinaryFailingPodStandsOut(t *testing.T) {
 	y.waitText(15*time.Second, "! crashy-0/", "  fine-0/")
 	y.send("q")
 	y.waitText(10*time.Second, "exit=0")
+}
+
+// A printer column's text from the cluster shows literally in the tree,
+// and < > move the split between the tree and the viewer, written to
+// config.yaml with the rest of the file kept.
+func TestE2ESplitIsRememberedAndCellsAreLiteral(t *testing.T) {
+	c := testcluster.Shared(t)
+	ns := newNamespace(t, "split")
+	createGadgets(t, ns, "trinkets", "Trinket")
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfg, []byte("theme: dark # mine\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d := startAppWith(t, c.KubeconfigPath, "", app.Options{StartPath: "/namespaces/" + ns + "/trinkets", ConfigFile: cfg})
+	screen := d.waitText(10*time.Second, "COLOR", "[red]tag[-]", "blue")
+	viewerAt := func(s string) int {
+		for _, line := range strings.Split(s, "\n") {
+			if i := strings.Index(line, "viewer"); i >= 0 {
+				return len([]rune(line[:i]))
+			}
+		}
+		return -1
+	}
+	before := viewerAt(screen)
+	d.keys(">>")
+	after := viewerAt(d.waitFor("the split moved", 5*time.Second, func(s string) bool { return viewerAt(s) > before }))
+	if after-before < 15 { // 10% of 200 columns, give or take the borders
+		t.Errorf("the viewer moved from column %d to %d for two >", before, after)
+	}
+	data, _ := os.ReadFile(cfg)
+	if !strings.Contains(string(data), "tree-width: 50") || !strings.Contains(string(data), "theme: dark # mine") {
+		t.Errorf("config.yaml after two >:\n%s", data)
+	}
+	d.keys("<")
+	eventually(t, "tree-width: 45 in config.yaml", 5*time.Second, func() bool {
+		data, _ = os.ReadFile(cfg)
+		return strings.Contains(string(data), "tree-width: 45")
+	}, func() string { return string(data) })
 }

@@ -24,17 +24,17 @@ func TestE2EDescribeMatchesKubectl(t *testing.T) {
 	}
 	crashLoop(t, ns, "api-0", 3)
 	applyYAML(t, ns, deploymentYAML)
-	createGadgets(t, ns)
+	createGadgets(t, ns, "doodads", "Doodad")
 	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "settings", Labels: map[string]string{"app": "web"}},
 		Data: map[string]string{"color": "green", "size": "[red]big[-]"}}
 	if _, err := c.Clientset().CoreV1().ConfigMaps(ns).Create(ctx(t), cm, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	gadgets, err := c.Kubectl(ctx(t), "-n", ns, "get", "gadgets", "-o", "name")
+	doodads, err := c.Kubectl(ctx(t), "-n", ns, "get", "doodads", "-o", "name")
 	if err != nil {
 		t.Fatal(err)
 	}
-	gadget := strings.TrimPrefix(strings.Fields(string(gadgets))[0], "gadget.columns.example.io/")
+	doodad := strings.TrimPrefix(strings.Fields(string(doodads))[0], "doodad.columns.example.io/")
 
 	for _, tc := range []struct {
 		path    string
@@ -43,7 +43,7 @@ func TestE2EDescribeMatchesKubectl(t *testing.T) {
 		{"/namespaces/" + ns + "/pods/api-0", []string{"-n", ns, "describe", "pod", "api-0"}},
 		{"/namespaces/" + ns + "/deployments/web", []string{"-n", ns, "describe", "deployment", "web"}},
 		{"/cluster/nodes/" + c.NodeName(), []string{"describe", "node", c.NodeName()}},
-		{"/namespaces/" + ns + "/gadgets/" + gadget, []string{"-n", ns, "describe", "gadgets", gadget}},
+		{"/namespaces/" + ns + "/doodads/" + doodad, []string{"-n", ns, "describe", "doodads", doodad}},
 		{"/namespaces/" + ns + "/configmaps/settings", []string{"-n", ns, "describe", "configmap", "settings"}},
 	} {
 		want, err := c.Kubectl(ctx(t), tc.kubectl...)
