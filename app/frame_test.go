@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/gdamore/tcell/v2/terminfo"
@@ -77,9 +78,13 @@ func appOnTerminal(tb testing.TB, w, h int, dir string, n int) (*App, *discardTT
 	pods := make([]views.TreeEntry, n)
 	for i := range pods {
 		name := fmt.Sprintf("web-7d9f8b6c5d-%05d", i)
-		pods[i] = views.TreeEntry{Path: dir + "/" + name, Name: name, Dir: true}
+		// A pod's row as the tree shows it: its columns, a running
+		// pod's color, an age three days old.
+		pods[i] = views.TreeEntry{Path: dir + "/" + name, Name: name, Dir: true, Color: a.theme.Fine, Cells: []views.TreeCell{
+			{Text: "1/1"}, {Text: "Running"}, {Text: fmt.Sprint(i % 7)}, {Text: "3d", Since: time.Now().Add(-72 * time.Hour).Unix()},
+		}}
 	}
-	a.tree.SetChildren(dir, pods, views.DirState{})
+	a.tree.SetChildren(dir, pods, views.DirState{NameTitle: "NAME ↑", Columns: []string{"READY", "STATUS", "RESTARTS", "AGE"}})
 	a.tree.SetExpanded(dir, true)
 	a.tree.Select(pods[0].Path)
 	a.tv.ForceDraw()
