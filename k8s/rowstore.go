@@ -58,15 +58,38 @@ func (s *rowStore) put(obj any, update bool) error {
 }
 
 // keepEarliest gives each relative time of cells the earlier of its two
-// readings: the server rounds ages down, so the earlier start is the
-// closer one.
+// readings when both can be of the same moment: the server rounds ages
+// down, so the earlier start is the closer one. A reading earlier by more
+// than the new text's rounding unit is of another moment (an object
+// recreated under the same name, a date column that moved on): the new
+// one stands.
 func keepEarliest(cells, old []Cell) {
 	for i := range cells {
-		if i < len(old) && cells[i].Since != 0 && old[i].Since != 0 && old[i].Since < cells[i].Since {
+		if i >= len(old) || cells[i].Since == 0 || old[i].Since == 0 {
+			continue
+		}
+		if d := cells[i].Since - old[i].Since; d > 0 && d <= roundingUnit(cells[i].Text) {
 			cells[i].Since = old[i].Since
 			cells[i].Text = old[i].Text
 		}
 	}
+}
+
+// roundingUnit is the unit, in seconds, a human duration is rounded down
+// to: its smallest unit ("3h5m" to the minute, "2d" to the day).
+func roundingUnit(text string) int64 {
+	unit := int64(86400)
+	for _, c := range text {
+		switch c {
+		case 's':
+			unit = min(unit, 1)
+		case 'm':
+			unit = min(unit, 60)
+		case 'h':
+			unit = min(unit, 3600)
+		}
+	}
+	return unit
 }
 
 // Add implements cache.ReflectorStore.

@@ -93,6 +93,10 @@ func SortEntries(d *Dir, col int, reverse bool) {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(i, j int) int {
+		// Empty cells last, either way.
+		if !byName && (keys[i].kind == 2) != (keys[j].kind == 2) {
+			return keys[i].kind - keys[j].kind
+		}
 		c := 0
 		if !byName {
 			c = compareKeys(keys[i], keys[j])

@@ -29,7 +29,7 @@ func TestSortEntries(t *testing.T) {
 		{1, false, "b a c d"}, // 0/1, 1/1, 1/1, 10/10: as numbers, ties by name
 		{2, false, "b d a c"}, // text, any case
 		{3, false, "b a d c"}, // 3, 17, 100, then the empty one
-		{3, true, "c d a b"},  // reversed whole
+		{3, true, "d a b c"},  // reversed, the empty one still last
 		{4, false, "b d c a"}, // ages as moments: the oldest first
 		{5, false, "c b a d"}, // dates as times
 		{9, false, "a b c d"}, // no such column: by name
