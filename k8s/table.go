@@ -371,7 +371,7 @@ func parseHumanDuration(s string) (time.Duration, bool) {
 		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
 			i++
 		}
-		if i == 0 || i == len(s) || i > 9 {
+		if i == 0 || i == len(s) || i > 6 { // six digits: no overflow of a Duration
 			return 0, false
 		}
 		n, _ := strconv.Atoi(s[:i])

@@ -189,7 +189,7 @@ func TestHumanDurationsReadBack(t *testing.T) {
 			t.Fatalf("%v printed as %q read back as %v (%q)", d, text, got, duration.HumanDuration(got))
 		}
 	}
-	for _, bad := range []string{"", "<invalid>", "5", "m", "5x", "2026-11-20T10:00:00Z", "1234567890123s"} {
+	for _, bad := range []string{"", "<invalid>", "5", "m", "5x", "2026-11-20T10:00:00Z", "1234567890123s", "9999999y"} {
 		if d, ok := parseHumanDuration(bad); ok {
 			t.Errorf("%q read as %v", bad, d)
 		}
