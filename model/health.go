@@ -27,19 +27,6 @@ const (
 	HealthFailing
 )
 
-// String names the health as the README and ls -l do.
-func (h Health) String() string {
-	switch h {
-	case HealthFailing:
-		return "failing"
-	case HealthInProgress:
-		return "in progress"
-	case HealthDone:
-		return "done"
-	}
-	return "fine"
-}
-
 // failingStates are STATUS words that mean something is broken: pods'
 // container waiting and terminated reasons and phases, nodes', volumes'
 // and jobs' failures.
