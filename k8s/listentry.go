@@ -16,6 +16,12 @@ import (
 	"k8s.io/client-go/tools/cache"
 )
 
+// versions numbers every change of every listing's rows, so that a
+// listing stopped as idle and started again never repeats a version an
+// earlier one had: what was computed from the old one (a failing count)
+// is not taken for the new one's.
+var versions atomic.Uint64
+
 // listEntry is one running listing: a reflector feeding a rowStore, or,
 // for a type without watch, the rows of its last list.
 type listEntry struct {
@@ -40,7 +46,7 @@ type listEntry struct {
 	names      []string // the names of rows
 	progress   []Row    // rows of a first list still arriving page by page
 	dirty      bool     // rows must be rebuilt from the store
-	version    uint64   // counts the rebuilds of rows
+	version    uint64   // changes with rows; see versions
 	syncedOnce sync.Once
 }
 
@@ -182,7 +188,7 @@ func (e *listEntry) setColumns(columns []Column) {
 	e.mu.Lock()
 	if !slices.Equal(e.columns, columns) {
 		e.columns, e.dirty = columns, true
-		e.version++
+		e.version = versions.Add(1)
 	}
 	e.mu.Unlock()
 }
@@ -195,7 +201,7 @@ func (e *listEntry) addProgress(items []tableRow) {
 	}
 	e.mu.Lock()
 	e.progress = append(e.progress, rows...)
-	e.version++
+	e.version = versions.Add(1)
 	e.mu.Unlock()
 	e.lists.notify(e.key)
 }
@@ -307,7 +313,7 @@ func (e *listEntry) snapshot() Listing {
 // setRows replaces the rows, sorted by name. e.mu must be held.
 func (e *listEntry) setRows(rows []Row) {
 	e.rows, e.names = rows, namesOf(rows)
-	e.version++
+	e.version = versions.Add(1)
 }
 
 func namesOf(rows []Row) []string {
