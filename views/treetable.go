@@ -29,17 +29,18 @@ func (t *Tree) layout(state DirState, entries []TreeEntry) *tableLayout {
 	if state.NameTitle == "" || len(entries) == 0 {
 		return nil
 	}
-	l := &tableLayout{nameTitle: state.NameTitle, titles: state.Columns,
-		nameWidth: textWidth(state.NameTitle), widths: make([]int, len(state.Columns))}
+	l := &tableLayout{nameTitle: cleanText(state.NameTitle), titles: make([]string, len(state.Columns)),
+		nameWidth: textWidth(cleanText(state.NameTitle)), widths: make([]int, len(state.Columns))}
 	for i, title := range state.Columns {
-		l.widths[i] = textWidth(title)
+		l.titles[i] = cleanText(title) // a CRD's column names are cluster text
+		l.widths[i] = textWidth(l.titles[i])
 	}
 	for _, e := range entries {
 		if e.Mark != "" {
 			l.marked = true
 		}
 		// The name as the node shows it: a directory's ends with "/".
-		w := textWidth(e.Name)
+		w := textWidth(cleanText(e.Name))
 		if e.Dir {
 			w++
 		}
@@ -53,7 +54,7 @@ func (t *Tree) layout(state DirState, entries []TreeEntry) *tableLayout {
 				l.widths[i] = max(l.widths[i], minAgeWidth, textWidth(t.ageText(c)))
 				continue
 			}
-			l.widths[i] = max(l.widths[i], textWidth(c.Text))
+			l.widths[i] = max(l.widths[i], textWidth(cleanText(c.Text)))
 		}
 	}
 	return l
@@ -63,11 +64,22 @@ func (t *Tree) layout(state DirState, entries []TreeEntry) *tableLayout {
 // which change as time passes: the app redraws while it does.
 func (t *Tree) ShowsAges() bool {
 	for dir, l := range t.listed {
-		if l.table != nil && l.table.ages && t.IsExpanded(dir) {
+		if l.table != nil && l.table.ages && t.showsChildren(dir) {
 			return true
 		}
 	}
 	return false
+}
+
+// showsChildren reports whether directory dir and every directory above
+// it are expanded: its entries are rows of the tree.
+func (t *Tree) showsChildren(dir string) bool {
+	for n := t.nodes[dir]; n != nil; n = n.parent {
+		if !n.expanded {
+			return false
+		}
+	}
+	return t.nodes[dir] != nil
 }
 
 func (t *Tree) ageText(c TreeCell) string {

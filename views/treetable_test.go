@@ -79,4 +79,8 @@ func TestTreeTableMarksAndFilterMatchesCells(t *testing.T) {
 	if !tr.ShowsAges() {
 		t.Error("ShowsAges is false with ages on screen")
 	}
+	tr.SetExpanded("/", false)
+	if tr.ShowsAges() {
+		t.Error("ShowsAges is true with the ages' directory under a collapsed one")
+	}
 }
