@@ -395,6 +395,7 @@ func (a *App) openLeaf(path string, mode leafMode) {
 	a.leafCancel = cancel
 	if mode == leafOpen {
 		a.viewer.ShowMessage(path, "loading…", false)
+		a.opts.trace.leafLoading(path)
 	}
 	style := a.theme.Chroma
 	shown := a.viewer.Text()
@@ -425,6 +426,7 @@ func (a *App) openLeaf(path string, mode leafMode) {
 			if err != nil {
 				if mode != leafAuto {
 					a.viewer.ShowMessage(path, err.Error(), true)
+					a.opts.trace.leaf(path, 0, err)
 				} else {
 					// Keep the last text: a passing outage should not
 					// blank what the user reads.
@@ -433,7 +435,7 @@ func (a *App) openLeaf(path string, mode leafMode) {
 				return
 			}
 			a.viewer.Show(path, leaf.Text, tagged)
-			a.opts.trace.leaf(path, len(leaf.Text))
+			a.opts.trace.leaf(path, len(leaf.Text), nil)
 			if mode == leafRefresh {
 				a.flash("refreshed "+path, false)
 			}

@@ -21,13 +21,12 @@ const TraceEnv = "KFSUI_TRACE"
 // tracer records timing events. Its methods are no-ops on a nil tracer,
 // so the UI calls them unconditionally.
 type tracer struct {
-	mu   sync.Mutex
-	f    *os.File
-	enc  *json.Encoder
-	keys []traceKey // keys handled since the last draw
-	dirs []traceDir // listings applied since the last draw
-	// leaves shown since the last draw, their paths and sizes
-	leaves []traceDir
+	mu     sync.Mutex
+	f      *os.File
+	enc    *json.Encoder
+	keys   []traceKey  // keys handled since the last draw
+	dirs   []traceDir  // listings applied since the last draw
+	leaves []traceLeaf // leaves shown since the last draw
 	drew   bool
 
 	reqs requestCounter
@@ -44,6 +43,15 @@ type traceKey struct {
 type traceDir struct {
 	path    string
 	entries int
+	loading bool
+}
+
+// traceLeaf is a leaf put in the viewer: loading, or its text's size, or
+// the error shown instead.
+type traceLeaf struct {
+	path    string
+	bytes   int
+	err     string
 	loading bool
 }
 
@@ -96,13 +104,29 @@ func (t *tracer) dir(path string, entries int, loading bool) {
 	t.mu.Unlock()
 }
 
-// leaf notes a leaf's text (bytes long) put in the viewer.
-func (t *tracer) leaf(path string, bytes int) {
+// leaf notes a leaf put in the viewer: its text, bytes long, or when err
+// is not nil the error shown instead, so that a failure is not mistaken
+// for slowness.
+func (t *tracer) leaf(path string, bytes int, err error) {
+	if t == nil {
+		return
+	}
+	l := traceLeaf{path: path, bytes: bytes}
+	if err != nil {
+		l.err = err.Error()
+	}
+	t.mu.Lock()
+	t.leaves = append(t.leaves, l)
+	t.mu.Unlock()
+}
+
+// leafLoading notes that the viewer began fetching leaf path.
+func (t *tracer) leafLoading(path string) {
 	if t == nil {
 		return
 	}
 	t.mu.Lock()
-	t.leaves = append(t.leaves, traceDir{path: path, entries: bytes})
+	t.leaves = append(t.leaves, traceLeaf{path: path, loading: true})
 	t.mu.Unlock()
 }
 
@@ -154,7 +178,11 @@ func (t *tracer) drawn(show time.Time) {
 		t.emit(map[string]any{"ev": "dir", "path": d.path, "entries": d.entries, "loading": d.loading})
 	}
 	for _, l := range t.leaves {
-		t.emit(map[string]any{"ev": "leaf", "path": l.path, "bytes": l.entries})
+		e := map[string]any{"ev": "leaf", "path": l.path, "bytes": l.bytes, "loading": l.loading}
+		if l.err != "" {
+			e["error"] = l.err
+		}
+		t.emit(e)
 	}
 	t.keys, t.dirs, t.leaves = t.keys[:0], t.dirs[:0], t.leaves[:0]
 }

@@ -168,6 +168,14 @@ func measureDescribe(x tmux, tr *trace, node string) (time.Duration, []time.Dura
 	if err != nil {
 		return 0, nil, err
 	}
+	// A key would end the jump while it still waits for a listing on the
+	// way (the user steering takes over): the keys go once the leaf is
+	// loading.
+	if _, err := waitAfter(tr, mark, "the node's describe.txt loading", func(e event) bool {
+		return e.Ev == "leaf" && e.Path == leaf && e.Loading
+	}); err != nil {
+		return 0, nil, err
+	}
 	keysMark := len(tr.events())
 	for range 10 {
 		if err := x.send("k"); err != nil {
@@ -175,9 +183,12 @@ func measureDescribe(x tmux, tr *trace, node string) (time.Duration, []time.Dura
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	shown, err := waitAfter(tr, mark, "the node's describe.txt", func(e event) bool { return e.Ev == "leaf" && e.Path == leaf })
+	shown, err := waitAfter(tr, mark, "the node's describe.txt", func(e event) bool { return e.Ev == "leaf" && e.Path == leaf && !e.Loading })
 	if err != nil {
 		return 0, nil, err
+	}
+	if shown.Error != "" {
+		return 0, nil, fmt.Errorf("the node's describe.txt: the viewer shows an error: %s", shown.Error)
 	}
 	if err := waitKeys(tr, keysMark, 10, func(k string) bool { return k == "Rune[k]" }); err != nil {
 		return 0, nil, err

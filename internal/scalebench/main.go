@@ -59,6 +59,7 @@ type event struct {
 	Path      string         `json:"path"`
 	Entries   int            `json:"entries"`
 	Bytes     int            `json:"bytes"`
+	Error     string         `json:"error"`
 	Loading   bool           `json:"loading"`
 	Total     int            `json:"total"`
 	Lists     int            `json:"lists"`

@@ -11,7 +11,8 @@
 // the kubeconfig path, only once the cluster is up and seeded, and is
 // removed again before the cluster stops. A script that stops devcluster
 // with SIGTERM should build it first: "go run" does not pass SIGTERM on to
-// the program it runs.
+// the program it runs. --scale adds the scale bench's objects, to look at
+// a big cluster by hand.
 package main
 
 import (
@@ -33,12 +34,13 @@ func main() {
 	seed := flag.Bool("seed", true, "create the demo namespaces and objects")
 	chatter := flag.Bool("chatter", true, "with --seed, keep the demo pods writing logs")
 	readyFile := flag.String("ready-file", "", "once ready, write the kubeconfig path to this file")
+	scale := flag.Bool("scale", false, "also create the scale bench's objects (30,000 pods and more; about a minute)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "devcluster: unexpected arguments %q\n", flag.Args())
 		os.Exit(2)
 	}
-	if err := run(*dir, *seed, *seed && *chatter, *readyFile); err != nil {
+	if err := run(*dir, *seed, *seed && *chatter, *scale, *readyFile); err != nil {
 		fmt.Fprintf(os.Stderr, "devcluster: %v\n", err)
 		os.Exit(1)
 	}
@@ -46,7 +48,7 @@ func main() {
 
 // run starts, seeds and announces the cluster, then serves until SIGINT or
 // SIGTERM.
-func run(dir string, seed, chatter bool, readyFile string) (err error) {
+func run(dir string, seed, chatter, scale bool, readyFile string) (err error) {
 	// Listen before starting so that a signal during the start is not lost
 	// and still stops the cluster.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -71,6 +73,11 @@ func run(dir string, seed, chatter bool, readyFile string) (err error) {
 	}()
 	if seed {
 		if err := testcluster.SeedDemo(ctx, c); err != nil {
+			return err
+		}
+	}
+	if scale {
+		if err := testcluster.SeedScale(ctx, c, testcluster.DefaultScale); err != nil {
 			return err
 		}
 	}
