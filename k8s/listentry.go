@@ -41,12 +41,14 @@ type listEntry struct {
 
 	mu         sync.Mutex
 	err        error
-	columns    []Column // the columns of the last list
-	rows       []Row    // sorted by name: the store's rows, or the last list's
-	names      []string // the names of rows
-	progress   []Row    // rows of a first list still arriving page by page
-	dirty      bool     // rows must be rebuilt from the store
-	version    uint64   // changes with rows; see versions
+	columns    []Column  // the columns of rows
+	listed     []Column  // the columns of the reflector's last list, until its Replace
+	columnsAt  time.Time // when a watch was last ended for bringing other columns
+	rows       []Row     // sorted by name: the store's rows, or the last list's
+	names      []string  // the names of rows
+	progress   []Row     // rows of a first list still arriving page by page
+	dirty      bool      // rows must be rebuilt from the store
+	version    uint64    // changes with rows; see versions
 	syncedOnce sync.Once
 }
 
@@ -74,9 +76,6 @@ func (e *listEntry) startInformer() {
 					// that resource version) left listings stuck after an
 					// API server restart (TestE2EAPIServerOutageAndRecovery).
 					list, err = e.lists.pages.list(ctx, e.key.GVR, e.key.Namespace, opts)
-					if err == nil {
-						e.setColumns(list.Columns)
-					}
 				} else {
 					list, err = e.listPages(ctx)
 				}
@@ -84,6 +83,11 @@ func (e *listEntry) startInformer() {
 				if err != nil {
 					return nil, err
 				}
+				// The columns change with the rows, in the store's
+				// Replace: the rows shown meanwhile are the old ones.
+				e.mu.Lock()
+				e.listed = list.Columns
+				e.mu.Unlock()
 				return list, nil
 			},
 			WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
@@ -95,7 +99,7 @@ func (e *listEntry) startInformer() {
 				if err != nil {
 					return nil, err
 				}
-				return watch.Filter(w, e.checkColumns), nil
+				return watch.Filter(w, e.checkColumns(columns)), nil
 			},
 		},
 	}
@@ -109,25 +113,62 @@ func (e *listEntry) startInformer() {
 	go r.RunWithContext(e.ctx)
 }
 
-// checkColumns passes a watch's events on, except one whose columns are
-// not the listing's (a CRD's printer columns changed): the rows cached
-// were made for the old ones, so it ends the watch as expired, and the
-// reflector lists anew.
-func (e *listEntry) checkColumns(ev watch.Event) (watch.Event, bool) {
-	row, ok := ev.Object.(*tableRow)
-	if !ok || row.columns == nil {
+// checkColumns returns the filter of a watch started for rows in columns.
+// It passes events on while the watch's columns are those; when they are
+// not (a CRD's printer columns changed) it ends the watch as expired, and
+// the reflector lists anew, so that the rows follow the new columns. At
+// most once a minute: should the watches keep bringing other columns
+// than the lists (API servers of two versions behind one address, during
+// an upgrade), the rows meanwhile take the cells of the columns they
+// share by name, instead of listing everything again in a loop.
+func (e *listEntry) checkColumns(columns []Column) func(watch.Event) (watch.Event, bool) {
+	own := columns // the watch's: an event brings them, the later ones none
+	return func(ev watch.Event) (watch.Event, bool) {
+		row, ok := ev.Object.(*tableRow)
+		if !ok {
+			return ev, true
+		}
+		if row.columns != nil {
+			own = row.columns
+		}
+		if slices.Equal(own, columns) {
+			return ev, true
+		}
+		now := time.Now()
+		e.mu.Lock()
+		relist := now.Sub(e.columnsAt) >= columnsRelist
+		if relist {
+			e.columnsAt = now
+		}
+		e.mu.Unlock()
+		if relist {
+			return watch.Event{Type: watch.Error, Object: &metav1.Status{
+				Status: metav1.StatusFailure, Code: 410, Reason: metav1.StatusReasonExpired,
+				Message: "the type's columns changed: listing again",
+			}}, true
+		}
+		row.cells = remapCells(row.cells, own, columns)
 		return ev, true
 	}
-	e.mu.Lock()
-	same := slices.Equal(row.columns, e.columns)
-	e.mu.Unlock()
-	if same {
-		return ev, true
+}
+
+// columnsRelist is how often at most a watch that brings other columns
+// than its listing's makes the listing list again.
+const columnsRelist = time.Minute
+
+// remapCells returns cells, which are in the columns from, in the columns
+// to: each cell of a column to shares by name; empty for the others.
+func remapCells(cells []Cell, from, to []Column) []Cell {
+	out := make([]Cell, len(to))
+	for i, c := range to {
+		for j, f := range from {
+			if f.Name == c.Name && j < len(cells) {
+				out[i] = cells[j]
+				break
+			}
+		}
 	}
-	return watch.Event{Type: watch.Error, Object: &metav1.Status{
-		Status: metav1.StatusFailure, Code: 410, Reason: metav1.StatusReasonExpired,
-		Message: "the type's columns changed: listing again",
-	}}, true
+	return out
 }
 
 // firstPage is how many objects the first LIST of a collection asks for,
@@ -165,7 +206,10 @@ func (e *listEntry) listPages(ctx context.Context) (*rowList, error) {
 		all.TypeMeta, all.ListMeta = page.TypeMeta, page.ListMeta
 		if all.Columns == nil {
 			all.Columns = page.Columns
-			e.setColumns(page.Columns)
+			if first {
+				// No rows yet but these pages': they show in them.
+				e.setColumns(page.Columns)
+			}
 		}
 		all.Items = append(all.Items, page.Items...)
 		if first {
@@ -176,21 +220,31 @@ func (e *listEntry) listPages(ctx context.Context) (*rowList, error) {
 		if page.Continue == "" {
 			return all, nil
 		}
+		if err := sameContinue(opts.Continue, page.Continue); err != nil {
+			e.setProgress(nil)
+			return nil, err
+		}
 		// The continue token holds the first page's resource version.
 		opts = metav1.ListOptions{Continue: page.Continue, Limit: nextPages}
 	}
 }
 
+// setColumns makes columns the listing's, for the rows of a first list.
 func (e *listEntry) setColumns(columns []Column) {
 	if columns == nil {
 		return // a page without rows may come without columns
 	}
 	e.mu.Lock()
-	if !slices.Equal(e.columns, columns) {
+	e.takeColumns(columns)
+	e.mu.Unlock()
+}
+
+// takeColumns makes columns the listing's, unless nil. e.mu must be held.
+func (e *listEntry) takeColumns(columns []Column) {
+	if columns != nil && !slices.Equal(e.columns, columns) {
 		e.columns, e.dirty = columns, true
 		e.version = versions.Add(1)
 	}
-	e.mu.Unlock()
 }
 
 // addProgress shows more rows of a first list still under way.
@@ -238,6 +292,7 @@ func (e *listEntry) listOnce() {
 	}
 	sortRows(rows)
 	e.mu.Lock()
+	e.takeColumns(list.Columns)
 	e.setRows(rows)
 	e.dirty, e.err = false, nil
 	e.mu.Unlock()

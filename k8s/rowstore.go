@@ -124,16 +124,21 @@ func (s *rowStore) Replace(list []any, _ string) error {
 		}
 		rows[key] = Row{Name: tr.Name, Cells: tr.cells}
 	}
+	// The list's rows and its columns are taken together (e.mu before
+	// s.mu, as snapshot takes them): no snapshot has one without the other.
+	s.e.mu.Lock()
+	// Earlier readings of ages hold only for cells of the same columns.
+	sameColumns := s.e.listed == nil || slices.Equal(s.e.listed, s.e.columns)
 	s.mu.Lock()
 	for key, row := range rows {
-		if old, ok := s.rows[key]; ok {
+		if old, ok := s.rows[key]; ok && sameColumns {
 			keepEarliest(row.Cells, old.Cells)
 		}
 	}
 	s.rows = rows
 	s.mu.Unlock()
-	s.e.mu.Lock()
-	s.e.dirty = true
+	s.e.takeColumns(s.e.listed)
+	s.e.listed, s.e.dirty = nil, true
 	s.e.mu.Unlock()
 	s.e.markSynced()
 	return nil

@@ -15,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 
 	"github.com/kfsui/kfsui/app"
@@ -256,6 +257,31 @@ func TestE2ETreeColumnsFollowTheCluster(t *testing.T) {
 	screen = d.waitText(5*time.Second, `1 entry matches "crashloop"`)
 	if strings.Contains(screen, "alpha/") || !strings.Contains(screen, "charlie/") {
 		t.Errorf("the filter on a status shows:\n%s", screen)
+	}
+}
+
+// A CRD whose printer columns are edited while its directory is open:
+// the tree's header and rows follow, from the listing's own watch (it
+// ends as expired and the listing lists again), with no restart.
+func TestE2ETreeFollowsEditedPrinterColumns(t *testing.T) {
+	c := testcluster.Shared(t)
+	ns := newNamespace(t, "edited-columns")
+	createGadgets(t, ns, "doodads", "Doodad")
+	d := startApp(t, "/namespaces/"+ns+"/doodads")
+	d.waitText(10*time.Second, "SIZE", "COLOR", "blue")
+
+	dyn := dynamic.NewForConfigOrDie(c.RESTConfig())
+	patch := []byte(`[{"op":"replace","path":"/spec/versions/0/additionalPrinterColumns","value":[` +
+		`{"name":"Shade","type":"string","jsonPath":".spec.color"},` +
+		`{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}]}]`)
+	if _, err := dyn.Resource(crdGVR).Patch(ctx(t), "doodads.columns.example.io", types.JSONPatchType, patch, metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	screen := d.waitFor("the new printer columns in the tree", 30*time.Second, func(s string) bool {
+		return strings.Contains(s, "SHADE") && !strings.Contains(s, "SIZE")
+	})
+	if !regexp.MustCompile(`doodad-\w+/\s+blue\s+\d+s`).MatchString(screen) {
+		t.Errorf("the rows do not follow the new columns:\n%s", screen)
 	}
 }
 
