@@ -3,7 +3,9 @@ package k8s
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -82,8 +84,10 @@ type describeClient struct {
 	userAgent     string
 }
 
-// contextTransport sends every request with ctx, so that requests made
-// by code that takes no context (kubectl's describers) still end with it.
+// contextTransport ends every request when ctx ends, as well as when the
+// request's own context does, so that requests made by code that takes no
+// context (kubectl's describers) still end with ctx. The request's own
+// context is kept: it carries the client's timeout.
 type contextTransport struct {
 	next http.RoundTripper
 	ctx  context.Context
@@ -94,5 +98,33 @@ func (t *contextTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if err := t.ctx.Err(); err != nil {
 		return nil, err
 	}
-	return t.next.RoundTrip(req.WithContext(t.ctx))
+	ctx, cancel := context.WithCancelCause(req.Context())
+	stop := context.AfterFunc(t.ctx, func() { cancel(context.Cause(t.ctx)) })
+	done := func() {
+		stop()
+		cancel(nil)
+	}
+	resp, err := t.next.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		done()
+		return nil, err
+	}
+	// The body is read after RoundTrip returns: the merged context lives
+	// until it is closed.
+	resp.Body = &closeFunc{ReadCloser: resp.Body, done: done}
+	return resp, nil
+}
+
+// closeFunc calls done once its body is closed.
+type closeFunc struct {
+	io.ReadCloser
+	once sync.Once
+	done func()
+}
+
+// Close implements io.Closer.
+func (c *closeFunc) Close() error {
+	err := c.ReadCloser.Close()
+	c.once.Do(c.done)
+	return err
 }
