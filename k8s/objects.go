@@ -59,6 +59,9 @@ func (c *Conn) eventsWithUID(ctx context.Context, obj *unstructured.Unstructured
 		if list.Continue == "" {
 			return out, nil
 		}
+		if err := sameContinue(opts.Continue, list.Continue); err != nil {
+			return nil, err
+		}
 		opts.Continue = list.Continue
 	}
 }

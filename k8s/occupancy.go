@@ -206,6 +206,9 @@ func (c *Conn) Count(ctx context.Context, t Type, ns string) (int, error) {
 		case list.RemainingItemCount != nil:
 			return n + int(*list.RemainingItemCount), nil
 		}
+		if err := sameContinue(opts.Continue, list.Continue); err != nil {
+			return 0, err
+		}
 		opts = metav1.ListOptions{Limit: nextPages, Continue: list.Continue}
 	}
 }

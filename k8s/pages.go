@@ -3,6 +3,7 @@ package k8s
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"time"
@@ -76,6 +77,15 @@ func (p *pager) watch(ctx context.Context, gvr schema.GroupVersionResource, ns s
 	return watch.NewStreamWatcher(&tableEvents{body: body, dec: json.NewDecoder(body), ns: ns, columns: columns, now: p.now},
 		// As client-go reports a stream it cannot decode.
 		apierrors.NewClientErrorReporter(http.StatusInternalServerError, "GET", "ClientWatchDecoding")), nil
+}
+
+// sameContinue fails a paged list whose server answered with the continue
+// token it was sent: asking on would never end.
+func sameContinue(sent, got string) error {
+	if got != "" && got == sent {
+		return errors.New("the API server answered a paged list with the continue token it was sent; listing stopped")
+	}
+	return nil
 }
 
 // tableEvents decodes a table watch stream: JSON events, one after the
