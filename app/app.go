@@ -119,6 +119,7 @@ type App struct {
 	showKids        string            // a directory whose children to scroll into view once listed
 	baseModes       []string          // the header's modes that never change
 	treeWidth       int               // the tree pane's share of the width, in percent
+	settings        settingWriter     // writes the split to config.yaml
 }
 
 // New builds the UI; nothing is drawn or fetched until Run.
@@ -344,6 +345,8 @@ func (a *App) begin() (finish func()) {
 		a.opts.trace.close()
 		unsubscribe()
 		stopDirs()
+		// The split set just before quitting is remembered too.
+		a.settings.wait()
 	}
 }
 

@@ -283,9 +283,8 @@ func (a *App) resizeTree(delta int) {
 	if a.opts.ConfigFile == "" {
 		return
 	}
-	// A small file written once per key press; a failure only means the
-	// split is not remembered, and says so.
-	if err := config.Set(a.opts.ConfigFile, "tree-width", fmt.Sprint(w)); err != nil {
-		a.flash("tree width not remembered: "+err.Error(), true)
-	}
+	// A failure only means the split is not remembered, and says so.
+	a.settings.set(a.opts.ConfigFile, "tree-width", fmt.Sprint(w), func(err error) {
+		a.ui.Do(func() { a.flash("tree width not remembered: "+err.Error(), true) })
+	})
 }

@@ -157,8 +157,16 @@ func decodeDuration(v *yaml.Node) (*time.Duration, error) {
 // Set writes one field of the config file at path, keeping the rest of
 // the file as it is (comments included), creating file and directory if
 // need be. The file is replaced in one rename, so a crash cannot leave it
-// half written.
+// half written; a symbolic link (a dotfiles repository's) stays one, as
+// the file it points to is the one replaced, and the file keeps its mode.
 func Set(path, field, value string) error {
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
+	mode := os.FileMode(0o644)
+	if info, err := os.Stat(path); err == nil {
+		mode = info.Mode().Perm()
+	}
 	data, err := os.ReadFile(path)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
@@ -196,6 +204,10 @@ func Set(path, field, value string) error {
 		return err
 	}
 	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return err
+	}
 	if _, err := tmp.Write(out); err != nil {
 		tmp.Close()
 		return err

@@ -42,3 +42,33 @@ func TestSetKeepsTheRestOfTheFile(t *testing.T) {
 		t.Errorf("a width out of range: %v", err)
 	}
 }
+
+// A config file that is a symbolic link (into a dotfiles repository)
+// stays one: the file it points to is written, with its mode kept.
+func TestSetWritesThroughASymlink(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "dotfiles", "kfsui.yaml")
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(target, []byte("theme: light\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "config.yaml")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := Set(link, "tree-width", "50"); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := os.Lstat(link); err != nil || info.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced by a file: %v, %v", info.Mode(), err)
+	}
+	data, _ := os.ReadFile(target)
+	if string(data) != "theme: light\ntree-width: 50\n" {
+		t.Errorf("the link's target holds %q", data)
+	}
+	if info, err := os.Stat(target); err != nil || info.Mode().Perm() != 0o640 {
+		t.Errorf("the target's mode is %v (%v), want 0640", info.Mode().Perm(), err)
+	}
+}
