@@ -44,7 +44,7 @@ func version() string {
 const (
 	exitOK    = 0
 	exitError = 1 // an error kfsui met: unreachable server, no such path, ...
-	exitUsage = 2 // the command line was wrong
+	exitUsage = 2 // the command line was wrong; for diff, any trouble
 )
 
 // usageError marks errors in the command line itself.
@@ -83,7 +83,8 @@ func Main(progName string, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "kfsui: %s\n", oneLine(err))
 	var ue usageError
-	if errors.As(err, &ue) {
+	var dt diffTrouble
+	if errors.As(err, &ue) || errors.As(err, &dt) {
 		return exitUsage
 	}
 	return exitError
@@ -165,7 +166,7 @@ func newRootCommand(name string, stdout, stderr io.Writer) *cobra.Command {
 	root.Flags().DurationVar(&s.refresh, "refresh", 0, "fetch the leaf in the viewer again this often, e.g. 5s (0: only on r)")
 	root.Flags().DurationVar(&s.idle, "idle-timeout", defaultIdleTimeout, "stop the watch and cache of a listing no open directory shows after this long (0: keep all)")
 	root.PreRunE = func(cmd *cobra.Command, _ []string) error { return applyConfig(cmd, &s) }
-	root.AddCommand(newLsCommand(flags, stdout), newCatCommand(flags, stdout), newTailCommand(flags, stdout))
+	root.AddCommand(newLsCommand(flags, stdout), newCatCommand(flags, stdout), newTailCommand(flags, stdout), newDiffCommand(flags, stdout))
 	return root
 }
 
@@ -250,11 +251,18 @@ func connectTo(ctx context.Context, target k8s.Target, wrap func(http.RoundTripp
 	if err != nil {
 		return nil, nil, err
 	}
+	return conn, newFS(conn), nil
+}
+
+// newFS is the path model over conn: the namespace from --namespace or
+// the context is the one the tree falls back to when namespaces cannot be
+// listed.
+func newFS(conn *k8s.Conn) *model.FS {
 	ns := ""
 	if conn.Info.NamespaceExplicit {
 		ns = conn.Info.Namespace
 	}
-	return conn, model.NewFS(conn, model.Options{Namespace: ns}), nil
+	return model.NewFS(conn, model.Options{Namespace: ns})
 }
 
 func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings) error {

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
+	"github.com/kfsui/kfsui/k8s"
 	"github.com/kfsui/kfsui/model"
 )
 
@@ -139,21 +140,41 @@ func newCatCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cobr
 	return cmd
 }
 
-// headless parses the path before connecting, so a malformed path fails
-// without touching the network, then runs fn with a bounded context.
+// headless parses the path (which may name a context, CONTEXT:/PATH)
+// before connecting, so a malformed path fails without touching the
+// network, then runs fn on its context's model with a bounded context.
 func headless(parent context.Context, flags *genericclioptions.ConfigFlags, arg string, fn func(context.Context, *model.FS, model.Path) error) error {
-	p, err := model.Parse(arg)
+	cs, err := loadContexts(flags)
+	if err != nil {
+		return err
+	}
+	defer cs.Close()
+	ref, err := model.ParseRef(arg, cs.Names())
 	if err != nil {
 		return err
 	}
 	ctx, cancel := headlessContext(parent)
 	defer cancel()
-	conn, fs, err := Connect(ctx, flags)
+	fs, err := openFS(ctx, cs, ref.Context)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	return fn(ctx, fs, p)
+	return fn(ctx, fs, ref.Path)
+}
+
+// loadContexts reads the kubeconfig's contexts, for headless commands.
+func loadContexts(flags *genericclioptions.ConfigFlags) (*k8s.Contexts, error) {
+	return k8s.LoadContexts(flags, k8s.Options{UserAgent: "kfsui/" + version()})
+}
+
+// openFS connects to context name ("" for the starting one) and returns
+// its model. The connection closes with cs.
+func openFS(ctx context.Context, cs *k8s.Contexts, name string) (*model.FS, error) {
+	conn, err := cs.Conn(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return newFS(conn), nil
 }
 
 // ls prints directory p's entries, or a leaf's own name as ls(1) does. A

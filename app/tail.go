@@ -37,10 +37,16 @@ func newTailCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cob
 			"  kfsui tail --previous --tail 50 /namespaces/team-a/pods/web-0/logs/web.log",
 		Args: argsError(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := model.Parse(args[0])
+			cs, err := loadContexts(flags)
 			if err != nil {
 				return err
 			}
+			defer cs.Close()
+			ref, err := model.ParseRef(args[0], cs.Names())
+			if err != nil {
+				return err
+			}
+			p := ref.Path
 			if p.Kind != model.KindLog {
 				return fmt.Errorf("%w: %s is not a .log path", model.ErrNoSuchPath, p)
 			}
@@ -49,11 +55,11 @@ func newTailCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cob
 			}
 			ctx, stop := signal.NotifyContext(cmdContext(cmd), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			conn, fs, err := Connect(ctx, flags)
+			conn, err := cs.Conn(ctx, ref.Context)
 			if err != nil {
 				return err
 			}
-			defer conn.Close()
+			fs := newFS(conn)
 			// The same checks as the tree: the type, the pod, the container.
 			logs, err := fs.ReadDir(ctx, p.Parent())
 			if err != nil {

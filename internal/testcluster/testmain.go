@@ -61,6 +61,7 @@ func RunMain(m *testing.M) int {
 		if err := c.Stop(); err != nil {
 			fmt.Fprintf(os.Stderr, "testcluster: %v\n", err)
 		}
+		stopSecond()
 	}()
 	stopOnSignal(c)
 	fmt.Fprintf(os.Stderr, "testcluster: kube-apiserver %s ready at %s in %s\n",
@@ -84,6 +85,7 @@ func stopOnSignal(c *Cluster) {
 		if err := c.Stop(); err != nil {
 			fmt.Fprintf(os.Stderr, "testcluster: %v\n", err)
 		}
+		stopSecond()
 		os.Exit(1)
 	}()
 }

@@ -1,0 +1,98 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+
+	"github.com/kfsui/kfsui/k8s"
+	"github.com/kfsui/kfsui/model"
+)
+
+// diffTrouble makes an error exit with 2, diff(1)'s code for trouble: 1
+// means the leaves differ.
+type diffTrouble struct{ error }
+
+func (d diffTrouble) Unwrap() error { return d.error }
+
+func newDiffCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cobra.Command {
+	var reveal bool
+	cmd := &cobra.Command{
+		Use:   "diff [--reveal-secrets] A B",
+		Short: "Print the unified diff of two leaves, in any contexts; exit 0 when equal, 1 when they differ, 2 on trouble, like diff(1)",
+		Example: "  kfsui diff dev:/namespaces/pay/deployments/api/manifest.yaml prod:/namespaces/pay/deployments/api/manifest.yaml\n" +
+			"  kfsui diff /namespaces/a/configmaps/app/manifest.yaml /namespaces/b/configmaps/app/manifest.yaml",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 2 {
+				return usageError{fmt.Errorf("diff takes exactly 2 paths, got %d (see %s --help)", len(args), cmd.CommandPath())}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, b, err := readTwo(cmd.Context(), flags, args[0], args[1], reveal)
+			if err != nil {
+				return diffTrouble{err}
+			}
+			d := model.UnifiedDiff(args[0], a, args[1], b)
+			if d == "" {
+				return nil
+			}
+			if _, err := io.WriteString(stdout, d); err != nil {
+				return diffTrouble{err}
+			}
+			return exitCode(1)
+		},
+	}
+	cmd.Flags().BoolVar(&reveal, "reveal-secrets", false, "compare Secrets' values (base64-decoded) instead of [hidden: N bytes]")
+	return cmd
+}
+
+// readTwo reads leaves a and b, which may name contexts, side by side: one
+// connection per context.
+func readTwo(parent context.Context, flags *genericclioptions.ConfigFlags, a, b string, reveal bool) (string, string, error) {
+	cs, err := loadContexts(flags)
+	if err != nil {
+		return "", "", err
+	}
+	defer cs.Close()
+	var refs [2]model.Ref
+	for i, arg := range []string{a, b} {
+		if refs[i], err = model.ParseRef(arg, cs.Names()); err != nil {
+			return "", "", err
+		}
+		if refs[i].Path.IsDir() || refs[i].Path.Kind == model.KindLog {
+			return "", "", fmt.Errorf("%s: diff compares leaves such as manifest.yaml, not directories or logs", arg)
+		}
+	}
+	ctx, cancel := headlessContext(parent)
+	defer cancel()
+	var texts [2]string
+	g, ctx := errgroup.WithContext(ctx)
+	for i := range refs {
+		g.Go(func() error {
+			text, err := readLeaf(ctx, cs, refs[i], reveal)
+			texts[i] = text
+			return err
+		})
+	}
+	err = g.Wait()
+	return texts[0], texts[1], err
+}
+
+// readLeaf reads leaf r in its context.
+func readLeaf(ctx context.Context, cs *k8s.Contexts, r model.Ref, reveal bool) (string, error) {
+	fs, err := openFS(ctx, cs, r.Context)
+	if err != nil {
+		return "", err
+	}
+	fs.SetRevealSecrets(reveal)
+	leaf, err := fs.Read(ctx, r.Path)
+	if err != nil {
+		return "", err
+	}
+	return leaf.Text, nil
+}

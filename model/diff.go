@@ -1,0 +1,84 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pmezard/go-difflib/difflib"
+)
+
+// diffContext is how many unchanged lines surround each change, diff -u's
+// three.
+const diffContext = 3
+
+// UnifiedDiff returns the unified diff (diff -u) that turns text a, named
+// aName, into text b, named bName; "" when they are equal. Every changed
+// line is shown and no other but the context around them: the matcher
+// treats no line as junk, which difflib's default does to lines repeated
+// often in long texts (a manifest's "- name:"), at the price of showing
+// unchanged ones as changed. A last line without a line break is marked
+// as diff marks it.
+func UnifiedDiff(aName, a, bName, b string) string {
+	if a == b {
+		return ""
+	}
+	al, bl := diffLines(a), diffLines(b)
+	m := difflib.NewMatcherWithJunk(al, bl, false, nil)
+	var out strings.Builder
+	fmt.Fprintf(&out, "--- %s\n+++ %s\n", aName, bName)
+	for _, group := range m.GetGroupedOpCodes(diffContext) {
+		first, last := group[0], group[len(group)-1]
+		fmt.Fprintf(&out, "@@ -%s +%s @@\n", hunkRange(first.I1, last.I2), hunkRange(first.J1, last.J2))
+		for _, op := range group {
+			switch op.Tag {
+			case 'e':
+				writeLines(&out, ' ', al[op.I1:op.I2])
+			case 'r':
+				writeLines(&out, '-', al[op.I1:op.I2])
+				writeLines(&out, '+', bl[op.J1:op.J2])
+			case 'd':
+				writeLines(&out, '-', al[op.I1:op.I2])
+			case 'i':
+				writeLines(&out, '+', bl[op.J1:op.J2])
+			}
+		}
+	}
+	return out.String()
+}
+
+// diffLines splits text into lines, each with its line break; a last line
+// without one is a line of its own.
+func diffLines(text string) []string {
+	if text == "" {
+		return nil
+	}
+	lines := strings.SplitAfter(text, "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
+}
+
+func writeLines(out *strings.Builder, mark byte, lines []string) {
+	for _, l := range lines {
+		out.WriteByte(mark)
+		out.WriteString(l)
+		if !strings.HasSuffix(l, "\n") {
+			out.WriteString("\n\\ No newline at end of file\n")
+		}
+	}
+}
+
+// hunkRange is a hunk header's range of lines start (0-based) to stop
+// (exclusive), as diff -u writes it: 1-based, the count left out when it
+// is 1, an empty range starting at the line before it.
+func hunkRange(start, stop int) string {
+	n := stop - start
+	switch {
+	case n == 1:
+		return fmt.Sprint(start + 1)
+	case n == 0:
+		return fmt.Sprintf("%d,0", start)
+	}
+	return fmt.Sprintf("%d,%d", start+1, n)
+}
