@@ -186,4 +186,3 @@ func TestE2EUnreachableAndForbiddenContexts(t *testing.T) {
 		t.Errorf("dev after the forbidden context: exit %d", code)
 	}
 }
-
