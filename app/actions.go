@@ -30,6 +30,13 @@ func (a *App) handleKey(ev *tcell.EventKey) *tcell.EventKey {
 		}
 		return nil
 	}
+	if name, _ := a.pages.GetFrontPage(); name == contextsPage {
+		if ev.Key() == tcell.KeyCtrlC {
+			a.Quit()
+			return nil
+		}
+		return ev // the list's keys: arrows, j and k, Enter, Esc
+	}
 	if a.prompting != nil {
 		if ev.Key() == tcell.KeyCtrlC {
 			a.Quit()
@@ -97,7 +104,13 @@ func (a *App) bindActions() map[keymap.Scope]map[keymap.Action]func() {
 			}
 			a.yank(a.viewer.Path(), a.viewer.Text())
 		},
-		keymap.YankPath:  func() { a.yankPath(a.viewer.Path()) },
+		keymap.YankPath: func() {
+			if p := a.viewer.Path(); p != "" {
+				a.yankPath(a.qualify(p))
+			} else {
+				a.yankPath("")
+			}
+		},
 		keymap.Search:    a.searchViewer,
 		keymap.Reveal:    a.toggleSecrets,
 		keymap.NextMatch: func() { a.viewer.NextMatch(false) },
@@ -127,6 +140,9 @@ func (a *App) bindActions() map[keymap.Scope]map[keymap.Action]func() {
 		keymap.Yank:        a.yankSelected,
 		keymap.YankPath: func() {
 			p, _ := a.tree.Selected()
+			if p != "" {
+				p = a.qualify(p)
+			}
 			a.yankPath(p)
 		},
 	} {
@@ -171,10 +187,11 @@ func (a *App) yankSelected() {
 		a.flash(err.Error(), true)
 		return
 	}
+	fs := a.fs
 	go func() {
 		ctx, cancel := context.WithTimeout(a.ctx, 30*time.Second)
 		defer cancel()
-		leaf, err := a.fs.Read(ctx, p)
+		leaf, err := fs.Read(ctx, p)
 		a.ui.Do(func() {
 			if err != nil {
 				a.flash(err.Error(), true)
@@ -291,8 +308,9 @@ func (a *App) refreshSelected() {
 	}
 	switch p.Kind {
 	case model.KindRoot, model.KindNamespace, model.KindClusterDir:
+		conn := a.conn
 		go func() {
-			if err := a.conn.Rediscover(); err != nil {
+			if err := conn.Rediscover(); err != nil {
 				a.ui.Do(func() { a.flash("discovery: "+err.Error(), true) })
 			}
 		}()
@@ -399,8 +417,9 @@ func (a *App) openLeaf(path string, mode leafMode) {
 	}
 	style := a.theme.Chroma
 	shown := a.viewer.Text()
+	fs := a.fs
 	go func() {
-		leaf, err := a.fs.Read(ctx, p)
+		leaf, err := fs.Read(ctx, p)
 		if mode == leafAuto && err == nil && leaf.Text == shown {
 			// Unchanged: no highlighting, no redraw; only the next
 			// refresh to schedule.

@@ -29,6 +29,13 @@ import (
 type Options struct {
 	Conn *k8s.Conn
 	FS   *model.FS
+	// Contexts, if set, are the kubeconfig's contexts, Conn being the
+	// starting one's: :ctx switches between them. nil: Conn is the only
+	// one.
+	Contexts *k8s.Contexts
+	// NewFS makes the model of a context connected to later, with the
+	// session's settings; nil means the defaults.
+	NewFS func(*k8s.Conn) *model.FS
 	// Screen is the screen to draw on; nil means the terminal. Tests pass
 	// a tcell.SimulationScreen.
 	Screen tcell.Screen
@@ -120,6 +127,15 @@ type App struct {
 	baseModes       []string          // the header's modes that never change
 	treeWidth       int               // the tree pane's share of the width, in percent
 	settings        settingWriter     // writes the split to config.yaml
+
+	// Contexts (see contexts.go). UI goroutine only.
+	cur         *session            // the context the tree shows
+	sessions    map[string]*session // every context shown so far, by name
+	endSession  func()              // ends cur's feeds of the tree and header
+	prevContext string              // the context shown before cur, for :ctx -
+	switching   string              // the context being connected to, to show next
+	restoring   map[string]bool     // directories to open again as they show
+	afterSwitch model.Path          // where to go once the switch is done
 }
 
 // New builds the UI; nothing is drawn or fetched until Run.
@@ -162,7 +178,7 @@ func New(o Options) *App {
 		treeWidth: o.TreeWidth,
 	}
 	a.ui = newUIQueue(ctx, a.tv)
-	a.dirs = newDirTracker(ctx, a)
+	a.dirs = newDirTracker(ctx, a, o.Conn, o.FS)
 	a.logs = newLogPanes(a)
 	a.clip = newClipboard(o.Clipboard)
 	// The screen exists only once Run made it; OSC 52 goes through it.
@@ -317,17 +333,17 @@ func (a *App) Run() error {
 // finish, called once the application has stopped, ends them and every log
 // pane. UI goroutine only (before Run counts).
 func (a *App) begin() (finish func()) {
-	a.conn.FollowCatalog()
-	stopDirs := a.dirs.start()
-	unsubscribe := a.conn.Health().Subscribe(func() { a.ui.Do(a.showHealth) })
+	name := ""
+	if a.opts.Contexts != nil {
+		name = a.opts.Contexts.Start()
+	}
+	first := &session{name: name, conn: a.conn, fs: a.fs}
+	a.sessions = map[string]*session{name: first}
+	a.endSession = a.startSession(first)
 	a.showModes()
 	start := a.opts.StartPath
-	switch info := a.conn.Info; {
-	case start != "":
-	case info.NamespaceExplicit && model.CheckSegment(info.Namespace) == nil:
-		start = "/namespaces/" + info.Namespace
-	default:
-		start = "/namespaces"
+	if start == "" {
+		start = a.startPath()
 	}
 	if p, err := model.Parse(start); err == nil {
 		a.remember(p.String())
@@ -343,11 +359,27 @@ func (a *App) begin() (finish func()) {
 			p.stop()
 		}
 		a.opts.trace.close()
-		unsubscribe()
-		stopDirs()
+		a.endSession()
 		// The split set just before quitting is remembered too.
 		a.settings.wait()
 	}
+}
+
+// startPath is where the tree of the context shown opens: the namespace
+// from --namespace or the context, else /namespaces.
+func (a *App) startPath() string {
+	if info := a.conn.Info; info.NamespaceExplicit && model.CheckSegment(info.Namespace) == nil {
+		return "/namespaces/" + info.Namespace
+	}
+	return "/namespaces"
+}
+
+// newFS makes the model of a context connected to after the start.
+func (a *App) newFS(conn *k8s.Conn) *model.FS {
+	if a.opts.NewFS != nil {
+		return a.opts.NewFS(conn)
+	}
+	return newFS(conn)
 }
 
 // Quit ends the UI: it cancels every background task, waits for the last

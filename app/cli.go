@@ -301,11 +301,16 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 			return usageError{fmt.Errorf("--path %q: not a directory path", s.startPath)}
 		}
 	}
-	target, err := k8s.Resolve(flags)
+	trace := newTracer()
+	cs, err := k8s.LoadContexts(flags, k8s.Options{UserAgent: "kfsui/" + version(), WrapTransport: trace.wrap()})
 	if err != nil {
 		return err
 	}
-	trace := newTracer()
+	defer cs.Close()
+	target, err := cs.Target("")
+	if err != nil {
+		return err
+	}
 	o := Options{
 		Keys: keys, Theme: theme, StartPath: s.startPath,
 		TailLines: s.tail, LogBuffer: s.logBuffer, Clipboard: ClipboardMode(s.clipboard), Mouse: s.mouse,
@@ -314,13 +319,20 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 	if dir := config.Dir(); dir != "" {
 		o.ConfigFile = filepath.Join(dir, "config.yaml")
 	}
+	// Every context's model gets the session's settings.
+	o.Contexts = cs
+	o.NewFS = func(conn *k8s.Conn) *model.FS {
+		fs := newFS(conn)
+		fs.SetHideEmptyTypes(s.hideEmpty)
+		conn.Lists().SetIdleTimeout(s.idle)
+		return fs
+	}
 	connect := func(ctx context.Context) (*k8s.Conn, *model.FS, error) {
-		conn, fs, err := connectTo(ctx, target, trace.wrap())
-		if err == nil {
-			fs.SetHideEmptyTypes(s.hideEmpty)
-			conn.Lists().SetIdleTimeout(s.idle)
+		conn, err := cs.Conn(ctx, "")
+		if err != nil {
+			return nil, nil, err
 		}
-		return conn, fs, err
+		return conn, o.NewFS(conn), nil
 	}
 	if os.Getenv(crashTestEnv) == "1" {
 		// The UI drawn: a second later it is on screen.
@@ -343,7 +355,6 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 			trace.close() // as the UI would at its end
 			return err
 		}
-		defer conn.Close()
 		o.Conn, o.FS = conn, fs
 		a := New(o)
 		go func() {

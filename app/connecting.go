@@ -128,6 +128,10 @@ func RunConnecting(ctx context.Context, target k8s.Target, o Options, connect Co
 		return err
 	}
 	finish()
-	a.conn.Close()
+	if o.Contexts != nil {
+		o.Contexts.Close() // every context's connection, the first's included
+	} else {
+		a.conn.Close()
+	}
 	return err
 }

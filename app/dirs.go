@@ -27,6 +27,8 @@ const coalesce = 50 * time.Millisecond
 type dirTracker struct {
 	ctx  context.Context
 	app  *App
+	conn *k8s.Conn // the context the tree shows; another context, another tracker
+	fs   *model.FS
 	kick chan struct{}
 
 	mu    sync.Mutex
@@ -37,19 +39,19 @@ type dirTracker struct {
 	seq map[model.Path]uint64
 }
 
-func newDirTracker(ctx context.Context, a *App) *dirTracker {
-	return &dirTracker{ctx: ctx, app: a, kick: make(chan struct{}, 1),
+func newDirTracker(ctx context.Context, a *App, conn *k8s.Conn, fs *model.FS) *dirTracker {
+	return &dirTracker{ctx: ctx, app: a, conn: conn, fs: fs, kick: make(chan struct{}, 1),
 		open: map[model.Path]func(){}, dirty: map[model.Path]bool{}, seq: map[model.Path]uint64{}}
 }
 
 // start subscribes to the listings and the catalog and runs the refresh
-// loop until the app's context ends. It returns a function that
+// loop until the tracker's context ends. It returns a function that
 // unsubscribes.
 func (d *dirTracker) start() (stop func()) {
-	unsubLists := d.app.conn.Lists().Subscribe(func(key k8s.ListKey) {
-		d.markDirty(d.app.fs.DirsShowing(key)...)
+	unsubLists := d.conn.Lists().Subscribe(func(key k8s.ListKey) {
+		d.markDirty(d.fs.DirsShowing(key)...)
 	})
-	unsubCatalog := d.app.conn.SubscribeCatalog(func(*k8s.Catalog) {
+	unsubCatalog := d.conn.SubscribeCatalog(func(*k8s.Catalog) {
 		// New or removed types change the type directories, and a type
 		// directory whose type is gone must say so.
 		var touched []model.Path
@@ -75,7 +77,7 @@ func (d *dirTracker) setOpen(p model.Path, open bool) {
 	defer d.mu.Unlock()
 	if open {
 		if d.open[p] == nil {
-			d.open[p] = d.app.fs.Hold(p)
+			d.open[p] = d.fs.Hold(p)
 		}
 		return
 	}
@@ -167,7 +169,7 @@ func (d *dirTracker) loop() {
 		d.dirty = map[model.Path]bool{}
 		d.mu.Unlock()
 		for p := range batch {
-			d.app.loadDir(p)
+			d.load(p)
 		}
 	}
 }
@@ -201,24 +203,40 @@ func (a *App) collapse(path string) {
 	a.agesShown.Store(a.tree.ShowsAges())
 }
 
-// loadDir reads directory p off the UI goroutine and shows the result.
-// Safe from any goroutine.
-func (a *App) loadDir(p model.Path) {
-	n := a.dirs.nextRead(p)
+// loadDir reads directory p of the context the tree shows off the UI
+// goroutine and shows the result. UI goroutine only.
+func (a *App) loadDir(p model.Path) { a.dirs.load(p) }
+
+// load reads directory p off the UI goroutine and shows the result,
+// unless the tree shows another context by then. Safe from any goroutine.
+func (d *dirTracker) load(p model.Path) {
+	a := d.app
+	n := d.nextRead(p)
 	go func() {
-		ctx, cancel := context.WithTimeout(a.ctx, time.Minute)
+		ctx, cancel := context.WithTimeout(d.ctx, time.Minute)
 		defer cancel()
-		dir, err := a.fs.ReadDir(ctx, p)
+		dir, err := d.fs.ReadDir(ctx, p)
 		if p.Kind == model.KindTypeDir {
 			s := a.tables.sortOf(p)
 			model.SortEntries(&dir, s.col, s.reverse)
 		}
 		a.ui.Do(func() {
-			if a.dirs.latest(p, n) {
+			if a.dirs == d && d.latest(p, n) {
 				a.applyDir(p, dir, err)
 			}
 		})
 	}()
+}
+
+// stop releases every listing the tracker holds: the tree shows another
+// context. Its loop ends with its context. Safe from any goroutine.
+func (d *dirTracker) stop() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for p, release := range d.open {
+		release()
+		delete(d.open, p)
+	}
 }
 
 // applyDir shows a directory's listing in the tree. UI goroutine only.
@@ -251,6 +269,7 @@ func (a *App) applyDir(p model.Path, dir model.Dir, err error) {
 	entries, table := treeEntries(dir, a.tables.sortOf(p), a.tables.isWide(), a.marks(), a.theme)
 	state.NameTitle, state.Columns = table.NameTitle, table.Columns
 	a.tree.SetChildren(path, entries, state)
+	a.restoreChildren(path)
 	a.agesShown.Store(a.tree.ShowsAges())
 	a.opts.trace.dir(path, len(entries), state.Loading)
 	// The tree line is as wide as the pane; say a new error in full in the

@@ -59,6 +59,9 @@ func (a *App) jump() {
 		if len(a.jumpInputs) > maxHistory {
 			a.jumpInputs = a.jumpInputs[1:]
 		}
+		if a.contextCommand(text) {
+			return
+		}
 		p, err := model.Jump(text, a.conn.Catalog(), a.baseDir(), a.defaultNamespace())
 		if err != nil {
 			a.flash(err.Error(), true)
@@ -100,7 +103,11 @@ func (a *App) complete(in *tview.InputField) {
 	cut := strings.LastIndexAny(text, " /") + 1
 	prefix, word := text[:cut], text[cut:]
 	var candidates []string
-	if strings.Contains(prefix, "/") {
+	if cmd, arg, ok := strings.Cut(text, " "); ok && (cmd == "ctx" || cmd == "context") {
+		// Context names may hold '/' and ' ': the whole argument.
+		prefix, word = cmd+" ", arg
+		candidates = a.contextCandidates("")
+	} else if strings.Contains(prefix, "/") {
 		dirText := strings.TrimSuffix(prefix[strings.LastIndex(prefix, " ")+1:], "/")
 		dir, err := model.Jump(dirText, a.conn.Catalog(), a.baseDir(), a.defaultNamespace())
 		if dirText == "" {

@@ -37,10 +37,11 @@ func (a *App) openMergedLogs() {
 	}
 	logs := model.Path{Kind: model.KindLogsDir, Namespace: p.Namespace, Type: p.Type, Name: p.Name}
 	label := logs.String() + "/*"
+	fs := a.fs
 	go func() {
 		ctx, cancel := context.WithTimeout(a.ctx, 30*time.Second)
 		defer cancel()
-		dir, err := a.fs.ReadDir(ctx, logs)
+		dir, err := fs.ReadDir(ctx, logs)
 		a.ui.Do(func() {
 			if err != nil {
 				a.flash(err.Error(), true)

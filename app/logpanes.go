@@ -94,7 +94,7 @@ func (a *App) Redraws() int64 { return a.logs.redraws.Load() }
 // open adds a pane following targets, labelled with path. UI goroutine.
 func (l *logPanes) open(path string, targets []k8s.LogTarget) {
 	for _, p := range l.panes {
-		if p.label == path {
+		if p.label == l.app.qualify(path) {
 			l.app.focus(p.view)
 			return
 		}

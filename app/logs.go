@@ -38,6 +38,7 @@ const timestampFormat = "2006-01-02T15:04:05.000000000Z07:00"
 // moves them into the buffer on the UI goroutine, in batches.
 type logPane struct {
 	app     *App
+	conn    *k8s.Conn // the context the pane's pods are in
 	view    *views.LogPane
 	label   string
 	targets []k8s.LogTarget
@@ -81,14 +82,15 @@ func (r rows) Row(i int) views.LogRow {
 func newLogPane(a *App, label string, targets []k8s.LogTarget) *logPane {
 	p := &logPane{
 		app:     a,
+		conn:    a.conn,
 		view:    views.NewLogPane(a.theme),
-		label:   label,
+		label:   a.qualify(label),
 		targets: targets,
 		buf:     model.NewLogBuffer(a.opts.LogBuffer, len(targets) > 1),
 		tail:    a.opts.TailLines,
 		states:  map[string]string{},
 	}
-	p.view.SetLabel(label)
+	p.view.SetLabel(p.label)
 	p.view.SetRows(rows{p})
 	p.view.SetPrefix(len(targets) > 1)
 	return p
@@ -105,7 +107,7 @@ func (p *logPane) start() {
 	}
 	for _, t := range p.targets {
 		container := t.Container
-		f := k8s.NewFollower(p.app.conn, p.app.conn, t, opts,
+		f := k8s.NewFollower(p.conn, p.conn, t, opts,
 			func(l k8s.LogLine) {
 				p.mu.Lock()
 				p.pending = append(p.pending, l)

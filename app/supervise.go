@@ -190,7 +190,25 @@ func captureStderr() {
 	if os.Getenv(supervisedEnv) == "" {
 		return
 	}
+	if fd, err := unix.Dup(2); err == nil {
+		unix.CloseOnExec(fd)
+		terminalStderr = fd
+	}
 	_ = unix.Dup2(stderrFD, 2)
+}
+
+// terminalStderr is the stderr captureStderr took away, the terminal's;
+// -1 when it took none.
+var terminalStderr = -1
+
+// stderrToTerminal gives stderr back to the terminal until restore is
+// called: the UI is suspended and a login plugin may prompt there.
+func stderrToTerminal() (restore func()) {
+	if terminalStderr < 0 {
+		return func() {}
+	}
+	_ = unix.Dup2(terminalStderr, 2)
+	return func() { _ = unix.Dup2(stderrFD, 2) }
 }
 
 // keepStderrPipeToSelf makes the supervisor's pipe close on exec, so that

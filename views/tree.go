@@ -127,6 +127,18 @@ func NewTree(theme themes.Theme) *Tree {
 	return t
 }
 
+// Reset empties the tree down to its collapsed root, selected: another
+// cluster's tree is about to be shown in it.
+func (t *Tree) Reset() {
+	for _, c := range t.root.children {
+		t.forget(c)
+	}
+	t.root.children, t.root.expanded = nil, false
+	delete(t.listed, t.root.path)
+	t.filterDir, t.filter = "", nil
+	t.cur, t.offset, t.follow, t.stale = t.root, 0, true, true
+}
+
 func (t *Tree) newNode(e TreeEntry) *treeNode {
 	n := &treeNode{path: e.Path, text: cleanText(e.Name), dir: e.Dir}
 	if e.Dir && e.Path != "/" {

@@ -2,15 +2,26 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gdamore/tcell/v2"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
+	"github.com/kfsui/kfsui/app"
 	"github.com/kfsui/kfsui/internal/testcluster"
+	"github.com/kfsui/kfsui/k8s"
+	"github.com/kfsui/kfsui/model"
 )
 
 // sameNamespace creates namespace ns in cluster c (the second cluster
@@ -184,5 +195,179 @@ func TestE2EUnreachableAndForbiddenContexts(t *testing.T) {
 	}
 	if out, _, code := kfsuiWith(t, kubeconfig, "cat", "dev:"+data); code != 0 || out == "" {
 		t.Errorf("dev after the forbidden context: exit %d", code)
+	}
+}
+
+// startAppContexts runs the app as the command line does with a
+// kubeconfig of several contexts: it starts on the current one, and :ctx
+// switches. requestTimeout is --request-timeout ("" for the default).
+func startAppContexts(t *testing.T, kubeconfig, requestTimeout, start string) *driver {
+	t.Helper()
+	flags := genericclioptions.NewConfigFlags(true)
+	flags.KubeConfig = &kubeconfig
+	if requestTimeout != "" {
+		flags.Timeout = &requestTimeout
+	}
+	cs, err := k8s.LoadContexts(flags, k8s.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cs.Close) // after the app quits: cleanups run last first
+	conn, err := cs.Conn(ctx(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runApp(t, conn, model.NewFS(conn, model.Options{}), app.Options{StartPath: start, Contexts: cs})
+}
+
+// :ctx switches the tree to another context and back, each keeping its
+// place (open directories, selection); :ctx - goes back; :ctx alone
+// lists the contexts, the current one marked; an unreachable context
+// fails alone and the session goes on; a user without permissions sees
+// the server's Forbidden in that context only; CONTEXT:/PATH in the jump
+// bar goes there.
+func TestE2ESwitchContextsKeepsEachPlace(t *testing.T) {
+	dev, prod := testcluster.Shared(t), testcluster.Second(t)
+	kubeconfig := testcluster.WriteContexts(t)
+	ns := newNamespace(t, "switch")
+	sameNamespace(t, prod, ns)
+	payments(t, dev, ns, "pay:1.4")
+	payments(t, prod, ns, "pay:1.5")
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "prod-only", Namespace: ns}}
+	if _, err := prod.Clientset().CoreV1().ConfigMaps(ns).Create(ctx(t), cm, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	dir := "/namespaces/" + ns + "/configmaps"
+	d := startAppContexts(t, kubeconfig, "2s", dir)
+	d.waitText(10*time.Second, "ctx dev", "payments/")
+	d.waitSelected(dir, 5*time.Second)
+	d.keys("j")
+	d.waitSelected(dir+"/payments", 5*time.Second)
+
+	d.jump("ctx prod")
+	d.waitText(10*time.Second, "ctx prod", ns+"/")
+	if s := d.text(); strings.Contains(s, "payments/") {
+		t.Errorf("dev's open directory shows in prod's tree:\n%s", s)
+	}
+	d.jump(dir)
+	d.waitText(10*time.Second, "prod-only/", "payments/")
+
+	d.jump("ctx -")
+	screen := d.waitText(10*time.Second, "ctx dev", "payments/")
+	if strings.Contains(screen, "prod-only/") {
+		t.Errorf("prod's objects in dev's tree:\n%s", screen)
+	}
+	d.waitSelected(dir+"/payments", 5*time.Second)
+
+	d.jump("context -")
+	d.waitText(10*time.Second, "ctx prod", "prod-only/")
+	d.waitSelected(dir, 5*time.Second)
+
+	// :ctx alone: the list, prod marked.
+	d.jump("ctx")
+	d.waitText(5*time.Second, "contexts (Enter switches", "* prod", "  dev", "  "+testcluster.ContextARN)
+	d.key(tcell.KeyEscape)
+	d.waitFor("the list closed", 5*time.Second, func(s string) bool { return !strings.Contains(s, "contexts (Enter switches") })
+
+	// A silent server: its error, within --request-timeout; prod stays.
+	start := time.Now()
+	d.jump("ctx " + testcluster.ContextDown)
+	d.waitText(10*time.Second, `context down: cannot reach the API server`)
+	t.Logf("switching to a silent context failed in %v", time.Since(start))
+	d.waitText(5*time.Second, "ctx prod", "prod-only/")
+	d.jump("ctx staging")
+	d.waitText(5*time.Second, `unknown context "staging"`)
+
+	// No permissions: the server's Forbidden, in that context only.
+	d.jump("ctx " + testcluster.ContextRestricted)
+	d.waitText(10*time.Second, "ctx restricted", "forbidden")
+	d.jump("ctx prod")
+	d.waitText(10*time.Second, "ctx prod", "prod-only/")
+
+	// CONTEXT:/PATH in the jump bar: there, the leaf opened.
+	d.jump("dev:" + dir + "/payments/manifest.yaml")
+	d.waitText(10*time.Second, "ctx dev", "image: pay:1.4")
+}
+
+// The real binary in tmux switches contexts with :ctx: a context whose
+// login plugin writes to stderr does not scribble over the screen, and one
+// whose plugin must prompt gets the terminal (the UI suspends and comes
+// back) when it is opened mid-session.
+func TestE2EBinarySwitchesContextsInTmux(t *testing.T) {
+	dev, prod := testcluster.Shared(t), testcluster.Second(t)
+	kubeconfig := testcluster.WriteContexts(t)
+	ns := newNamespace(t, "tmux-ctx")
+	sameNamespace(t, prod, ns)
+	payments(t, dev, ns, "pay:1.4")
+	payments(t, prod, ns, "pay:1.5")
+
+	// Two more contexts on prod, logging in through exec plugins.
+	dir := t.TempDir()
+	cfg := prod.RESTConfig()
+	cred, err := json.Marshal(map[string]any{
+		"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential",
+		"status": map[string]string{"clientCertificateData": string(cfg.CertData), "clientKeyData": string(cfg.KeyData)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	credFile, noisy, prompt := filepath.Join(dir, "cred.json"), filepath.Join(dir, "noisy.sh"), filepath.Join(dir, "prompt.sh")
+	for name, text := range map[string]string{
+		credFile: string(cred),
+		noisy:    "echo 'PLUGIN NOISE ON STDERR' >&2\ncat " + credFile + "\n",
+		prompt:   "printf 'one-time code: ' >&2\nread code\n[ \"$code\" = 424242 ] || { echo 'wrong code' >&2; exit 1; }\ncat " + credFile + "\n",
+	} {
+		if err := os.WriteFile(name, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kc, err := clientcmd.LoadFromFile(kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, mode := range map[string]clientcmdapi.ExecInteractiveMode{"noisy": clientcmdapi.NeverExecInteractiveMode, "sso": clientcmdapi.AlwaysExecInteractiveMode} {
+		script := noisy
+		if name == "sso" {
+			script = prompt
+		}
+		kc.AuthInfos[name] = &clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{
+			APIVersion: "client.authentication.k8s.io/v1", Command: "/bin/sh", Args: []string{script}, InteractiveMode: mode,
+		}}
+		kc.Contexts[name] = &clientcmdapi.Context{Cluster: "prod-cluster", AuthInfo: name}
+	}
+	if err := clientcmd.WriteToFile(*kc, kubeconfig); err != nil {
+		t.Fatal(err)
+	}
+
+	bin := buildBinary(t)
+	x := newTmux(t)
+	x.start(fmt.Sprintf("%s --kubeconfig %s --path /namespaces/%s/configmaps%s", bin, kubeconfig, ns, afterExit))
+	x.waitText(15*time.Second, "READ-ONLY", "ctx dev", "payments/")
+	jump := func(text string) {
+		x.send(":")
+		x.send("-l", text)
+		x.send("Enter")
+	}
+	jump("ctx prod")
+	x.waitText(10*time.Second, "ctx prod", ns+"/")
+	jump("ctx noisy")
+	pane := x.waitText(10*time.Second, "ctx noisy", ns+"/")
+	time.Sleep(500 * time.Millisecond)
+	if pane = x.capture(); strings.Contains(pane, "PLUGIN NOISE") {
+		t.Errorf("a login plugin's stderr is on the screen:\n%s", pane)
+	}
+	jump("ctx sso")
+	x.waitText(10*time.Second, "one-time code:")
+	x.send("-l", "424242")
+	x.send("Enter")
+	x.waitText(15*time.Second, "READ-ONLY", "ctx sso", ns+"/")
+	jump("ctx -")
+	x.waitText(10*time.Second, "ctx noisy")
+	jump("dev:/namespaces/" + ns + "/configmaps/payments/manifest.yaml")
+	x.waitText(10*time.Second, "ctx dev", "image: pay:1.4")
+	x.send("q")
+	pane = x.waitText(10*time.Second, "exit=0")
+	if !strings.Contains(pane, "mode=icanon") {
+		t.Errorf("the terminal was not restored:\n%s", pane)
 	}
 }
