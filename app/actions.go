@@ -89,14 +89,16 @@ func (a *App) bindActions() map[keymap.Scope]map[keymap.Action]func() {
 	}
 	viewer := common()
 	for k, f := range map[keymap.Action]func(){
-		keymap.Up:       func() { a.viewer.ScrollBy(-1) },
-		keymap.Down:     func() { a.viewer.ScrollBy(1) },
-		keymap.PageUp:   func() { a.viewer.Page(-1) },
-		keymap.PageDown: func() { a.viewer.Page(1) },
-		keymap.Top:      a.viewer.Top,
-		keymap.Bottom:   a.viewer.Bottom,
-		keymap.Refresh:  a.refreshLeaf,
-		keymap.Back:     func() { a.focus(a.tree) },
+		keymap.Up:         func() { a.viewer.ScrollBy(-1) },
+		keymap.Down:       func() { a.viewer.ScrollBy(1) },
+		keymap.PageUp:     func() { a.viewer.Page(-1) },
+		keymap.PageDown:   func() { a.viewer.Page(1) },
+		keymap.Top:        a.viewer.Top,
+		keymap.Bottom:     a.viewer.Bottom,
+		keymap.Refresh:    a.refreshLeaf,
+		keymap.Back:       func() { a.focus(a.tree) },
+		keymap.DiffMark:   a.markOrDiff,
+		keymap.DiffAcross: a.diffAcross,
 		keymap.Yank: func() {
 			if a.viewer.Text() == "" {
 				a.flash("nothing to copy: open a leaf first", true)
@@ -105,10 +107,11 @@ func (a *App) bindActions() map[keymap.Scope]map[keymap.Action]func() {
 			a.yank(a.viewer.Path(), a.viewer.Text())
 		},
 		keymap.YankPath: func() {
-			if p := a.viewer.Path(); p != "" {
+			switch p := a.viewer.Path(); {
+			case p == "" || a.shownDiff != nil:
+				a.yankPath(p) // a diff's title names both leaves
+			default:
 				a.yankPath(a.qualify(p))
-			} else {
-				a.yankPath("")
 			}
 		},
 		keymap.Search:    a.searchViewer,
@@ -138,6 +141,8 @@ func (a *App) bindActions() map[keymap.Scope]map[keymap.Action]func() {
 		keymap.Filter:      a.filterTree,
 		keymap.ClearFilter: a.clearTreeFilter,
 		keymap.Yank:        a.yankSelected,
+		keymap.DiffMark:    a.markOrDiff,
+		keymap.DiffAcross:  a.diffAcross,
 		keymap.YankPath: func() {
 			p, _ := a.tree.Selected()
 			if p != "" {
@@ -382,6 +387,10 @@ func (a *App) selectedPath() string {
 
 // refreshLeaf fetches the viewer's leaf again, keeping its scroll position.
 func (a *App) refreshLeaf() {
+	if a.shownDiff != nil {
+		a.showDiff(a.shownDiff)
+		return
+	}
 	if path := a.viewer.Path(); path != "" {
 		a.openLeaf(path, leafRefresh)
 	}
@@ -411,6 +420,7 @@ func (a *App) openLeaf(path string, mode leafMode) {
 	}
 	ctx, cancel := context.WithCancel(a.ctx)
 	a.leafCancel = cancel
+	a.shownDiff = nil
 	if mode == leafOpen {
 		a.viewer.ShowMessage(path, "loading…", false)
 		a.opts.trace.leafLoading(path)

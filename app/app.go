@@ -136,6 +136,10 @@ type App struct {
 	switching   string              // the context being connected to, to show next
 	restoring   map[string]bool     // directories to open again as they show
 	afterSwitch model.Path          // where to go once the switch is done
+
+	// Diffs (see diffview.go). UI goroutine only.
+	diffMark  *leafRef   // the leaf marked with d, if any
+	shownDiff []diffPair // what the viewer compares, if it shows a diff
 }
 
 // New builds the UI; nothing is drawn or fetched until Run.

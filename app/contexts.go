@@ -173,6 +173,7 @@ func (a *App) adopt(name string, conn *k8s.Conn) {
 	if a.leafCancel != nil {
 		a.leafCancel()
 	}
+	a.shownDiff = nil
 	a.viewer.ShowMessage("", "context "+name+": select a leaf in the tree and press Enter to open it here.", false)
 	a.tree.Reset()
 	a.revealing, a.showKids, a.restoring = model.Path{}, "", nil

@@ -79,6 +79,8 @@ const (
 	Wide        Action = "wide"
 	TreeNarrow  Action = "tree-narrower"
 	TreeWiden   Action = "tree-wider"
+	DiffMark    Action = "diff"
+	DiffAcross  Action = "diff-contexts"
 )
 
 // Binding ties an action to its keys.
@@ -126,6 +128,10 @@ var defaults = []struct {
 	{Wide, ScopeTree, "w", "show / hide the wide columns (as kubectl get -o wide)", false},
 	{TreeNarrow, ScopeGlobal, "<", "narrow the tree pane (remembered)", false},
 	{TreeWiden, ScopeGlobal, ">", "widen the tree pane (remembered)", false},
+	{DiffMark, ScopeTree, "d", "mark the leaf for a diff; d on another leaf shows their diff", false},
+	{DiffMark, ScopeViewer, "d", "mark the leaf for a diff; d on another leaf shows their diff", false},
+	{DiffAcross, ScopeTree, "D", "diff the leaf with the same path in every other open context", false},
+	{DiffAcross, ScopeViewer, "D", "diff the leaf with the same path in every other open context", false},
 	{Reveal, ScopeTree, "x", "show / hide Secrets' values (decoded) in their manifests", false},
 	{Reveal, ScopeViewer, "x", "show / hide Secrets' values (decoded) in their manifests", false},
 	{Follow, ScopeLog, "s", "pause / resume following the end", true},

@@ -32,6 +32,8 @@ func Monochrome() Theme {
 		InProgress:       tcell.ColorDefault,
 		Done:             tcell.ColorDefault,
 		Fine:             tcell.ColorDefault,
+		Added:            tcell.ColorDefault,
+		Removed:          tcell.ColorDefault,
 		HeaderBackground: tcell.ColorDefault,
 		HeaderForeground: tcell.ColorDefault,
 		Badge:            tcell.ColorDefault,

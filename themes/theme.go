@@ -34,6 +34,10 @@ type Theme struct {
 	Done       tcell.Color
 	Fine       tcell.Color
 
+	// Diffs in the viewer: the lines added and removed.
+	Added   tcell.Color
+	Removed tcell.Color
+
 	HeaderBackground tcell.Color
 	HeaderForeground tcell.Color
 	Badge            tcell.Color // the read-only badge
@@ -61,6 +65,8 @@ func Dark() Theme {
 		InProgress:       tcell.NewHexColor(0xffd75f),
 		Done:             tcell.NewHexColor(0x808080),
 		Fine:             tcell.NewHexColor(0x5fafff),
+		Added:            tcell.NewHexColor(0x5fd75f),
+		Removed:          tcell.NewHexColor(0xff5f5f),
 		HeaderBackground: tcell.NewHexColor(0x262640),
 		HeaderForeground: tcell.NewHexColor(0xd0d0d0),
 		Badge:            tcell.NewHexColor(0x5fd75f),
@@ -87,6 +93,8 @@ func Light() Theme {
 		InProgress:       tcell.NewHexColor(0xaf5f00),
 		Done:             tcell.NewHexColor(0x6c6c6c),
 		Fine:             tcell.NewHexColor(0x005fd7),
+		Added:            tcell.NewHexColor(0x008700),
+		Removed:          tcell.NewHexColor(0xd70000),
 		HeaderBackground: tcell.NewHexColor(0xe4e4f0),
 		HeaderForeground: tcell.NewHexColor(0x1c1c1c),
 		Badge:            tcell.NewHexColor(0x008700),
@@ -113,6 +121,8 @@ func HighContrast() Theme {
 		InProgress:       tcell.ColorYellow,
 		Done:             tcell.ColorSilver,
 		Fine:             tcell.ColorAqua,
+		Added:            tcell.ColorLime,
+		Removed:          tcell.ColorRed,
 		HeaderBackground: tcell.ColorNavy,
 		HeaderForeground: tcell.ColorWhite,
 		Badge:            tcell.ColorLime,

@@ -22,6 +22,7 @@ import (
 	"github.com/kfsui/kfsui/internal/testcluster"
 	"github.com/kfsui/kfsui/k8s"
 	"github.com/kfsui/kfsui/model"
+	"github.com/kfsui/kfsui/themes"
 )
 
 // sameNamespace creates namespace ns in cluster c (the second cluster
@@ -370,4 +371,79 @@ func TestE2EBinarySwitchesContextsInTmux(t *testing.T) {
 	if !strings.Contains(pane, "mode=icanon") {
 		t.Errorf("the terminal was not restored:\n%s", pane)
 	}
+}
+
+// d marks a leaf and d on another shows their diff in the viewer, added
+// and removed lines in the theme's colors, across contexts too (marked in
+// dev, compared in prod after :ctx); D compares the leaf with the same
+// path in every other open context; r in the viewer compares again.
+func TestE2EDiffInTheViewer(t *testing.T) {
+	dev, prod := testcluster.Shared(t), testcluster.Second(t)
+	kubeconfig := testcluster.WriteContexts(t)
+	ns := newNamespace(t, "viewer-diff")
+	sameNamespace(t, prod, ns)
+	payments(t, dev, ns, "pay:1.4")
+	payments(t, prod, ns, "pay:1.5")
+	dir := "/namespaces/" + ns + "/configmaps"
+	leaf := dir + "/payments/manifest.yaml"
+	d := startAppContexts(t, kubeconfig, "", dir)
+	d.waitText(10*time.Second, "ctx dev", "payments/")
+
+	// In one context: payments against a second ConfigMap.
+	other := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "payments-v2", Namespace: ns},
+		Data: map[string]string{"image": "pay:2.0", "region": "eu", "replicas": "3"}}
+	if _, err := dev.Clientset().CoreV1().ConfigMaps(ns).Create(ctx(t), other, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	d.jump(leaf)
+	d.waitText(10*time.Second, "image: pay:1.4")
+	d.keys("d")
+	d.waitText(5*time.Second, "marked: d on another leaf")
+	d.jump(dir + "/payments-v2/manifest.yaml")
+	d.waitText(10*time.Second, "image: pay:2.0")
+	d.keys("d")
+	screen := d.waitText(10*time.Second, "--- "+leaf, "+++ "+dir+"/payments-v2/manifest.yaml", "-  image: pay:1.4", "+  image: pay:2.0")
+	if !strings.Contains(screen, "-  name: payments") || !strings.Contains(screen, "+  name: payments-v2") {
+		t.Errorf("the names' lines are missing from the diff:\n%s", screen)
+	}
+	theme := themes.Dark()
+	if got := d.colorOf("+  image: pay:2.0"); got != theme.Added {
+		t.Errorf("an added line's color is %v, want the theme's %v", got, theme.Added)
+	}
+	if got := d.colorOf("-  image: pay:1.4"); got != theme.Removed {
+		t.Errorf("a removed line's color is %v, want the theme's %v", got, theme.Removed)
+	}
+
+	// Across contexts: marked in dev, compared in prod.
+	d.jump(leaf)
+	d.waitText(10*time.Second, "image: pay:1.4")
+	d.keys("d")
+	d.waitText(5*time.Second, "marked: d on another leaf")
+	d.jump("ctx prod")
+	d.waitText(10*time.Second, "ctx prod")
+	d.jump(leaf)
+	d.waitText(10*time.Second, "image: pay:1.5")
+	d.keys("d")
+	d.waitText(10*time.Second, "--- dev:"+leaf, "+++ prod:"+leaf, "-  image: pay:1.4", "+  image: pay:1.5")
+
+	// D: the same path in every other open context (dev).
+	d.jump(leaf)
+	d.waitText(10*time.Second, "image: pay:1.5")
+	d.keys("D")
+	d.waitText(10*time.Second, "┌ diff prod:"+leaf, "--- prod:"+leaf, "+++ dev:"+leaf, "-  image: pay:1.5", "+  image: pay:1.4")
+
+	// r compares again, with what the cluster holds now.
+	cm, err := dev.Clientset().CoreV1().ConfigMaps(ns).Get(ctx(t), "payments", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm.Data["image"] = "pay:1.5"
+	if _, err := dev.Clientset().CoreV1().ConfigMaps(ns).Update(ctx(t), cm, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	d.key(tcell.KeyTab) // r in the viewer: the tree's r opens the selection
+	d.keys("r")
+	d.waitFor("the image no longer differing", 10*time.Second, func(s string) bool {
+		return strings.Contains(s, "--- prod:"+leaf) && !strings.Contains(s, "+  image: pay:1.4")
+	})
 }
