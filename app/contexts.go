@@ -37,7 +37,7 @@ type session struct {
 // only.
 func (a *App) startSession(s *session) (end func()) {
 	a.cur, a.conn, a.fs = s, s.conn, s.fs
-	a.conn.FollowCatalog()
+	stopCatalog := a.conn.FollowCatalog()
 	dctx, cancel := context.WithCancel(a.ctx)
 	d := newDirTracker(dctx, a, s.conn, s.fs)
 	a.dirs = d
@@ -49,6 +49,7 @@ func (a *App) startSession(s *session) (end func()) {
 		stopDirs()
 		cancel()
 		d.stop()
+		stopCatalog()
 	}
 }
 

@@ -1,6 +1,7 @@
 package k8s
 
 import (
+	"context"
 	"errors"
 	"sort"
 	"sync"
@@ -76,15 +77,20 @@ const (
 	rediscoverRetryMax = time.Minute
 )
 
-// FollowCatalog keeps the catalog current without polling until the
-// connection closes: it watches CRDs and APIServices through the same
-// listings the tree uses and rediscovers shortly after either changes (a
-// CRD is served a moment after it is created, when it becomes Established,
-// which is itself a change). Failed group-versions are retried with
-// backoff. The UI calls it; one-shot commands have no use for it.
+// FollowCatalog keeps the catalog current without polling until stop is
+// called or the connection closes: it watches CRDs and APIServices through
+// the same listings the tree uses and rediscovers shortly after either
+// changes (a CRD is served a moment after it is created, when it becomes
+// Established, which is itself a change). Failed group-versions are
+// retried with backoff. The UI calls it while it shows the connection's
+// cluster; one-shot commands have no use for it. After stop, the two
+// listings are released and stop after the idle timeout like any other;
+// following again starts them again, and rediscovers if the catalog
+// changed meanwhile.
 //
-// Safe from any goroutine; call it once.
-func (c *Conn) FollowCatalog() {
+// Safe from any goroutine; call stop before following again.
+func (c *Conn) FollowCatalog() (stop func()) {
+	ctx, cancel := context.WithCancel(c.ctx)
 	kick := make(chan struct{}, 1)
 	trigger := func() {
 		select {
@@ -94,11 +100,12 @@ func (c *Conn) FollowCatalog() {
 	}
 	cat := c.Catalog()
 	watched := map[ListKey]Type{}
+	var releases []func()
 	for _, gr := range catalogSources {
 		for _, t := range append(cat.ClusterScoped(), cat.Namespaced()...) {
 			if t.GVR.GroupResource() == gr && t.Watchable {
 				watched[ListKey{GVR: t.GVR}] = t
-				c.lists.FollowUpdates(t, "")
+				releases = append(releases, c.lists.FollowUpdates(t, ""))
 			}
 		}
 	}
@@ -130,7 +137,12 @@ func (c *Conn) FollowCatalog() {
 		trigger()
 	})
 	go func() {
-		defer unsub()
+		defer func() {
+			unsub()
+			for _, release := range releases {
+				release()
+			}
+		}()
 		retry := rediscoverRetryMin
 		var timer *time.Timer
 		var timerC <-chan time.Time
@@ -140,7 +152,7 @@ func (c *Conn) FollowCatalog() {
 		}
 		for {
 			select {
-			case <-c.ctx.Done():
+			case <-ctx.Done():
 				if timer != nil {
 					timer.Stop()
 				}
@@ -149,7 +161,7 @@ func (c *Conn) FollowCatalog() {
 				// Let a burst of changes (kubectl apply of many CRDs) settle.
 				select {
 				case <-time.After(rediscoverDelay):
-				case <-c.ctx.Done():
+				case <-ctx.Done():
 					return
 				}
 			case <-timerC:
@@ -169,4 +181,5 @@ func (c *Conn) FollowCatalog() {
 			retry = min(retry*2, rediscoverRetryMax)
 		}
 	}()
+	return cancel
 }

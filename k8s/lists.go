@@ -228,11 +228,12 @@ func (l *Lists) Refresh(t Type, ns string) {
 
 // FollowUpdates starts the listing of t in ns like Names and makes it tell
 // subscribers about updates to its objects too, not only additions and
-// removals. The catalog uses it to see a CRD become Established.
-// It holds the listing for as long as the Lists run.
-func (l *Lists) FollowUpdates(t Type, ns string) {
-	e, _ := l.entryFresh(t, ns, true)
-	e.followUpdates.Store(true)
+// removals. The catalog uses it to see a CRD become Established. It holds
+// the listing, as Hold does, until release.
+func (l *Lists) FollowUpdates(t Type, ns string) (release func()) {
+	release = l.Hold(t, ns)
+	l.entry(t, ns).followUpdates.Store(true)
+	return release
 }
 
 // Stop ends every cache. Names still answers afterwards, from what was

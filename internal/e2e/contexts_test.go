@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -204,12 +207,19 @@ func TestE2EUnreachableAndForbiddenContexts(t *testing.T) {
 // switches. requestTimeout is --request-timeout ("" for the default).
 func startAppContexts(t *testing.T, kubeconfig, requestTimeout, start string) *driver {
 	t.Helper()
+	return startAppContextsWith(t, kubeconfig, requestTimeout, start, k8s.Options{}, 0)
+}
+
+// startAppContextsWith is startAppContexts with the connections' options
+// and every context's listings stopping after idle (0: never).
+func startAppContextsWith(t *testing.T, kubeconfig, requestTimeout, start string, opts k8s.Options, idle time.Duration) *driver {
+	t.Helper()
 	flags := genericclioptions.NewConfigFlags(true)
 	flags.KubeConfig = &kubeconfig
 	if requestTimeout != "" {
 		flags.Timeout = &requestTimeout
 	}
-	cs, err := k8s.LoadContexts(flags, k8s.Options{})
+	cs, err := k8s.LoadContexts(flags, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +228,93 @@ func startAppContexts(t *testing.T, kubeconfig, requestTimeout, start string) *d
 	if err != nil {
 		t.Fatal(err)
 	}
-	return runApp(t, conn, model.NewFS(conn, model.Options{}), app.Options{StartPath: start, Contexts: cs})
+	newFS := func(conn *k8s.Conn) *model.FS {
+		conn.Lists().SetIdleTimeout(idle)
+		return model.NewFS(conn, model.Options{})
+	}
+	return runApp(t, conn, newFS(conn), app.Options{StartPath: start, Contexts: cs, NewFS: newFS})
+}
+
+// watchGauge counts the watch streams open now, by server.
+type watchGauge struct {
+	mu   sync.Mutex
+	open map[string]int
+}
+
+func (g *watchGauge) wrap(rt http.RoundTripper) http.RoundTripper {
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := rt.RoundTrip(r)
+		if err != nil || r.URL.Query().Get("watch") != "true" {
+			return resp, err
+		}
+		host := r.URL.Host
+		g.mu.Lock()
+		if g.open == nil {
+			g.open = map[string]int{}
+		}
+		g.open[host]++
+		g.mu.Unlock()
+		resp.Body = &onClose{ReadCloser: resp.Body, done: func() {
+			g.mu.Lock()
+			g.open[host]--
+			g.mu.Unlock()
+		}}
+		return resp, nil
+	})
+}
+
+func (g *watchGauge) count(server string) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.open[strings.TrimPrefix(server, "https://")]
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// onClose calls done once when its body is closed.
+type onClose struct {
+	io.ReadCloser
+	once sync.Once
+	done func()
+}
+
+func (c *onClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.once.Do(c.done)
+	return err
+}
+
+// A context the tree no longer shows holds no watch once the idle timeout
+// has passed (its directories' listings and the catalog's CRD and
+// APIService watches alike); shown again, it watches again and finds its
+// place.
+func TestE2EHiddenContextStopsWatching(t *testing.T) {
+	_, prod := testcluster.Shared(t), testcluster.Second(t)
+	kubeconfig := testcluster.WriteContexts(t)
+	ns := newNamespace(t, "idle-ctx")
+	sameNamespace(t, prod, ns)
+	payments(t, prod, ns, "pay:1.5")
+	gauge := &watchGauge{}
+	d := startAppContextsWith(t, kubeconfig, "", "/namespaces", k8s.Options{WrapTransport: gauge.wrap}, 2*time.Second)
+	d.waitText(10*time.Second, "ctx dev")
+	d.jump("prod:/namespaces/" + ns + "/configmaps")
+	d.waitText(10*time.Second, "ctx prod", "payments/")
+	eventually(t, "prod's watches open", 10*time.Second, func() bool { return gauge.count(prod.Server) >= 3 },
+		func() string { return fmt.Sprint(gauge.count(prod.Server)) })
+	t.Logf("prod shown: %d watches open on it", gauge.count(prod.Server))
+
+	d.jump("ctx dev")
+	d.waitText(10*time.Second, "ctx dev")
+	start := time.Now()
+	eventually(t, "no watch left on prod", 15*time.Second, func() bool { return gauge.count(prod.Server) == 0 },
+		func() string { return fmt.Sprint(gauge.count(prod.Server), " open") })
+	t.Logf("prod hidden: its last watch ended %v after the switch (idle timeout 2s)", time.Since(start).Round(10*time.Millisecond))
+
+	d.jump("ctx -")
+	d.waitText(10*time.Second, "ctx prod", "payments/")
+	eventually(t, "prod watched again", 10*time.Second, func() bool { return gauge.count(prod.Server) >= 3 }, noDetail)
 }
 
 // :ctx switches the tree to another context and back, each keeping its
