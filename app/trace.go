@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"runtime"
@@ -197,7 +198,7 @@ func (t *tracer) close() {
 	r := &t.reqs
 	r.mu.Lock()
 	t.emit(map[string]any{"ev": "requests", "total": r.total, "lists": r.lists, "watches": r.watches, "gets": r.gets,
-		"watched": r.watched})
+		"watched": r.watched, "open_watches": r.open})
 	r.mu.Unlock()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -224,6 +225,7 @@ type requestCounter struct {
 	watches int
 	gets    int
 	watched map[string]int // path → watches opened on it
+	open    map[string]int // server host → watch streams open now
 }
 
 // countingTransport counts each request in c and passes it to next. Each
@@ -235,7 +237,36 @@ type countingTransport struct {
 
 func (t countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	t.c.count(r)
-	return t.next.RoundTrip(r)
+	resp, err := t.next.RoundTrip(r)
+	if q := r.URL.Query(); err != nil || (q.Get("watch") != "true" && q.Get("watch") != "1") {
+		return resp, err
+	}
+	host := r.URL.Host
+	t.c.mu.Lock()
+	if t.c.open == nil {
+		t.c.open = map[string]int{}
+	}
+	t.c.open[host]++
+	t.c.mu.Unlock()
+	resp.Body = &watchBody{ReadCloser: resp.Body, done: func() {
+		t.c.mu.Lock()
+		t.c.open[host]--
+		t.c.mu.Unlock()
+	}}
+	return resp, nil
+}
+
+// watchBody is a watch stream's body; done is called once it is closed.
+type watchBody struct {
+	io.ReadCloser
+	once sync.Once
+	done func()
+}
+
+func (b *watchBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.done)
+	return err
 }
 
 func (c *requestCounter) count(r *http.Request) {

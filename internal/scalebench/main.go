@@ -66,6 +66,7 @@ type event struct {
 	Watches   int            `json:"watches"`
 	Gets      int            `json:"gets"`
 	Watched   map[string]int `json:"watched"`
+	Open      map[string]int `json:"open_watches"`
 	GCs       int            `json:"gcs"`
 	GCPauseNs int64          `json:"gc_pause_ns"`
 	HeapAlloc int64          `json:"heap_alloc"`
@@ -444,6 +445,11 @@ func run(small bool) error {
 	if err != nil {
 		return err
 	}
+	// Contexts: a session of its own, after every other figure is taken.
+	sw, err := measureSwitch(dir, bin, c, scale)
+	if err != nil {
+		return err
+	}
 
 	opened := 1 + 1 + scale.Namespaces // /namespaces, big's pods, each namespace's pods
 	watchOnce := true
@@ -506,6 +512,11 @@ func run(small bool) error {
 	row(fmt.Sprintf("requests while idle for %s (polling)", idle), strconv.Itoa(after.Total-before.Total), "0", after.Total == before.Total)
 	row("API requests in all (lists / watches / gets)", fmt.Sprintf("%d (%d / %d / %d)", reqs.Total, reqs.Lists, reqs.Watches, reqs.Gets), "", true)
 	row("listings opened / distinct watches", fmt.Sprintf("%d / %d", opened, len(reqs.Watched)), "one watch each", watchOnce && len(reqs.Watched) >= opened)
+	slowest := sw.switches[len(sw.switches)-1]
+	row(fmt.Sprintf("switching to a context connected already (:ctx -, %d switches): Enter → its %d pods on screen, median / max", len(sw.switches), scale.BigPods),
+		fmt.Sprintf("%s / %s", ms(sw.switches[len(sw.switches)/2]), ms(slowest)), "≤ 100 ms", slowest <= 100*time.Millisecond)
+	row(fmt.Sprintf("watches open on a context hidden past the idle timeout (%s); on the one shown", sw.idle),
+		fmt.Sprintf("%d; %d", sw.hiddenWatches, sw.shownWatches), "0", sw.hiddenWatches == 0 && sw.shownWatches > 0)
 	fmt.Printf("\n  (watches beyond the listings opened: CustomResourceDefinitions and APIServices, which the catalog follows)\n")
 	fmt.Printf("\n  per session, in order (ms): first frame %s; all names %s; floor before it %s\n",
 		inOrder(runs, func(s *session) int64 { return s.first.T - s.procStart }),
@@ -597,7 +608,7 @@ type session struct {
 
 // startSession starts the binary, waits for /namespaces, expands the big
 // directory with the jump bar and waits until it is listed.
-func startSession(dir, bin, kubeconfig string, i int, scale testcluster.Scale) (*session, error) {
+func startSession(dir, bin, kubeconfig string, i int, scale testcluster.Scale, flags ...string) (*session, error) {
 	s := &session{
 		x:  tmux{socket: fmt.Sprintf("kfsui-bench-%d-%d", os.Getpid(), i)},
 		tr: &trace{path: filepath.Join(dir, fmt.Sprintf("trace-%d.jsonl", i))},
@@ -605,7 +616,7 @@ func startSession(dir, bin, kubeconfig string, i int, scale testcluster.Scale) (
 	x, tr := s.x, s.tr
 	startFile := filepath.Join(dir, fmt.Sprintf("start-%d", i))
 	// The shell notes the time just before it becomes kfsui: process start.
-	cmdline := fmt.Sprintf("date +%%s%%N > %s; KFSUI_TRACE=%s exec %s --kubeconfig %s --path /namespaces", startFile, tr.path, bin, kubeconfig)
+	cmdline := fmt.Sprintf("date +%%s%%N > %s; KFSUI_TRACE=%s exec %s --kubeconfig %s --path /namespaces %s", startFile, tr.path, bin, kubeconfig, strings.Join(flags, " "))
 	if err := x.run("new-session", "-d", "-s", "main", "-x", "200", "-y", "50", "sh", "-c", cmdline); err != nil {
 		return nil, err
 	}
