@@ -187,12 +187,12 @@ func (a *App) yankSelected() {
 		a.yank(path, a.viewer.Text())
 		return
 	}
-	p, err := model.Parse(path)
+	sess, p, err := a.resolve(path)
 	if err != nil {
 		a.flash(err.Error(), true)
 		return
 	}
-	fs := a.fs
+	fs := sess.fs
 	go func() {
 		ctx, cancel := context.WithTimeout(a.ctx, 30*time.Second)
 		defer cancel()
@@ -286,8 +286,10 @@ func (a *App) closeSelected() {
 		a.collapse(path)
 		return
 	}
-	if p, err := model.Parse(path); err == nil && p.Kind != model.KindRoot {
-		a.tree.Select(p.Parent().String())
+	if s, p, err := a.resolve(path); err == nil && p.Kind != model.KindRoot {
+		a.tree.Select(a.key(s, p.Parent()))
+	} else if err == nil && a.multi() {
+		a.tree.Select("/") // from a context's root to the tree's own
 	}
 }
 
@@ -307,22 +309,22 @@ func (a *App) refreshSelected() {
 		a.openLeaf(path, mode)
 		return
 	}
-	p, err := model.Parse(path)
+	s, p, err := a.resolve(path)
 	if err != nil {
 		return
 	}
 	switch p.Kind {
 	case model.KindRoot, model.KindNamespace, model.KindClusterDir:
-		conn := a.conn
+		conn := s.conn
 		go func() {
 			if err := conn.Rediscover(); err != nil {
 				a.ui.Do(func() { a.flash("discovery: "+err.Error(), true) })
 			}
 		}()
 	}
-	a.fs.Refresh(p)
+	s.fs.Refresh(p)
 	if a.tree.IsExpanded(path) {
-		a.loadDir(p)
+		s.dirs.load(p)
 	}
 	a.flash("refreshed "+path, false)
 }
@@ -331,14 +333,18 @@ func (a *App) refreshSelected() {
 // namespace directories and /cluster, and re-reads those that are open.
 func (a *App) toggleEmptyTypes() {
 	on := !a.fs.HideEmptyTypes()
-	a.fs.SetHideEmptyTypes(on)
-	if sel, err := model.Parse(a.selectedPath()); err == nil {
-		a.fs.Keep(sel) // the selection stays where it is
+	for _, s := range a.roots {
+		s.fs.SetHideEmptyTypes(on)
 	}
-	for _, p := range a.dirs.openDirs() {
-		if p.Kind == model.KindNamespace || p.Kind == model.KindClusterDir {
-			a.fs.Refresh(p) // check afresh
-			a.loadDir(p)
+	if s, sel, err := a.resolve(a.selectedPath()); err == nil {
+		s.fs.Keep(sel) // the selection stays where it is
+	}
+	for _, s := range a.roots {
+		for _, p := range s.dirs.openDirs() {
+			if p.Kind == model.KindNamespace || p.Kind == model.KindClusterDir {
+				s.fs.Refresh(p) // check afresh
+				s.dirs.load(p)
+			}
 		}
 	}
 	a.showModes()
@@ -353,11 +359,13 @@ func (a *App) toggleEmptyTypes() {
 // viewer again if it is a Secret's manifest.
 func (a *App) toggleSecrets() {
 	on := !a.fs.RevealSecrets()
-	a.fs.SetRevealSecrets(on)
+	for _, s := range a.roots {
+		s.fs.SetRevealSecrets(on)
+	}
 	a.showModes()
-	if p, err := model.Parse(a.viewer.Path()); err == nil && p.Kind == model.KindLeaf {
-		if t, err := a.fs.TypeOf(p); err == nil && t.IsCore("secrets") {
-			a.openLeaf(p.String(), leafAuto)
+	if s, p, err := a.resolve(a.viewer.Path()); err == nil && p.Kind == model.KindLeaf {
+		if t, err := s.fs.TypeOf(p); err == nil && t.IsCore("secrets") {
+			a.openLeaf(a.viewer.Path(), leafAuto)
 		}
 	}
 	if on {
@@ -410,7 +418,7 @@ const (
 // Options.Refresh set, the leaf is fetched again that long after each
 // answer for as long as it is shown.
 func (a *App) openLeaf(path string, mode leafMode) {
-	p, err := model.Parse(path)
+	sess, p, err := a.resolve(path)
 	if err != nil {
 		a.viewer.ShowMessage(path, err.Error(), true)
 		return
@@ -427,7 +435,7 @@ func (a *App) openLeaf(path string, mode leafMode) {
 	}
 	style := a.theme.Chroma
 	shown := a.viewer.Text()
-	fs := a.fs
+	fs := sess.fs
 	go func() {
 		leaf, err := fs.Read(ctx, p)
 		if mode == leafAuto && err == nil && leaf.Text == shown {

@@ -36,6 +36,9 @@ type Options struct {
 	// NewFS makes the model of a context connected to later, with the
 	// session's settings; nil means the defaults.
 	NewFS func(*k8s.Conn) *model.FS
+	// Beside are more contexts of Contexts to show from the start, each a
+	// root of the tree beside the first (--context repeated).
+	Beside []string
 	// Screen is the screen to draw on; nil means the terminal. Tests pass
 	// a tcell.SimulationScreen.
 	Screen tcell.Screen
@@ -100,7 +103,6 @@ type App struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	ui     *uiQueue
-	dirs   *dirTracker
 	tables tables
 	// agesShown: an open directory shows ages, so the tree is redrawn
 	// every second. Set on the UI goroutine, read by the ticker.
@@ -122,6 +124,7 @@ type App struct {
 	leafCancel      context.CancelFunc
 	flashGen        int
 	revealing       model.Path        // the directory reveal is expanding towards
+	revealIn        *session          // the context revealing is in
 	dirErrs         map[string]string // the error each directory shows, if any
 	showKids        string            // a directory whose children to scroll into view once listed
 	baseModes       []string          // the header's modes that never change
@@ -129,9 +132,9 @@ type App struct {
 	settings        settingWriter     // writes the split to config.yaml
 
 	// Contexts (see contexts.go). UI goroutine only.
-	cur         *session            // the context the tree shows
+	cur         *session            // the context the tree shows; with several roots, the selection's
+	roots       []*session          // the contexts the tree shows, each a root when more than one
 	sessions    map[string]*session // every context shown so far, by name
-	endSession  func()              // ends cur's feeds of the tree and header
 	prevContext string              // the context shown before cur, for :ctx -
 	switching   string              // the context being connected to, to show next
 	restoring   map[string]bool     // directories to open again as they show
@@ -182,7 +185,6 @@ func New(o Options) *App {
 		treeWidth: o.TreeWidth,
 	}
 	a.ui = newUIQueue(ctx, a.tv)
-	a.dirs = newDirTracker(ctx, a, o.Conn, o.FS)
 	a.logs = newLogPanes(a)
 	a.clip = newClipboard(o.Clipboard)
 	// The screen exists only once Run made it; OSC 52 goes through it.
@@ -289,8 +291,14 @@ func (a *App) mouseCapture(ev *tcell.EventMouse, action tview.MouseAction) (*tce
 func (a *App) updateCrumb() {
 	sel, dir := a.tree.Selected()
 	focusDir := sel
-	if p, err := model.Parse(sel); err == nil && (!dir || !a.tree.IsExpanded(sel)) {
-		focusDir = p.Parent().String()
+	if s, p, err := a.resolve(sel); err == nil {
+		if !dir || !a.tree.IsExpanded(sel) {
+			focusDir = a.key(s, p.Parent())
+		}
+		if a.multi() && s != a.cur {
+			// The header follows the selection's context.
+			a.setCurrent(s)
+		}
 	}
 	a.crumb.Set(sel, focusDir, a.tree.ChildCount(focusDir))
 }
@@ -343,16 +351,22 @@ func (a *App) begin() (finish func()) {
 	}
 	first := &session{name: name, conn: a.conn, fs: a.fs}
 	a.sessions = map[string]*session{name: first}
-	a.endSession = a.startSession(first)
+	a.roots = []*session{first}
+	a.feed(first)
+	a.cur = first
+	a.header.SetInfo(headerInfo(first.conn.Info))
 	a.showModes()
 	start := a.opts.StartPath
 	if start == "" {
-		start = a.startPath()
+		start = a.startPathOf(first)
 	}
 	if p, err := model.Parse(start); err == nil {
 		a.remember(p.String())
 	}
 	a.reveal(start)
+	if len(a.opts.Beside) > 0 && a.opts.Contexts != nil {
+		a.connectBeside(a.opts.Beside)
+	}
 	go a.tickAges()
 	return func() {
 		a.cancel()
@@ -363,16 +377,18 @@ func (a *App) begin() (finish func()) {
 			p.stop()
 		}
 		a.opts.trace.close()
-		a.endSession()
+		for _, s := range a.roots {
+			s.end()
+		}
 		// The split set just before quitting is remembered too.
 		a.settings.wait()
 	}
 }
 
-// startPath is where the tree of the context shown opens: the namespace
-// from --namespace or the context, else /namespaces.
-func (a *App) startPath() string {
-	if info := a.conn.Info; info.NamespaceExplicit && model.CheckSegment(info.Namespace) == nil {
+// startPathOf is where the tree of context s opens: the namespace from
+// --namespace or the context, else /namespaces.
+func (a *App) startPathOf(s *session) string {
+	if info := s.conn.Info; info.NamespaceExplicit && model.CheckSegment(info.Namespace) == nil {
 		return "/namespaces/" + info.Namespace
 	}
 	return "/namespaces"
@@ -429,29 +445,37 @@ func (a *App) flash(msg string, isErr bool) {
 // does not, the tree keeps what it knew and the listings and log panes
 // retry by themselves. UI goroutine only.
 func (a *App) showHealth() {
+	if !a.showDown() {
+		a.flash("reconnected to the API server", false)
+	}
+}
+
+// showDown shows in the header whether the API server of the current
+// context answers, and reports whether it is down. UI goroutine only.
+func (a *App) showDown() bool {
 	st := a.conn.Health().State()
 	if st.Down {
 		a.header.SetDown(fmt.Sprintf("since %s: %v; showing what was last known, retrying", st.Since.Format("15:04:05"), st.Err))
-		return
+		return true
 	}
 	a.header.SetDown("")
-	a.flash("reconnected to the API server", false)
+	return false
 }
 
-// reveal expands the directories down to path one by one, as each listing
-// arrives, and selects path when it shows. UI goroutine only (before Run
-// counts).
+// reveal expands the directories down to the tree key path one by one,
+// as each listing arrives, and selects path when it shows. UI goroutine
+// only (before Run counts).
 func (a *App) reveal(path string) {
-	p, err := model.Parse(path)
+	s, p, err := a.resolve(path)
 	if err != nil {
 		a.flash(err.Error(), true)
 		return
 	}
-	a.revealing = p
-	a.fs.Prefetch(p)
+	a.revealing, a.revealIn = p, s
+	s.fs.Prefetch(p)
 	// A type hidden for being empty is still where the user asked to go.
-	if parent, changed := a.fs.Keep(p); changed && a.tree.IsExpanded(parent.String()) {
-		a.loadDir(parent)
+	if parent, changed := s.fs.Keep(p); changed && a.tree.IsExpanded(a.key(s, parent)) {
+		s.dirs.load(parent)
 	}
 	a.continueReveal()
 }
@@ -463,17 +487,18 @@ func (a *App) continueReveal() {
 	if a.revealing == (model.Path{}) {
 		return
 	}
-	target := a.revealing
-	if a.tree.Has(target.String()) {
-		if a.tree.Hidden(target.String()) {
+	s, target := a.revealIn, a.revealing
+	key := a.key(s, target)
+	if a.tree.Has(key) {
+		if a.tree.Hidden(key) {
 			a.clearTreeFilter() // the user asked for it: say why it shows
 		}
-		a.tree.Select(target.String())
-		if target.IsDir() && !a.tree.IsExpanded(target.String()) {
-			a.showKids = target.String()
-			a.expand(target.String())
+		a.tree.Select(key)
+		if target.IsDir() && !a.tree.IsExpanded(key) {
+			a.showKids = key
+			a.expand(key)
 		}
-		a.revealing = model.Path{}
+		a.revealing, a.revealIn = model.Path{}, nil
 		if a.openAfterReveal && !target.IsDir() {
 			a.openAfterReveal = false
 			a.openSelected()
@@ -481,11 +506,12 @@ func (a *App) continueReveal() {
 		return
 	}
 	for _, anc := range target.Ancestors() {
-		if !a.tree.Has(anc.String()) {
+		k := a.key(s, anc)
+		if !a.tree.Has(k) {
 			return // its parent is loading; applyDir calls back
 		}
-		if !a.tree.IsExpanded(anc.String()) {
-			a.expand(anc.String())
+		if !a.tree.IsExpanded(k) {
+			a.expand(k)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -118,7 +119,31 @@ type settings struct {
 	refresh   time.Duration
 	idle      time.Duration
 	treeWidth int
+	beside    []string // --context given more than once: all but the first
 }
+
+// contextsFlag is --context, which may be repeated: the first value is
+// kubectl's --context, the others go to more.
+type contextsFlag struct {
+	first *string
+	more  *[]string
+	set   bool
+}
+
+func (c *contextsFlag) String() string { return *c.first }
+
+func (c *contextsFlag) Set(v string) error {
+	if !c.set {
+		*c.first, c.set = v, true
+		return nil
+	}
+	if v != *c.first && !slices.Contains(*c.more, v) {
+		*c.more = append(*c.more, v)
+	}
+	return nil
+}
+
+func (c *contextsFlag) Type() string { return "string" }
 
 // defaultIdleTimeout is how long a listing no directory shows keeps its
 // watch and cache: long enough that going back and forth costs nothing,
@@ -156,6 +181,17 @@ func newRootCommand(name string, stdout, stderr io.Writer) *cobra.Command {
 		return usageError{fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
 	})
 	flags.AddFlags(root.PersistentFlags())
+	// --context may be repeated: the first is the starting context, as
+	// kubectl's; the others show beside it, each a root of the tree.
+	ctxFlag := root.PersistentFlags().Lookup("context")
+	ctxFlag.Value = &contextsFlag{first: flags.Context, more: &s.beside}
+	ctxFlag.Usage = "the kubeconfig context to use; repeat it to show several side by side (kfsui --context dev --context prod)"
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if cmd != root && len(s.beside) > 0 {
+			return usageError{fmt.Errorf("%s takes one --context; name paths in other contexts as CONTEXT:/PATH", cmd.Name())}
+		}
+		return nil
+	}
 	root.Flags().StringVar(&s.startPath, "path", "", "directory to open at start, e.g. /namespaces/team-a (default: the --namespace or the context's namespace)")
 	root.Flags().Int64Var(&s.tail, "tail", 1000, "lines a log pane starts with (the last N; changeable in the pane)")
 	root.Flags().IntVar(&s.logBuffer, "log-buffer", model.DefaultLogBuffer, "lines a log pane keeps at most; older ones are evicted and counted")
@@ -311,6 +347,18 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 	if err != nil {
 		return err
 	}
+	for _, name := range s.beside {
+		if !cs.Has(name) {
+			return fmt.Errorf("unknown context %q (the kubeconfig has: %s)", name, strings.Join(cs.Names(), ", "))
+		}
+		// A login plugin that may prompt gets the terminal before the UI
+		// takes it, as the starting context's does.
+		if t, err := cs.Target(name); err == nil && t.Interactive() && haveTerminal() {
+			if _, err := cs.Conn(ctx, name); err != nil {
+				return err
+			}
+		}
+	}
 	o := Options{
 		Keys: keys, Theme: theme, StartPath: s.startPath,
 		TailLines: s.tail, LogBuffer: s.logBuffer, Clipboard: ClipboardMode(s.clipboard), Mouse: s.mouse,
@@ -320,7 +368,7 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 		o.ConfigFile = filepath.Join(dir, "config.yaml")
 	}
 	// Every context's model gets the session's settings.
-	o.Contexts = cs
+	o.Contexts, o.Beside = cs, s.beside
 	o.NewFS = func(conn *k8s.Conn) *model.FS {
 		fs := newFS(conn)
 		fs.SetHideEmptyTypes(s.hideEmpty)

@@ -50,12 +50,12 @@ func (a *App) leafForDiff() (leafRef, bool) {
 			path = ""
 		}
 	}
-	p, err := model.Parse(path)
+	s, p, err := a.resolve(path)
 	if path == "" || dir || err != nil || p.Kind != model.KindLeaf {
 		a.flash("select a leaf such as manifest.yaml to compare it", true)
 		return leafRef{}, false
 	}
-	return leafRef{sess: a.cur, path: p}, true
+	return leafRef{sess: s, path: p}, true
 }
 
 // markOrDiff marks the leaf for a diff, or, with one marked, shows the

@@ -27,8 +27,7 @@ const coalesce = 50 * time.Millisecond
 type dirTracker struct {
 	ctx  context.Context
 	app  *App
-	conn *k8s.Conn // the context the tree shows; another context, another tracker
-	fs   *model.FS
+	sess *session // the context whose directories it keeps; each its own
 	kick chan struct{}
 
 	mu    sync.Mutex
@@ -39,8 +38,8 @@ type dirTracker struct {
 	seq map[model.Path]uint64
 }
 
-func newDirTracker(ctx context.Context, a *App, conn *k8s.Conn, fs *model.FS) *dirTracker {
-	return &dirTracker{ctx: ctx, app: a, conn: conn, fs: fs, kick: make(chan struct{}, 1),
+func newDirTracker(ctx context.Context, a *App, s *session) *dirTracker {
+	return &dirTracker{ctx: ctx, app: a, sess: s, kick: make(chan struct{}, 1),
 		open: map[model.Path]func(){}, dirty: map[model.Path]bool{}, seq: map[model.Path]uint64{}}
 }
 
@@ -48,10 +47,10 @@ func newDirTracker(ctx context.Context, a *App, conn *k8s.Conn, fs *model.FS) *d
 // loop until the tracker's context ends. It returns a function that
 // unsubscribes.
 func (d *dirTracker) start() (stop func()) {
-	unsubLists := d.conn.Lists().Subscribe(func(key k8s.ListKey) {
-		d.markDirty(d.fs.DirsShowing(key)...)
+	unsubLists := d.sess.conn.Lists().Subscribe(func(key k8s.ListKey) {
+		d.markDirty(d.sess.fs.DirsShowing(key)...)
 	})
-	unsubCatalog := d.conn.SubscribeCatalog(func(*k8s.Catalog) {
+	unsubCatalog := d.sess.conn.SubscribeCatalog(func(*k8s.Catalog) {
 		// New or removed types change the type directories, and a type
 		// directory whose type is gone must say so.
 		var touched []model.Path
@@ -77,7 +76,7 @@ func (d *dirTracker) setOpen(p model.Path, open bool) {
 	defer d.mu.Unlock()
 	if open {
 		if d.open[p] == nil {
-			d.open[p] = d.fs.Hold(p)
+			d.open[p] = d.sess.fs.Hold(p)
 		}
 		return
 	}
@@ -174,55 +173,54 @@ func (d *dirTracker) loop() {
 	}
 }
 
-// expand shows directory path expanded and loads its listing. UI goroutine
-// only.
+// expand shows the directory at tree key path expanded and loads its
+// listing. UI goroutine only.
 func (a *App) expand(path string) {
-	p, err := model.Parse(path)
-	if err != nil || !p.IsDir() {
-		return
-	}
 	a.tree.SetExpanded(path, true)
-	a.dirs.setOpen(p, true)
+	s, p, err := a.resolve(path)
+	if err != nil || !p.IsDir() {
+		return // the tree's own root, holding the contexts side by side
+	}
+	s.dirs.setOpen(p, true)
 	if p.Kind == model.KindTypeDir {
 		// Hiding empty types must not take away a directory the user
 		// opened when its last object goes.
-		a.fs.Keep(p)
+		s.fs.Keep(p)
 	}
-	a.loadDir(p)
+	s.dirs.load(p)
 }
 
 // collapse hides directory path's children. Its listing keeps its cache,
 // but the tree stops re-reading it. UI goroutine only.
 func (a *App) collapse(path string) {
-	p, err := model.Parse(path)
-	if err != nil {
-		return
-	}
 	a.tree.SetExpanded(path, false)
-	a.dirs.setOpen(p, false)
+	if s, p, err := a.resolve(path); err == nil {
+		s.dirs.setOpen(p, false)
+	}
 	a.agesShown.Store(a.tree.ShowsAges())
 }
 
-// loadDir reads directory p of the context the tree shows off the UI
-// goroutine and shows the result. UI goroutine only.
-func (a *App) loadDir(p model.Path) { a.dirs.load(p) }
+// loadDir reads directory p of the current context off the UI goroutine
+// and shows the result. UI goroutine only.
+func (a *App) loadDir(p model.Path) { a.cur.dirs.load(p) }
 
 // load reads directory p off the UI goroutine and shows the result,
-// unless the tree shows another context by then. Safe from any goroutine.
+// unless the tree no longer shows the context by then. Safe from any
+// goroutine.
 func (d *dirTracker) load(p model.Path) {
-	a := d.app
+	a, s := d.app, d.sess
 	n := d.nextRead(p)
 	go func() {
 		ctx, cancel := context.WithTimeout(d.ctx, time.Minute)
 		defer cancel()
-		dir, err := d.fs.ReadDir(ctx, p)
+		dir, err := s.fs.ReadDir(ctx, p)
 		if p.Kind == model.KindTypeDir {
-			s := a.tables.sortOf(p)
-			model.SortEntries(&dir, s.col, s.reverse)
+			st := a.tables.sortOf(p)
+			model.SortEntries(&dir, st.col, st.reverse)
 		}
 		a.ui.Do(func() {
-			if a.dirs == d && d.latest(p, n) {
-				a.applyDir(p, dir, err)
+			if s.dirs == d && d.ctx.Err() == nil && d.latest(p, n) {
+				a.applyDir(s, p, dir, err)
 			}
 		})
 	}()
@@ -239,13 +237,13 @@ func (d *dirTracker) stop() {
 	}
 }
 
-// applyDir shows a directory's listing in the tree. UI goroutine only.
-func (a *App) applyDir(p model.Path, dir model.Dir, err error) {
-	path := p.String()
+// applyDir shows directory p of context s in the tree. UI goroutine only.
+func (a *App) applyDir(s *session, p model.Path, dir model.Dir, err error) {
+	path := a.key(s, p)
 	if !a.tree.Has(path) {
 		// The directory left the tree (its object was deleted, an
 		// ancestor was re-listed without it): stop holding its listing.
-		a.dirs.setOpen(p, false)
+		s.dirs.setOpen(p, false)
 		return
 	}
 	state := views.DirState{Loading: dir.Loading}
@@ -266,7 +264,8 @@ func (a *App) applyDir(p model.Path, dir model.Dir, err error) {
 	case dir.Err != nil:
 		state.Err = dir.Err.Error()
 	}
-	entries, table := treeEntries(dir, a.tables.sortOf(p), a.tables.isWide(), a.marks(), a.theme)
+	keyOf := func(q model.Path) string { return a.key(s, q) }
+	entries, table := treeEntries(dir, keyOf, a.tables.sortOf(p), a.tables.isWide(), a.marks(), a.theme)
 	state.NameTitle, state.Columns = table.NameTitle, table.Columns
 	a.tree.SetChildren(path, entries, state)
 	a.restoreChildren(path)
@@ -284,7 +283,7 @@ func (a *App) applyDir(p model.Path, dir model.Dir, err error) {
 	} else {
 		a.dirErrs[path] = state.Err
 	}
-	a.checkReveal(p, dir, err)
+	a.checkReveal(s, p, dir, err)
 	a.continueReveal()
 	if a.showKids == path && !dir.Loading {
 		a.showKids = ""
@@ -294,9 +293,9 @@ func (a *App) applyDir(p model.Path, dir model.Dir, err error) {
 
 // checkReveal ends a reveal whose next step is missing from the complete
 // listing of directory p, and says so.
-func (a *App) checkReveal(p model.Path, dir model.Dir, err error) {
+func (a *App) checkReveal(s *session, p model.Path, dir model.Dir, err error) {
 	target := a.revealing
-	if target == (model.Path{}) || err != nil || dir.Loading {
+	if target == (model.Path{}) || a.revealIn != s || err != nil || dir.Loading {
 		return
 	}
 	for _, anc := range append(target.Ancestors(), target) {
@@ -308,8 +307,8 @@ func (a *App) checkReveal(p model.Path, dir model.Dir, err error) {
 				return
 			}
 		}
-		a.revealing = model.Path{}
-		a.flash("no such path: "+target.String(), true)
+		a.revealing, a.revealIn = model.Path{}, nil
+		a.flash("no such path: "+a.key(s, target), true)
 		return
 	}
 }

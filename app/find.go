@@ -3,8 +3,6 @@ package app
 import (
 	"fmt"
 	"strings"
-
-	"github.com/kfsui/kfsui/model"
 )
 
 // filterTree asks for a filter and narrows the directory in focus (the
@@ -14,10 +12,10 @@ import (
 // k9s; Enter keeps it and says how many match, Esc drops it. UI goroutine
 // only.
 func (a *App) filterTree() {
-	dir := a.baseDir().String()
+	dir := a.key(a.cur, a.baseDir())
 	if sel, isDir := a.tree.Selected(); isDir && !a.tree.IsExpanded(sel) {
-		if p, err := model.Parse(sel); err == nil {
-			dir = p.Parent().String()
+		if s, p, err := a.resolve(sel); err == nil {
+			dir = a.key(s, p.Parent())
 		}
 	}
 	// apply narrows the tree to text and says how many entries match; a

@@ -79,7 +79,7 @@ func (a *App) jump() {
 // is a directory, else the one holding it.
 func (a *App) baseDir() model.Path {
 	sel, dir := a.tree.Selected()
-	p, err := model.Parse(sel)
+	_, p, err := a.resolve(sel)
 	if err != nil {
 		return model.Root
 	}
@@ -167,8 +167,8 @@ func (a *App) complete(in *tview.InputField) {
 func (a *App) listNow(dir model.Path) []model.Entry {
 	if dir.Kind == model.KindLogsDir {
 		var out []model.Entry
-		for _, p := range a.tree.ChildPaths(dir.String()) {
-			if c, err := model.Parse(p); err == nil {
+		for _, p := range a.tree.ChildPaths(a.key(a.cur, dir)) {
+			if _, c, err := a.resolve(p); err == nil {
 				out = append(out, model.Entry{Name: c.Base(), Path: c})
 			}
 		}
@@ -193,7 +193,7 @@ func (a *App) goTo(p model.Path, record bool) {
 	}
 	a.focus(a.tree)
 	a.openAfterReveal = !p.IsDir()
-	a.reveal(p.String())
+	a.reveal(a.key(a.cur, p))
 }
 
 // historyStep goes back (-1) or forward (+1) through the places visited.

@@ -17,12 +17,12 @@ import (
 // openLog opens a log pane following the container of .log leaf path.
 // UI goroutine only.
 func (a *App) openLog(path string) {
-	p, err := model.Parse(path)
+	s, p, err := a.resolve(path)
 	if err != nil || p.Kind != model.KindLog {
 		a.flash("not a log: "+path, true)
 		return
 	}
-	a.logs.open(path, []k8s.LogTarget{{Namespace: p.Namespace, Pod: p.Name, Container: p.Container}})
+	a.logs.open(path, s.conn, []k8s.LogTarget{{Namespace: p.Namespace, Pod: p.Name, Container: p.Container}})
 }
 
 // openMergedLogs opens one pane with every container of the selected pod
@@ -30,14 +30,14 @@ func (a *App) openLog(path string) {
 // containers come from a GET of the pod, off the UI goroutine.
 func (a *App) openMergedLogs() {
 	sel, _ := a.tree.Selected()
-	p, err := model.Parse(sel)
+	s, p, err := a.resolve(sel)
 	if err != nil || !p.HasType() || p.Kind == model.KindTypeDir || p.Cluster {
 		a.flash("select a pod to see all its containers' logs", true)
 		return
 	}
 	logs := model.Path{Kind: model.KindLogsDir, Namespace: p.Namespace, Type: p.Type, Name: p.Name}
-	label := logs.String() + "/*"
-	fs := a.fs
+	label := a.key(s, logs) + "/*"
+	fs, conn := s.fs, s.conn
 	go func() {
 		ctx, cancel := context.WithTimeout(a.ctx, 30*time.Second)
 		defer cancel()
@@ -55,7 +55,7 @@ func (a *App) openMergedLogs() {
 				a.flash("the pod has no containers", true)
 				return
 			}
-			a.logs.open(label, targets)
+			a.logs.open(label, conn, targets)
 		})
 	}()
 }

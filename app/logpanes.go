@@ -91,8 +91,9 @@ func (l *logPanes) flush() {
 // screen updates. Safe from any goroutine.
 func (a *App) Redraws() int64 { return a.logs.redraws.Load() }
 
-// open adds a pane following targets, labelled with path. UI goroutine.
-func (l *logPanes) open(path string, targets []k8s.LogTarget) {
+// open adds a pane following targets through conn, labelled with path.
+// UI goroutine.
+func (l *logPanes) open(path string, conn *k8s.Conn, targets []k8s.LogTarget) {
 	for _, p := range l.panes {
 		if p.label == l.app.qualify(path) {
 			l.app.focus(p.view)
@@ -103,7 +104,7 @@ func (l *logPanes) open(path string, targets []k8s.LogTarget) {
 		l.app.flash(fmt.Sprintf("at most %d log panes: close one with x first", maxLogPanes), true)
 		return
 	}
-	p := newLogPane(l.app, path, targets)
+	p := newLogPane(l.app, path, conn, targets)
 	l.panes = append(l.panes, p)
 	l.count.Store(int32(len(l.panes)))
 	l.maximised = nil

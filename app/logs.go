@@ -79,10 +79,10 @@ func (r rows) Row(i int) views.LogRow {
 	return views.LogRow{Time: l.Time, Text: l.Text, Container: l.Container, Partial: l.Partial}
 }
 
-func newLogPane(a *App, label string, targets []k8s.LogTarget) *logPane {
+func newLogPane(a *App, label string, conn *k8s.Conn, targets []k8s.LogTarget) *logPane {
 	p := &logPane{
 		app:     a,
-		conn:    a.conn,
+		conn:    conn,
 		view:    views.NewLogPane(a.theme),
 		label:   a.qualify(label),
 		targets: targets,

@@ -146,7 +146,7 @@ func sortMark(reverse bool) string {
 
 // treeEntries makes the tree's entries and table header of directory
 // dir, sorted as its type is. marks draws states as characters.
-func treeEntries(dir model.Dir, s tableSort, wide, marks bool, theme themes.Theme) ([]views.TreeEntry, views.DirState) {
+func treeEntries(dir model.Dir, keyOf func(model.Path) string, s tableSort, wide, marks bool, theme themes.Theme) ([]views.TreeEntry, views.DirState) {
 	var state views.DirState
 	entries := make([]views.TreeEntry, len(dir.Entries))
 	var cols []int
@@ -170,7 +170,7 @@ func treeEntries(dir model.Dir, s tableSort, wide, marks bool, theme themes.Them
 		}
 	}
 	for i, e := range dir.Entries {
-		te := views.TreeEntry{Path: e.Path.String(), Name: e.Name, Dir: e.Dir, Info: e.Summary}
+		te := views.TreeEntry{Path: keyOf(e.Path), Name: e.Name, Dir: e.Dir, Info: e.Summary}
 		if table {
 			te.Cells = make([]views.TreeCell, len(cols))
 			for j, c := range cols {
@@ -214,24 +214,24 @@ func (a *App) tickAges() {
 
 // tableDir is the type directory the tree's selection is in or on, if
 // any.
-func (a *App) tableDir() (model.Path, bool) {
-	p, err := model.Parse(a.selectedPath())
+func (a *App) tableDir() (*session, model.Path, bool) {
+	s, p, err := a.resolve(a.selectedPath())
 	if err != nil || !p.HasType() {
-		return model.Path{}, false
+		return nil, model.Path{}, false
 	}
-	return model.Path{Kind: model.KindTypeDir, Cluster: p.Cluster, Namespace: p.Namespace, Type: p.Type}, true
+	return s, model.Path{Kind: model.KindTypeDir, Cluster: p.Cluster, Namespace: p.Namespace, Type: p.Type}, true
 }
 
 // sortTable sorts the type directory in focus by its next column, or
 // reverses its sort; the selection stays on the same object. UI
 // goroutine only.
 func (a *App) sortTable(reverse bool) {
-	dir, ok := a.tableDir()
+	sess, dir, ok := a.tableDir()
 	if !ok {
 		a.flash("sort: select a type directory or an object first", true)
 		return
 	}
-	columns := a.fs.Columns(dir)
+	columns := sess.fs.Columns(dir)
 	if columns == nil {
 		a.flash("sort: "+dir.String()+" is not listed yet", true)
 		return
@@ -264,9 +264,11 @@ func (a *App) toggleWide() {
 // reloadTables reads again the open type directories of typ ("" for
 // all), to show them sorted or with other columns.
 func (a *App) reloadTables(typ string) {
-	for _, p := range a.dirs.openDirs() {
-		if p.Kind == model.KindTypeDir && (typ == "" || p.Type == typ) {
-			a.loadDir(p)
+	for _, s := range a.roots {
+		for _, p := range s.dirs.openDirs() {
+			if p.Kind == model.KindTypeDir && (typ == "" || p.Type == typ) {
+				s.dirs.load(p)
+			}
 		}
 	}
 }

@@ -467,6 +467,18 @@ func TestE2EBinarySwitchesContextsInTmux(t *testing.T) {
 	if !strings.Contains(pane, "mode=icanon") {
 		t.Errorf("the terminal was not restored:\n%s", pane)
 	}
+
+	// --context twice: both side by side, each a root.
+	x2 := newTmux(t)
+	x2.start(fmt.Sprintf("%s --kubeconfig %s --context dev --context prod%s", bin, kubeconfig, afterExit))
+	x2.waitText(15*time.Second, "READ-ONLY", "dev:/", "prod:/")
+	x2.send("q")
+	x2.waitText(10*time.Second, "exit=0")
+	// The headless commands take one context; others are named in paths.
+	_, errOut, code := kfsuiWith(t, kubeconfig, "--context", "dev", "--context", "prod", "ls", "/")
+	if code != 2 || !strings.Contains(errOut, "CONTEXT:/PATH") {
+		t.Errorf("ls with --context twice: exit %d, %q", code, errOut)
+	}
 }
 
 // d marks a leaf and d on another shows their diff in the viewer, added
@@ -542,4 +554,98 @@ func TestE2EDiffInTheViewer(t *testing.T) {
 	d.waitFor("the image no longer differing", 10*time.Second, func(s string) bool {
 		return strings.Contains(s, "--- prod:"+leaf) && !strings.Contains(s, "+  image: pay:1.4")
 	})
+}
+
+// startAppBeside runs the app with the current context and beside, each a
+// root of the tree, as --context given more than once does.
+func startAppBeside(t *testing.T, kubeconfig string, beside ...string) *driver {
+	t.Helper()
+	flags := genericclioptions.NewConfigFlags(true)
+	flags.KubeConfig = &kubeconfig
+	cs, err := k8s.LoadContexts(flags, k8s.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cs.Close)
+	conn, err := cs.Conn(ctx(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runApp(t, conn, model.NewFS(conn, model.Options{}), app.Options{Contexts: cs, Beside: beside})
+}
+
+// Several contexts side by side, each a root of the tree with its own
+// connection, listings and RBAC, both live; the header follows the
+// selection's context; :ctx +NAME adds a root; a root whose API server
+// stops says DISCONNECTED while the other goes on.
+func TestE2EContextsSideBySide(t *testing.T) {
+	dev, prod := testcluster.Shared(t), testcluster.Second(t)
+	kubeconfig := testcluster.WriteContexts(t)
+	ns := newNamespace(t, "side")
+	sameNamespace(t, prod, ns)
+	payments(t, dev, ns, "pay:1.4")
+	payments(t, prod, ns, "pay:1.5")
+	d := startAppBeside(t, kubeconfig, testcluster.ContextProd)
+	d.waitText(15*time.Second, "dev:/", "prod:/")
+	dir := "/namespaces/" + ns + "/configmaps"
+	d.jump("prod:" + dir)
+	d.waitText(10*time.Second, "ctx prod", "payments/")
+	d.jump("dev:" + dir)
+	d.waitText(10*time.Second, "ctx dev")
+	d.waitSelected("dev:"+dir, 5*time.Second)
+
+	// Both live: a ConfigMap made in each shows under its own root only.
+	for _, c := range []struct {
+		cluster *testcluster.Cluster
+		name    string
+	}{{dev, "made-in-dev"}, {prod, "made-in-prod"}} {
+		cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: c.name, Namespace: ns}}
+		if _, err := c.cluster.Clientset().CoreV1().ConfigMaps(ns).Create(ctx(t), cm, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.waitText(10*time.Second, "made-in-dev/", "made-in-prod/")
+	var ok bool
+	d.app.QueueUpdateDraw(func() {
+		ok = d.app.Tree().Has("dev:"+dir+"/made-in-dev") && d.app.Tree().Has("prod:"+dir+"/made-in-prod") &&
+			!d.app.Tree().Has("dev:"+dir+"/made-in-prod") && !d.app.Tree().Has("prod:"+dir+"/made-in-dev")
+	})
+	if !ok {
+		t.Errorf("an object shows under the other context's root:\n%s", d.text())
+	}
+
+	// A leaf of each, from its own cluster; Y's path names its context.
+	d.jump("prod:" + dir + "/payments/manifest.yaml")
+	d.waitText(10*time.Second, "ctx prod", "image: pay:1.5")
+	d.jump("dev:" + dir + "/payments/manifest.yaml")
+	d.waitText(10*time.Second, "ctx dev", "image: pay:1.4")
+
+	// :ctx +restricted: a third root, with that user's RBAC.
+	d.jump("ctx +" + testcluster.ContextRestricted)
+	d.waitText(10*time.Second, "restricted:/", "ctx restricted", "forbidden")
+	d.jump("dev:" + dir)
+	d.waitText(10*time.Second, "ctx dev")
+
+	// prod's API server stops: its root says so; dev goes on.
+	if err := prod.StopAPIServer(); err != nil {
+		t.Fatal(err)
+	}
+	restarted := false
+	t.Cleanup(func() {
+		if restarted {
+			return
+		}
+		if err := prod.StartAPIServer(context.Background()); err != nil {
+			t.Errorf("restarting prod's API server: %v", err)
+		}
+	})
+	d.jump("prod:" + dir + "/payments/manifest.yaml") // a request, so the outage is seen at once
+	d.waitText(30*time.Second, "DISCONNECTED since")
+	d.jump("dev:" + dir + "/payments/manifest.yaml")
+	d.waitText(10*time.Second, "ctx dev", "image: pay:1.4")
+	restarted = true
+	if err := prod.StartAPIServer(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	d.waitFor("prod connected again", 60*time.Second, func(s string) bool { return !strings.Contains(s, "DISCONNECTED") })
 }

@@ -20,6 +20,9 @@ type switchFigures struct {
 	// one hidden for longer than the idle timeout.
 	shownWatches, hiddenWatches int
 	idle                        time.Duration
+	// The UI's RSS with one context, and with the second one connected
+	// but hidden past the idle timeout: what an idle extra context costs.
+	rssOne, rssTwo int64
 }
 
 // measureSwitch runs a session of its own on a kubeconfig with two
@@ -43,6 +46,10 @@ func measureSwitch(dir, bin string, c *testcluster.Cluster, scale testcluster.Sc
 		return f, err
 	}
 	x, tr := s.x, s.tr
+	pid := s.first.Pid
+	if f.rssOne, _, _, err = memory(pid); err != nil {
+		return f, err
+	}
 	command := func(text string) (enter event, err error) {
 		mark := len(tr.events())
 		if err := x.send(":"); err != nil {
@@ -88,6 +95,9 @@ func measureSwitch(dir, bin string, c *testcluster.Cluster, scale testcluster.Sc
 		return f, err
 	}
 	time.Sleep(2*f.idle + time.Second)
+	if f.rssTwo, _, _, err = memory(pid); err != nil {
+		return f, err
+	}
 	if err := x.send("q"); err != nil {
 		return f, err
 	}

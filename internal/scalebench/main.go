@@ -517,6 +517,8 @@ func run(small bool) error {
 		fmt.Sprintf("%s / %s", ms(sw.switches[len(sw.switches)/2]), ms(slowest)), "≤ 100 ms", slowest <= 100*time.Millisecond)
 	row(fmt.Sprintf("watches open on a context hidden past the idle timeout (%s); on the one shown", sw.idle),
 		fmt.Sprintf("%d; %d", sw.hiddenWatches, sw.shownWatches), "0", sw.hiddenWatches == 0 && sw.shownWatches > 0)
+	row("UI RSS with one context; with a second one connected, hidden past the idle timeout",
+		fmt.Sprintf("%d MB; %d MB", sw.rssOne>>20, sw.rssTwo>>20), "", true)
 	fmt.Printf("\n  (watches beyond the listings opened: CustomResourceDefinitions and APIServices, which the catalog follows)\n")
 	fmt.Printf("\n  per session, in order (ms): first frame %s; all names %s; floor before it %s\n",
 		inOrder(runs, func(s *session) int64 { return s.first.T - s.procStart }),
