@@ -68,7 +68,7 @@ func (a *App) markOrDiff() {
 	switch m := a.diffMark; {
 	case m == nil:
 		a.diffMark = &r
-		a.flash(fmt.Sprintf("%s marked: d on another leaf shows their diff", a.qualify(r.path.String())), false)
+		a.flash(fmt.Sprintf("%s marked: d on another leaf shows their diff", a.qualify(a.key(r.sess, r.path))), false)
 	case *m == r:
 		a.diffMark = nil
 		a.flash("diff mark removed", false)

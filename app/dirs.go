@@ -200,10 +200,6 @@ func (a *App) collapse(path string) {
 	a.agesShown.Store(a.tree.ShowsAges())
 }
 
-// loadDir reads directory p of the current context off the UI goroutine
-// and shows the result. UI goroutine only.
-func (a *App) loadDir(p model.Path) { a.cur.dirs.load(p) }
-
 // load reads directory p off the UI goroutine and shows the result,
 // unless the tree no longer shows the context by then. Safe from any
 // goroutine.
