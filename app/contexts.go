@@ -14,13 +14,16 @@ import (
 	"github.com/kfsui/kfsui/views"
 )
 
-// Switching contexts: the tree shows one context of the kubeconfig at a
-// time; :ctx NAME shows another, connecting first (off the UI goroutine)
-// if no connection to it is open, and each context keeps its place (the
-// directories open, the selection) for when it shows again. :ctx - goes
-// back to the one before, as kubectx - does. Connections stay open; the
-// listings of a context the tree no longer shows are released and stop
-// after the idle timeout, as listings of closed directories do.
+// Contexts in the tree. Switching: the tree shows one context of the
+// kubeconfig at a time; :ctx NAME shows another, connecting first (off
+// the UI goroutine) if no connection to it is open, and each context keeps
+// its place (the directories open, the selection) for when it shows
+// again. :ctx - goes back to the one before, as kubectx - does. Side by
+// side: --context repeated or :ctx +NAME shows several, each a root of
+// the tree, whose keys are then CONTEXT:/PATH (key and resolve go between
+// the two). Connections stay open; the listings of a context the tree no
+// longer shows are released and stop after the idle timeout, as listings
+// of closed directories do.
 
 // session is one context as the tree shows it.
 type session struct {
@@ -154,10 +157,11 @@ func (a *App) switchContext(name string) {
 		return
 	}
 	if name == a.contextName() {
-		a.flash("already on context "+name, false)
 		if to := a.afterSwitch; to != (model.Path{}) {
 			a.afterSwitch = model.Path{}
 			a.goTo(to, true)
+		} else {
+			a.flash("already on context "+name, false)
 		}
 		return
 	}
