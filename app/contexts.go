@@ -215,15 +215,21 @@ func (a *App) connectThen(name string, then func(string, *k8s.Conn)) {
 			if a.switching != name {
 				return // another switch came since
 			}
-			a.switching = ""
-			if err != nil {
-				a.afterSwitch = model.Path{}
-				a.flash("context "+name+": "+oneLine(err), true)
-				return
-			}
-			then(name, conn)
+			a.connected(name, conn, err, then)
 		})
 	}()
+}
+
+// connected ends an attempt to connect to context name: then goes on with
+// the connection, or the error is said. UI goroutine only.
+func (a *App) connected(name string, conn *k8s.Conn, err error, then func(string, *k8s.Conn)) {
+	a.switching = ""
+	if err != nil {
+		a.afterSwitch = model.Path{}
+		a.flash("context "+name+": "+oneLine(err), true)
+		return
+	}
+	then(name, conn)
 }
 
 // connectInteractive connects to context name, whose login plugin may ask
@@ -243,13 +249,7 @@ func (a *App) connectInteractive(name string, then func(string, *k8s.Conn)) {
 	// prompt wrote over the others: repaint all. From another goroutine,
 	// as tview queues it to this one.
 	go a.tv.Sync()
-	a.switching = ""
-	if err != nil {
-		a.afterSwitch = model.Path{}
-		a.flash("context "+name+": "+oneLine(err), true)
-		return
-	}
-	then(name, conn)
+	a.connected(name, conn, err, then)
 }
 
 // sessionFor returns the session of context name on conn, made the first

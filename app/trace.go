@@ -2,7 +2,6 @@ package app
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"runtime"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gdamore/tcell/v2"
+	"github.com/kfsui/kfsui/internal/readclose"
 )
 
 // TraceEnv names a file to which kfsui appends timing events as JSON lines:
@@ -248,25 +248,12 @@ func (t countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	t.c.open[host]++
 	t.c.mu.Unlock()
-	resp.Body = &watchBody{ReadCloser: resp.Body, done: func() {
+	resp.Body = readclose.OnClose(resp.Body, func() {
 		t.c.mu.Lock()
 		t.c.open[host]--
 		t.c.mu.Unlock()
-	}}
+	})
 	return resp, nil
-}
-
-// watchBody is a watch stream's body; done is called once it is closed.
-type watchBody struct {
-	io.ReadCloser
-	once sync.Once
-	done func()
-}
-
-func (b *watchBody) Close() error {
-	err := b.ReadCloser.Close()
-	b.once.Do(b.done)
-	return err
 }
 
 func (c *requestCounter) count(r *http.Request) {

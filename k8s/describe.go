@@ -3,15 +3,15 @@ package k8s
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
-	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/rest"
 	"k8s.io/kubectl/pkg/describe"
+
+	"github.com/kfsui/kfsui/internal/readclose"
 )
 
 // describeChunkSize is kubectl's --chunk-size default: a describer's lists
@@ -111,20 +111,6 @@ func (t *contextTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	// The body is read after RoundTrip returns: the merged context lives
 	// until it is closed.
-	resp.Body = &closeFunc{ReadCloser: resp.Body, done: done}
+	resp.Body = readclose.OnClose(resp.Body, done)
 	return resp, nil
-}
-
-// closeFunc calls done once its body is closed.
-type closeFunc struct {
-	io.ReadCloser
-	once sync.Once
-	done func()
-}
-
-// Close implements io.Closer.
-func (c *closeFunc) Close() error {
-	err := c.ReadCloser.Close()
-	c.once.Do(c.done)
-	return err
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -22,6 +21,7 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/kfsui/kfsui/app"
+	"github.com/kfsui/kfsui/internal/readclose"
 	"github.com/kfsui/kfsui/internal/testcluster"
 	"github.com/kfsui/kfsui/k8s"
 	"github.com/kfsui/kfsui/model"
@@ -51,16 +51,26 @@ func payments(t *testing.T, c *testcluster.Cluster, ns, image string) {
 	}
 }
 
+// twoClusters returns the shared cluster (dev) and the second one (prod),
+// a kubeconfig with both and more (testcluster.WriteContexts), and a
+// namespace made in both whose ConfigMap "payments" differs only in its
+// image: pay:1.4 in dev, pay:1.5 in prod.
+func twoClusters(t *testing.T, prefix string) (dev, prod *testcluster.Cluster, kubeconfig, ns string) {
+	t.Helper()
+	dev, prod = testcluster.Shared(t), testcluster.Second(t)
+	kubeconfig = testcluster.WriteContexts(t)
+	ns = newNamespace(t, prefix)
+	sameNamespace(t, prod, ns)
+	payments(t, dev, ns, "pay:1.4")
+	payments(t, prod, ns, "pay:1.5")
+	return dev, prod, kubeconfig, ns
+}
+
 // ls, cat and tail take CONTEXT:/PATH and read that context's cluster;
 // a context named like an EKS ARN (':' and '/' in it) splits where the
 // kubeconfig's name ends; a bare path stays in the current context.
 func TestE2EQualifiedPathsReadTheirContext(t *testing.T) {
-	dev, prod := testcluster.Shared(t), testcluster.Second(t)
-	kubeconfig := testcluster.WriteContexts(t)
-	ns := newNamespace(t, "qualified")
-	sameNamespace(t, prod, ns)
-	payments(t, dev, ns, "pay:1.4")
-	payments(t, prod, ns, "pay:1.5")
+	_, prod, kubeconfig, ns := twoClusters(t, "qualified")
 	if _, err := prod.CreatePod(ctx(t), ns, "only-in-prod", []string{"app"}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -99,12 +109,7 @@ func TestE2EQualifiedPathsReadTheirContext(t *testing.T) {
 // kfsui diff prints exactly the lines that differ between two clusters'
 // objects and exits as diff(1) does; Secrets stay masked unless revealed.
 func TestE2EDiffAcrossContexts(t *testing.T) {
-	dev, prod := testcluster.Shared(t), testcluster.Second(t)
-	kubeconfig := testcluster.WriteContexts(t)
-	ns := newNamespace(t, "diff")
-	sameNamespace(t, prod, ns)
-	payments(t, dev, ns, "pay:1.4")
-	payments(t, prod, ns, "pay:1.5")
+	dev, prod, kubeconfig, ns := twoClusters(t, "diff")
 	data := "/namespaces/" + ns + "/configmaps/payments/manifest.yaml"
 
 	out, errOut, code := kfsuiWith(t, kubeconfig, "diff", "dev:"+data, "prod:"+data)
@@ -254,11 +259,11 @@ func (g *watchGauge) wrap(rt http.RoundTripper) http.RoundTripper {
 		}
 		g.open[host]++
 		g.mu.Unlock()
-		resp.Body = &onClose{ReadCloser: resp.Body, done: func() {
+		resp.Body = readclose.OnClose(resp.Body, func() {
 			g.mu.Lock()
 			g.open[host]--
 			g.mu.Unlock()
-		}}
+		})
 		return resp, nil
 	})
 }
@@ -272,19 +277,6 @@ func (g *watchGauge) count(server string) int {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
-// onClose calls done once when its body is closed.
-type onClose struct {
-	io.ReadCloser
-	once sync.Once
-	done func()
-}
-
-func (c *onClose) Close() error {
-	err := c.ReadCloser.Close()
-	c.once.Do(c.done)
-	return err
-}
 
 // A context the tree no longer shows holds no watch once the idle timeout
 // has passed (its directories' listings and the catalog's CRD and
@@ -324,12 +316,7 @@ func TestE2EHiddenContextStopsWatching(t *testing.T) {
 // the server's Forbidden in that context only; CONTEXT:/PATH in the jump
 // bar goes there.
 func TestE2ESwitchContextsKeepsEachPlace(t *testing.T) {
-	dev, prod := testcluster.Shared(t), testcluster.Second(t)
-	kubeconfig := testcluster.WriteContexts(t)
-	ns := newNamespace(t, "switch")
-	sameNamespace(t, prod, ns)
-	payments(t, dev, ns, "pay:1.4")
-	payments(t, prod, ns, "pay:1.5")
+	_, prod, kubeconfig, ns := twoClusters(t, "switch")
 	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "prod-only", Namespace: ns}}
 	if _, err := prod.Clientset().CoreV1().ConfigMaps(ns).Create(ctx(t), cm, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
@@ -391,12 +378,7 @@ func TestE2ESwitchContextsKeepsEachPlace(t *testing.T) {
 // whose plugin must prompt gets the terminal (the UI suspends and comes
 // back) when it is opened mid-session.
 func TestE2EBinarySwitchesContextsInTmux(t *testing.T) {
-	dev, prod := testcluster.Shared(t), testcluster.Second(t)
-	kubeconfig := testcluster.WriteContexts(t)
-	ns := newNamespace(t, "tmux-ctx")
-	sameNamespace(t, prod, ns)
-	payments(t, dev, ns, "pay:1.4")
-	payments(t, prod, ns, "pay:1.5")
+	_, prod, kubeconfig, ns := twoClusters(t, "tmux-ctx")
 
 	// Two more contexts on prod, logging in through exec plugins.
 	dir := t.TempDir()
@@ -486,12 +468,7 @@ func TestE2EBinarySwitchesContextsInTmux(t *testing.T) {
 // dev, compared in prod after :ctx); D compares the leaf with the same
 // path in every other open context; r in the viewer compares again.
 func TestE2EDiffInTheViewer(t *testing.T) {
-	dev, prod := testcluster.Shared(t), testcluster.Second(t)
-	kubeconfig := testcluster.WriteContexts(t)
-	ns := newNamespace(t, "viewer-diff")
-	sameNamespace(t, prod, ns)
-	payments(t, dev, ns, "pay:1.4")
-	payments(t, prod, ns, "pay:1.5")
+	dev, _, kubeconfig, ns := twoClusters(t, "viewer-diff")
 	dir := "/namespaces/" + ns + "/configmaps"
 	leaf := dir + "/payments/manifest.yaml"
 	d := startAppContexts(t, kubeconfig, "", dir)
@@ -579,12 +556,7 @@ func startAppBeside(t *testing.T, kubeconfig string, beside ...string) *driver {
 // selection's context; :ctx +NAME adds a root; a root whose API server
 // stops says DISCONNECTED while the other goes on.
 func TestE2EContextsSideBySide(t *testing.T) {
-	dev, prod := testcluster.Shared(t), testcluster.Second(t)
-	kubeconfig := testcluster.WriteContexts(t)
-	ns := newNamespace(t, "side")
-	sameNamespace(t, prod, ns)
-	payments(t, dev, ns, "pay:1.4")
-	payments(t, prod, ns, "pay:1.5")
+	dev, prod, kubeconfig, ns := twoClusters(t, "side")
 	d := startAppBeside(t, kubeconfig, testcluster.ContextProd)
 	d.waitText(15*time.Second, "dev:/", "prod:/")
 	dir := "/namespaces/" + ns + "/configmaps"
