@@ -99,6 +99,14 @@ func TestE2EQualifiedPathsReadTheirContext(t *testing.T) {
 	if code != 0 || out != "hello from prod\n" {
 		t.Errorf("tail prod:… = %q, exit %d, %s", out, code, errOut)
 	}
+	// --user applies to the starting context only: as the user without
+	// permissions, dev refuses, prod still answers as its own admin.
+	if _, errOut, code := kfsuiWith(t, kubeconfig, "--user", "restricted", "cat", cm); code != 1 || !strings.Contains(errOut, "forbidden") {
+		t.Errorf("cat with --user restricted in dev: exit %d, %q", code, errOut)
+	}
+	if out, errOut, code := kfsuiWith(t, kubeconfig, "--user", "restricted", "cat", "prod:"+cm); code != 0 || !strings.Contains(out, "image: pay:1.5") {
+		t.Errorf("cat prod:… with --user restricted: exit %d, %s", code, errOut)
+	}
 	// An unknown context is one line and names the ones there are.
 	_, errOut, code = kfsuiWith(t, kubeconfig, "ls", "staging:/namespaces")
 	if code != 1 || !strings.Contains(errOut, `unknown context "staging"`) || !strings.Contains(errOut, "prod") || strings.Count(errOut, "\n") != 1 {
