@@ -361,6 +361,7 @@ func (a *App) attachBeside(name string, conn *k8s.Conn) {
 // its place. UI goroutine only.
 func (a *App) addSession(name string, conn *k8s.Conn) *session {
 	s := a.sessionFor(name, conn)
+	a.feed(s) // first: showing its root may open it at once
 	if !a.multi() {
 		first := a.cur
 		a.savePlace(first)
@@ -372,7 +373,6 @@ func (a *App) addSession(name string, conn *k8s.Conn) *session {
 		a.roots = append(a.roots, s)
 		a.setRoots()
 	}
-	a.feed(s)
 	a.showModes()
 	return s
 }
