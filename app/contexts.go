@@ -538,7 +538,7 @@ func (a *App) pickContext() {
 			mark = "* "
 			defer list.SetCurrentItem(i)
 		}
-		list.AddItem(mark+tview.Escape(name), "", 0, func() {
+		list.AddItem(mark+views.Escape(name), "", 0, func() {
 			closeList()
 			a.switchContext(name)
 		})

@@ -33,3 +33,8 @@ func keepBreaks(s string) string {
 	}
 	return s
 }
+
+// Escape is escape for text that app puts into a tview primitive of its
+// own (a list of kubeconfig contexts): never read as tags, URL tags
+// included.
+func Escape(s string) string { return escape(s) }
