@@ -23,12 +23,26 @@ func UnifiedDiff(aName, a, bName, b string) string {
 		return ""
 	}
 	al, bl := diffLines(a), diffLines(b)
+	// The lines both start and end with, but for the context a hunk shows
+	// of them, go to no matcher: without the junk heuristic its work grows
+	// with the product of the lengths, and two manifests of one object
+	// (a long describe.txt) differ in a few places. GNU diff trims alike.
+	pre := 0
+	for pre < len(al) && pre < len(bl) && al[pre] == bl[pre] {
+		pre++
+	}
+	suf := 0
+	for suf < len(al)-pre && suf < len(bl)-pre && al[len(al)-1-suf] == bl[len(bl)-1-suf] {
+		suf++
+	}
+	off, cut := max(pre-diffContext, 0), max(suf-diffContext, 0)
+	al, bl = al[off:len(al)-cut], bl[off:len(bl)-cut]
 	m := difflib.NewMatcherWithJunk(al, bl, false, nil)
 	var out strings.Builder
 	fmt.Fprintf(&out, "--- %s\n+++ %s\n", aName, bName)
 	for _, group := range m.GetGroupedOpCodes(diffContext) {
 		first, last := group[0], group[len(group)-1]
-		fmt.Fprintf(&out, "@@ -%s +%s @@\n", hunkRange(first.I1, last.I2), hunkRange(first.J1, last.J2))
+		fmt.Fprintf(&out, "@@ -%s +%s @@\n", hunkRange(off+first.I1, off+last.I2), hunkRange(off+first.J1, off+last.J2))
 		for _, op := range group {
 			switch op.Tag {
 			case 'e':

@@ -51,3 +51,40 @@ func TestUnifiedDiffRepeatedLinesMatchesDiff(t *testing.T) {
 		t.Errorf("got:\n%s\ndiff -u:\n%s", got, out)
 	}
 }
+
+// Two long texts that differ in a few places, as two clusters' copies of
+// one object's describe.txt do: the same hunks as GNU diff -u, the lines
+// both share at the start and end never reaching the matcher.
+func TestUnifiedDiffLongTextsMatchDiff(t *testing.T) {
+	diff, err := exec.LookPath("diff")
+	if err != nil {
+		t.Fatalf("diff(1) is needed to compare with: %v", err)
+	}
+	var a strings.Builder
+	for i := range 30000 {
+		fmt.Fprintf(&a, "  pod-%d   Running   0   %d\n", i%500, i%7)
+	}
+	b := strings.Replace(a.String(), "  pod-3   Running   0   3\n", "  pod-3   CrashLoopBackOff   5   3\n", 1)
+	b = strings.TrimSuffix(b, "  pod-499   Running   0   1\n") + "  extra\n"
+	dir := t.TempDir()
+	fa, fb := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	_ = os.WriteFile(fa, []byte(a.String()), 0o600)
+	_ = os.WriteFile(fb, []byte(b), 0o600)
+	want, _ := exec.Command(diff, "-u", "--label", "a", "--label", "b", fa, fb).Output()
+	if got := UnifiedDiff("a", a.String(), "b", b); got != string(want) {
+		t.Errorf("got:\n%s\ndiff -u:\n%s", got, want)
+	}
+}
+
+// BenchmarkUnifiedDiffLong: two 30,000-line texts differing in two places.
+func BenchmarkUnifiedDiffLong(b *testing.B) {
+	var s strings.Builder
+	for i := range 30000 {
+		fmt.Fprintf(&s, "  pod-%d   Running   0   %d\n", i%500, i%7)
+	}
+	x := s.String()
+	y := strings.Replace(strings.Replace(x, "pod-3 ", "pod-3b", 1), "pod-17 ", "pod-17b", 1)
+	for b.Loop() {
+		UnifiedDiff("a", x, "b", y)
+	}
+}
