@@ -1,11 +1,15 @@
 package k8s
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/rest"
 
@@ -15,6 +19,27 @@ import (
 // The tests in this file run against the real kube-apiserver of
 // internal/testcluster; the others need none.
 func TestMain(m *testing.M) { os.Exit(testcluster.RunMain(m)) }
+
+// newNamespace creates namespace ns in the shared cluster, deleted when the
+// test ends, and returns once the controllers have given it what they give
+// every namespace: the kube-root-ca.crt ConfigMap and the default
+// ServiceAccount. They come a moment after the namespace, so a listing
+// taken before then would hold them or not by chance.
+func newNamespace(t *testing.T, ns string) {
+	t.Helper()
+	c := testcluster.Shared(t).Clientset().CoreV1()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := c.Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{}) })
+	waitUntil(t, "namespace "+ns+"'s kube-root-ca.crt ConfigMap and default ServiceAccount", func() bool {
+		_, errCM := c.ConfigMaps(ns).Get(ctx, "kube-root-ca.crt", metav1.GetOptions{})
+		_, errSA := c.ServiceAccounts(ns).Get(ctx, "default", metav1.GetOptions{})
+		return errCM == nil && errSA == nil
+	})
+}
 
 type countRequests struct {
 	next http.RoundTripper

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what kfsui's tests and demo need and prints the directory holding
-# kube-apiserver and kubectl on stdout (progress goes to stderr):
+# the kube binaries on stdout (progress goes to stderr):
 #   - etcd (Debian's etcd-server) and tmux, through apt-get when missing;
-#   - kube-apiserver and kubectl built from k8s.io/kubernetes (cached);
+#   - kube-apiserver, kube-controller-manager, kube-scheduler and kubectl
+#     built from k8s.io/kubernetes (cached);
 #   - the Go modules.
 set -euo pipefail
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver and kubectl from the Go module k8s.io/kubernetes at one
-# pinned version and caches them under the user cache dir, keyed by version.
+# Builds kube-apiserver, kube-controller-manager, kube-scheduler and kubectl
+# from the Go module k8s.io/kubernetes at one pinned version and caches them under the user cache dir, keyed by version.
 # Prints the directory holding the binaries on stdout; progress goes to stderr.
 #
 # k8s.io/kubernetes cannot be required as-is: its go.mod replaces every
@@ -16,7 +16,15 @@ STAGING_VERSION="v0.${KUBE_VERSION#v1.}"
 CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/kfsui/kube"
 OUT="$CACHE_ROOT/$KUBE_VERSION"
 
-if [ -x "$OUT/kube-apiserver" ] && [ -x "$OUT/kubectl" ]; then
+BINARIES="kube-apiserver kube-controller-manager kube-scheduler kubectl"
+
+have_all() {
+  for b in $BINARIES; do
+    [ -x "$OUT/$b" ] || return 1
+  done
+}
+
+if have_all; then
   echo "$OUT"
   exit 0
 fi
@@ -27,7 +35,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 
-echo "kube-binaries: building kube-apiserver and kubectl $KUBE_VERSION (a few minutes on 2 cores; cached afterwards in $OUT)" >&2
+echo "kube-binaries: building $BINARIES $KUBE_VERSION (several minutes on 2 cores; cached afterwards in $OUT)" >&2
 
 cat > go.mod <<MOD
 module kfsui.local/kubebuild
@@ -45,17 +53,17 @@ for m in $staging; do
   echo "replace $m => $m $STAGING_VERSION" >> go.mod
 done
 
-# Without these, both binaries report v0.0.0-master as their version.
+# Without these, the binaries report v0.0.0-master as their version.
 ldflags="-X k8s.io/component-base/version.gitVersion=$KUBE_VERSION"
 ldflags+=" -X k8s.io/component-base/version.gitMajor=1"
 ldflags+=" -X k8s.io/component-base/version.gitMinor=$(echo "$KUBE_VERSION" | cut -d. -f2)"
 ldflags+=" -X k8s.io/component-base/version.gitTreeState=clean"
-GOFLAGS=-mod=mod go build -trimpath -ldflags "$ldflags" -o "$work/bin/" k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl >&2
+GOFLAGS=-mod=mod go build -trimpath -ldflags "$ldflags" -o "$work/bin/" $(for b in $BINARIES; do echo "k8s.io/kubernetes/cmd/$b"; done) >&2
 
 mkdir -p "$OUT"
 # Move into place atomically so a concurrent or interrupted build never
 # leaves a half-written binary in the cache.
-for b in kube-apiserver kubectl; do
+for b in $BINARIES; do
   mv "$work/bin/$b" "$OUT/.$b.tmp.$$"
   mv "$OUT/.$b.tmp.$$" "$OUT/$b"
 done

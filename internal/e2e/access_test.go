@@ -98,8 +98,9 @@ func TestE2EForbiddenShowsTheAPIsErrorNotACrash(t *testing.T) {
 	if code != 0 || out != ns+"/\n" || !strings.Contains(errOut, "forbidden") {
 		t.Errorf("ls /namespaces as a limited user: exit %d, out %q, stderr %q", code, out, errOut)
 	}
+	// kube-root-ca.crt is the ConfigMap every namespace gets.
 	out, _, code = kfsuiWith(t, kubeconfig, "ls", "/namespaces/"+ns+"/configmaps")
-	if code != 0 || out != "visible/\n" {
+	if code != 0 || out != "kube-root-ca.crt/\nvisible/\n" {
 		t.Errorf("ls of an allowed directory: exit %d, %q", code, out)
 	}
 }

@@ -62,7 +62,7 @@ spec:
 func TestE2EDeploymentManifestMatchesKubectl(t *testing.T) {
 	c := testcluster.Shared(t)
 	ns := newNamespace(t, "deploy")
-	applyYAML(t, ns, deploymentYAML)
+	applyDeployment(t, ns)
 
 	want, err := c.Kubectl(ctx(t), "-n", ns, "get", "deployment", "web", "-o", "yaml")
 	if err != nil {
@@ -223,12 +223,13 @@ func TestE2ELiveConfigMapsWithoutKeypress(t *testing.T) {
 		t.Errorf("selection moved to %q after a delete", got)
 	}
 
-	// Deleting the selected object moves the selection to its neighbour.
+	// Deleting the selected object moves the selection to its neighbour,
+	// the next one: kube-root-ca.crt, the ConfigMap every namespace gets.
 	if err := cms.Delete(ctx(t), "charlie", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	d.waitFor("charlie to disappear", 2*time.Second, func(s string) bool { return !strings.Contains(s, "charlie/") })
-	d.waitSelected(dir+"/bravo", 2*time.Second)
+	d.waitSelected(dir+"/kube-root-ca.crt", 2*time.Second)
 }
 
 func TestE2ETagTextRendersLiterally(t *testing.T) {

@@ -29,7 +29,8 @@ import (
 )
 
 // sameNamespace creates namespace ns in cluster c (the second cluster
-// has none of the shared one's), deleted when the test ends.
+// has none of the shared one's), settled as newNamespace's are, and
+// deleted when the test ends.
 func sameNamespace(t *testing.T, c *testcluster.Cluster, ns string) {
 	t.Helper()
 	nss := c.Clientset().CoreV1().Namespaces()
@@ -37,6 +38,7 @@ func sameNamespace(t *testing.T, c *testcluster.Cluster, ns string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = nss.Delete(context.Background(), ns, metav1.DeleteOptions{}) })
+	waitNamespaceSettled(t, c, ns)
 }
 
 // payments creates ConfigMap "payments" in ns of cluster c, with image.
@@ -333,7 +335,7 @@ func TestE2ESwitchContextsKeepsEachPlace(t *testing.T) {
 	d := startAppContexts(t, kubeconfig, "2s", dir)
 	d.waitText(10*time.Second, "ctx dev", "payments/")
 	d.waitSelected(dir, 5*time.Second)
-	d.keys("j")
+	d.keys("jj") // kube-root-ca.crt, then payments
 	d.waitSelected(dir+"/payments", 5*time.Second)
 
 	d.jump("ctx prod")

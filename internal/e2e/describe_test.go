@@ -23,7 +23,7 @@ func TestE2EDescribeMatchesKubectl(t *testing.T) {
 		t.Fatal(err)
 	}
 	crashLoop(t, ns, "api-0", 3)
-	applyYAML(t, ns, deploymentYAML)
+	applyDeployment(t, ns)
 	createGadgets(t, ns, "doodads", "Doodad")
 	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "settings", Labels: map[string]string{"app": "web"}},
 		Data: map[string]string{"color": "green", "size": "[red]big[-]"}}

@@ -45,7 +45,8 @@ var workDir string
 
 var nsCounter atomic.Int32
 
-// newNamespace creates a namespace of its own for one test.
+// newNamespace creates a namespace of its own for one test, and returns
+// once the controllers have settled it (see waitNamespaceSettled).
 func newNamespace(t testing.TB, prefix string) string {
 	t.Helper()
 	c := testcluster.Shared(t)
@@ -55,7 +56,24 @@ func newNamespace(t testing.TB, prefix string) string {
 	if err != nil {
 		t.Fatalf("create namespace %s: %v", name, err)
 	}
+	waitNamespaceSettled(t, c, name)
 	return name
+}
+
+// waitNamespaceSettled waits until cluster c's controllers have given
+// namespace ns what they give every namespace: the kube-root-ca.crt
+// ConfigMap and the default ServiceAccount. They come a moment after the
+// namespace, so a listing taken before then would hold them or not by
+// chance; after it, every listing of ns holds them, as on a real cluster.
+func waitNamespaceSettled(t testing.TB, c *testcluster.Cluster, ns string) {
+	t.Helper()
+	cs, ctx := c.Clientset().CoreV1(), ctx(t)
+	settled := func() bool {
+		_, errCM := cs.ConfigMaps(ns).Get(ctx, "kube-root-ca.crt", metav1.GetOptions{})
+		_, errSA := cs.ServiceAccounts(ns).Get(ctx, "default", metav1.GetOptions{})
+		return errCM == nil && errSA == nil
+	}
+	eventually(t, "namespace "+ns+"'s kube-root-ca.crt ConfigMap and default ServiceAccount", 30*time.Second, settled, noDetail)
 }
 
 func ctx(t testing.TB) context.Context {

@@ -114,7 +114,7 @@ const afterExit = `; s=$?; echo "exit=$s mode=$(stty -a | tr ' ;' '\n\n' | grep 
 func TestE2EBinaryInTmux(t *testing.T) {
 	c := testcluster.Shared(t)
 	ns := newNamespace(t, "tmux")
-	applyYAML(t, ns, deploymentYAML)
+	applyDeployment(t, ns)
 	bin := buildBinary(t)
 	x := newTmux(t)
 	x.start(fmt.Sprintf("%s --kubeconfig %s --path /namespaces/%s/deployments%s", bin, c.KubeconfigPath, ns, afterExit))
@@ -275,7 +275,7 @@ func TestE2ELogPaneInTheBinary(t *testing.T) {
 func TestE2EYankThroughTmuxClipboard(t *testing.T) {
 	c := testcluster.Shared(t)
 	ns := newNamespace(t, "yank")
-	applyYAML(t, ns, deploymentYAML)
+	applyDeployment(t, ns)
 	want, err := c.Kubectl(ctx(t), "-n", ns, "get", "deployment", "web", "-o", "yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -308,7 +308,7 @@ func TestE2EYankThroughTmuxClipboard(t *testing.T) {
 func TestE2EBinaryConfigFileInTmux(t *testing.T) {
 	c := testcluster.Shared(t)
 	ns := newNamespace(t, "tmuxcfg")
-	applyYAML(t, ns, deploymentYAML)
+	applyDeployment(t, ns)
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "kfsui"), 0o700); err != nil {
@@ -331,7 +331,10 @@ func TestE2EBinaryConfigFileInTmux(t *testing.T) {
 		return n
 	}
 	x.waitText(15*time.Second, "[hide-empty]", "[refresh 2s]")
-	x.waitFor("only the deployments listed", 10*time.Second, func(s string) bool { return entries(s) == 1 })
+	// The Deployment and what the controllers made of it (a ReplicaSet,
+	// pods, events under both events APIs), and the ConfigMap and
+	// ServiceAccount every namespace has: seven types of some thirty.
+	x.waitFor("only the types holding objects listed", 10*time.Second, func(s string) bool { return entries(s) == 7 })
 	x.send("e")
 	pane := x.waitFor("every type listed", 10*time.Second, func(s string) bool { return entries(s) > 20 })
 	if strings.Contains(pane, "[hide-empty]") {

@@ -14,10 +14,15 @@ import (
 var versionFile string
 
 // Version is the pinned Kubernetes version (for example "v1.36.3") whose
-// kube-apiserver and kubectl the harness runs. It is read from the file
+// kube-apiserver, kube-controller-manager, kube-scheduler and kubectl the
+// harness runs. It is read from the file
 // kube-version, which scripts/kube-binaries.sh also reads, so the build
 // script and the harness cannot disagree.
 var Version = strings.TrimSpace(versionFile)
+
+// kubeBinaries are the binaries of the pinned release the harness runs,
+// all built by scripts/kube-binaries.sh.
+var kubeBinaries = []string{"kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"}
 
 // Environment variables that override where the binaries are found, for
 // machines that keep them elsewhere (CI caches, distribution packages).
@@ -26,10 +31,9 @@ const (
 	envEtcd       = "KFSUI_ETCD"
 )
 
-// BinDir returns the directory holding the pinned kube-apiserver and
-// kubectl: $KFSUI_KUBE_BIN_DIR if set, else the directory
+// BinDir returns the directory holding the pinned kubeBinaries: $KFSUI_KUBE_BIN_DIR if set, else the directory
 // scripts/kube-binaries.sh fills, ${XDG_CACHE_HOME:-~/.cache}/kfsui/kube/<Version>.
-// It fails, naming the script that fixes it, if either binary is missing.
+// It fails, naming the script that fixes it, if any of them is missing.
 func BinDir() (string, error) {
 	dir := os.Getenv(envKubeBinDir)
 	if dir == "" {
@@ -42,14 +46,14 @@ func BinDir() (string, error) {
 		dir = filepath.Join(cache, "kfsui", "kube", Version)
 	}
 	var missing []string
-	for _, name := range []string{"kube-apiserver", "kubectl"} {
+	for _, name := range kubeBinaries {
 		if !isExecutable(filepath.Join(dir, name)) {
 			missing = append(missing, name)
 		}
 	}
 	if len(missing) > 0 {
 		return "", fmt.Errorf("%s %s not found in %s: run scripts/kube-binaries.sh to build them (or set %s)",
-			strings.Join(missing, " and "), Version, dir, envKubeBinDir)
+			strings.Join(missing, ", "), Version, dir, envKubeBinDir)
 	}
 	return dir, nil
 }

@@ -54,7 +54,7 @@ type Cluster struct {
 	Context string
 	// Server is the apiserver's URL, https://127.0.0.1:<port>.
 	Server string
-	// Version is the Kubernetes version of the apiserver and kubectl.
+	// Version is the Kubernetes version of the control plane and kubectl.
 	Version string
 
 	binDir        string
@@ -72,10 +72,15 @@ type Cluster struct {
 	apiserver    *process
 	apiserverLog string
 	apiArgs      []string // kube-apiserver's command line, for StartAPIServer
-	kubelet      *Kubelet
-	podIPs       atomic.Uint32 // pod IPs handed out by CreatePod
-	stopMu       sync.Mutex
-	stopped      bool
+	// controllers are kube-controller-manager and kube-scheduler, serving
+	// /healthz on controllerPorts.
+	controllers     []*process
+	controllerPorts []int
+	kubelet         *Kubelet
+	node            *nodeAgent
+	podIPs          atomic.Uint32 // pod IPs handed out by CreatePod
+	stopMu          sync.Mutex
+	stopped         bool
 }
 
 // Start starts the fake kubelet, etcd and then kube-apiserver, waits until
@@ -149,12 +154,16 @@ func (c *Cluster) start(ctx context.Context, etcdBin string, extraArgs []string)
 		return fmt.Errorf("building admin clientset: %w", err)
 	}
 	c.clientset = cs
-	return c.registerNode(ctx)
+	if err := c.registerNode(ctx); err != nil {
+		return err
+	}
+	c.node, err = startNodeAgent(ctx, c)
+	return err
 }
 
 // launch starts etcd and kube-apiserver on fresh ports and waits for both.
 func (c *Cluster) launch(ctx context.Context, etcdBin string, extraArgs []string) error {
-	ports, err := freePorts(3)
+	ports, err := freePorts(3 + len(controlPlane))
 	if err != nil {
 		return err
 	}
@@ -179,7 +188,13 @@ func (c *Cluster) launch(ctx context.Context, etcdBin string, extraArgs []string
 	if err != nil {
 		return err
 	}
-	return c.waitReady(ctx)
+	if err := c.waitReady(ctx); err != nil {
+		return err
+	}
+	if err := c.startControlPlane(ports[3:]); err != nil {
+		return err
+	}
+	return c.waitControlPlane(ctx)
 }
 
 // StopAPIServer stops kube-apiserver alone, as an outage would: etcd and the
@@ -232,8 +247,9 @@ func (c *Cluster) Stop() error {
 		return nil
 	}
 	c.stopped = true
-	// The kubelet goes first: that ends every proxied follow stream, so
+	// The node goes first: that ends every proxied follow stream, so
 	// the apiserver's shutdown does not wait on long-running log requests.
+	c.node.stop()
 	errs := []error{c.kubelet.stop(), c.stopProcesses()}
 	if c.removeEtcdDir {
 		errs = append(errs, os.RemoveAll(c.etcdDataDir))
@@ -247,13 +263,17 @@ func (c *Cluster) Stop() error {
 	return nil
 }
 
-// stopProcesses stops the apiserver before etcd, so that the apiserver does
-// not spend its shutdown logging lost etcd connections.
+// stopProcesses stops the controllers, then the apiserver before etcd, so
+// that none spends its shutdown logging lost connections.
 func (c *Cluster) stopProcesses() error {
-	apiErr := c.apiserver.stop()
-	etcdErr := c.etcd.stop()
+	var errs []error
+	for _, p := range c.controllers {
+		errs = append(errs, p.stop())
+	}
+	c.controllers, c.controllerPorts = nil, nil
+	errs = append(errs, c.apiserver.stop(), c.etcd.stop())
 	c.apiserver, c.etcd = nil, nil
-	return errors.Join(apiErr, etcdErr)
+	return errors.Join(errs...)
 }
 
 // RESTConfig returns a fresh copy of the admin client configuration, which

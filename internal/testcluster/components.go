@@ -132,8 +132,11 @@ func (c *Cluster) apiserverArgs(etcdURL string, port int) []string {
 		"--service-account-signing-key-file=" + c.path("sa.key"),
 		"--service-cluster-ip-range=" + serviceCIDR,
 		"--authorization-mode=RBAC",
-		// With no controller-manager, no namespace ever gets its default
-		// ServiceAccount, and this plugin would then reject every Pod.
+		// The controller-manager gives each namespace its default
+		// ServiceAccount only a moment after the namespace exists; this
+		// plugin would reject pods created in that moment, which tests
+		// do all the time, and would add a token volume to every pod
+		// that the fake kubelet has no use for.
 		"--disable-admission-plugins=ServiceAccount",
 		// No endpoints to keep for the "kubernetes" Service: nothing runs
 		// in the cluster to reach the apiserver through it.

@@ -7,7 +7,10 @@ import (
 	"sync"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // demoLogPod is a demo pod that runs on the fake node and has logs.
@@ -78,19 +81,84 @@ func (s seeder) logPods(ctx context.Context) error {
 // RunDemoChatter keeps the containers of the pods SeedDemo runs on the
 // fake node logging, as live services would: every 300 to 700 ms each
 // writes a line or a short burst (access log lines, JSON, lines with ANSI
-// colours, now and then a very long one). It returns when ctx ends or the
-// cluster stops. Call it after SeedDemo; tests that want a quiet cluster
-// simply don't. Safe from any goroutine.
+// colours, now and then a very long one). Pods the Deployments of the
+// demo namespaces start later (a rollout, a scale-up) log too, from a
+// moment after they run until they are deleted. It returns when ctx ends
+// or the cluster stops. Call it after SeedDemo; tests that want a quiet
+// cluster simply don't. Safe from any goroutine.
 func RunDemoChatter(ctx context.Context, c *Cluster) {
 	seed := uint64(time.Now().UnixNano())
 	var wg sync.WaitGroup
+	fixed := map[string]bool{}
 	for i, p := range demoLogPods {
+		fixed[p.namespace+"/"+p.name] = true
 		for j, container := range p.containers {
 			g := demoLines{r: rand.New(rand.NewPCG(seed, uint64(i*16+j)))}
 			wg.Go(func() { chatter(ctx, c.kubelet, p.namespace, p.name, container, g) })
 		}
 	}
+	wg.Go(func() { c.node.chatterOwned(ctx, c.kubelet, seed, fixed) })
 	wg.Wait()
+}
+
+// demoNamespaces are the namespaces whose pods RunDemoChatter keeps busy.
+var demoNamespaces = map[string]bool{"team-a": true, "team-b": true}
+
+// chatterOwned runs chatter for every container of every pod the node runs
+// in the demo namespaces that a controller owns, from when it appears
+// until it is gone; fixed names the pods chattering already.
+func (a *nodeAgent) chatterOwned(ctx context.Context, k *Kubelet, seed uint64, fixed map[string]bool) {
+	type talker struct {
+		uid    types.UID
+		cancel context.CancelFunc
+	}
+	talking := map[string]talker{}
+	var wg sync.WaitGroup
+	defer func() {
+		for _, t := range talking {
+			t.cancel()
+		}
+		wg.Wait()
+	}()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for n := uint64(1 << 20); ; {
+		seen := map[string]bool{}
+		for _, obj := range a.pods.GetStore().List() {
+			pod := obj.(*corev1.Pod)
+			key := pod.Namespace + "/" + pod.Name
+			if !demoNamespaces[pod.Namespace] || fixed[key] || metav1.GetControllerOf(pod) == nil ||
+				pod.DeletionTimestamp != nil || !started(pod) {
+				continue
+			}
+			seen[key] = true
+			if t, ok := talking[key]; ok && t.uid == pod.UID {
+				continue
+			} else if ok {
+				t.cancel()
+			}
+			podCtx, cancel := context.WithCancel(ctx)
+			talking[key] = talker{pod.UID, cancel}
+			for _, container := range pod.Spec.Containers {
+				n++
+				g := demoLines{r: rand.New(rand.NewPCG(seed, n))}
+				wg.Go(func() { chatter(podCtx, k, pod.Namespace, pod.Name, container.Name, g) })
+			}
+		}
+		for key, t := range talking {
+			if !seen[key] {
+				t.cancel()
+				delete(talking, key)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-k.done:
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // chatter is RunDemoChatter for one container.
@@ -116,7 +184,7 @@ func chatter(ctx context.Context, k *Kubelet, ns, pod, container string, g demoL
 		for i := range lines {
 			lines[i] = g.line(container, time.Now())
 		}
-		k.Write(ns, pod, container, lines...)
+		k.writeRunning(ns, pod, container, lines...)
 		timer.Reset(next())
 	}
 }

@@ -4,16 +4,21 @@
 //
 // Fakes do not do discovery, field selectors, pagination, RBAC or watch
 // semantics the way a server does, so behaviour that involves the cluster
-// is tested against the real thing. There is no scheduler or
-// controller-manager: objects are stored and served exactly as written, and
-// nothing reconciles them. That keeps startup to a few seconds and keeps
-// every object a test sees the one the test (or SeedDemo) created.
+// is tested against the real thing. kube-controller-manager (every default
+// controller) and kube-scheduler run too, so a Deployment gets ReplicaSets
+// and pods, owner references and events are the real ones, and a rollout
+// makes revisions. A cluster is up in about 5 s on two cores: etcd and the
+// apiserver take most of it, the controllers about one more second.
 //
 // There is one Node, whose kubelet is a fake one running in the process
-// that called Start (see Kubelet). The apiserver proxies pods/log requests
-// to it over TLS exactly as to a real kubelet, so log streaming is tested
-// end to end; tests create pods on the node with Cluster.CreatePod and
-// script what their containers log:
+// that called Start (see Kubelet). It runs every pod bound to the node, by
+// the scheduler or by its spec: it registers the containers (empty logs)
+// and posts the status a kubelet would once they started, Running and
+// Ready; it finishes off pods being deleted and keeps the node's Lease
+// fresh. The apiserver proxies pods/log requests to it over TLS exactly as
+// to a real kubelet, so log streaming is tested end to end; tests create
+// pods on the node with Cluster.CreatePod and script what their containers
+// log:
 //
 //	pod, _ := c.CreatePod(ctx, ns, "p", []string{"app"}, nil)
 //	c.Kubelet().Write(ns, pod.Name, "app", "hello")

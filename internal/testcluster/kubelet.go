@@ -130,19 +130,38 @@ func (k *Kubelet) Port() int {
 
 // registerPod makes the kubelet run a pod with these containers, each with
 // an empty log; init containers count as completed, so following their
-// log ends at once. A pod registered again (deleted and created anew)
-// starts over with empty logs. Safe from any goroutine.
+// log ends at once. A container a test wrote to before the node got to
+// the pod keeps what it wrote. (A pod deleted and created anew starts
+// over: the node agent forgets the old one first.) Safe from any
+// goroutine.
 func (k *Kubelet) registerPod(namespace, pod string, containers, initContainers []string) {
-	logs := make(map[string]*containerLog, len(containers)+len(initContainers))
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	key := podKey{namespace, pod}
+	logs := k.pods[key]
+	if logs == nil {
+		logs = make(map[string]*containerLog, len(containers)+len(initContainers))
+		k.pods[key] = logs
+	}
 	for _, name := range initContainers {
-		logs[name] = newContainerLog(true)
+		if logs[name] == nil {
+			logs[name] = newContainerLog(true)
+		}
 	}
 	for _, name := range containers {
-		logs[name] = newContainerLog(false)
+		if logs[name] == nil {
+			logs[name] = newContainerLog(false)
+		}
 	}
+}
+
+// forgetPod removes a pod the node no longer runs: its containers' follow
+// streams get what is left of their logs and end, and later log requests
+// are answered 404. Safe from any goroutine.
+func (k *Kubelet) forgetPod(namespace, pod string) {
 	k.mu.Lock()
 	old := k.pods[podKey{namespace, pod}]
-	k.pods[podKey{namespace, pod}] = logs
+	delete(k.pods, podKey{namespace, pod})
 	k.mu.Unlock()
 	for _, c := range old {
 		c.end()
@@ -227,6 +246,16 @@ func (k *Kubelet) WriteRaw(namespace, pod, container string, data string) {
 		return
 	}
 	k.container(namespace, pod, container).appendNow(&k.clock, splitEntries(data, 0))
+}
+
+// writeRunning is Write for a container the kubelet runs now: lines for a
+// pod it has forgotten (deleted) are dropped rather than bringing it back.
+func (k *Kubelet) writeRunning(namespace, pod, container string, lines ...string) {
+	c, _ := k.lookup(namespace, pod, container)
+	if c == nil || len(lines) == 0 {
+		return
+	}
+	c.appendNow(&k.clock, splitEntries(strings.Join(lines, "\n")+"\n", 0))
 }
 
 // WriteAt appends one complete line with the timestamp t, for tests of

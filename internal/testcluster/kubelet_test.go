@@ -225,12 +225,13 @@ func TestLogsUnknownToKubelet(t *testing.T) {
 	c := testcluster.Shared(t)
 	ctx := testContext(t)
 	ns, _ := logPod(t, c, "app")
-	// A pod bound to the node but never registered with the kubelet: the
-	// apiserver forwards the request and the kubelet answers 404, whose
-	// message the apiserver replaces with its generic NotFound text (the
-	// kubelet's own words are checked in TestKubeletErrors).
+	// A pod bound to the node but not run by it, so never registered
+	// with the kubelet: the apiserver forwards the request and the
+	// kubelet answers 404, whose message the apiserver replaces with its
+	// generic NotFound text (the kubelet's own words are checked in
+	// TestKubeletErrors).
 	bare := &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Name: "bare", Namespace: ns},
+		ObjectMeta: metav1.ObjectMeta{Name: "bare", Namespace: ns, Annotations: map[string]string{testcluster.NotRunAnnotation: "true"}},
 		Spec: corev1.PodSpec{NodeName: c.NodeName(), Containers: []corev1.Container{
 			{Name: "known", Image: "busybox"}, {Name: "ghost", Image: "busybox"},
 		}},
@@ -255,9 +256,13 @@ func TestLogsUnknownToKubelet(t *testing.T) {
 func TestLogsOfUnboundPodAreEmpty(t *testing.T) {
 	c := testcluster.Shared(t)
 	ns, _ := logPod(t, c, "app")
+	// No node matches the selector, so the scheduler leaves it unbound.
 	pending := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: "pending", Namespace: ns},
-		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "busybox"}}},
+		Spec: corev1.PodSpec{
+			NodeSelector: map[string]string{"kfsui.example/no-such-node": "true"},
+			Containers:   []corev1.Container{{Name: "app", Image: "busybox"}},
+		},
 	}
 	if _, err := c.Clientset().CoreV1().Pods(ns).Create(testContext(t), pending, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)

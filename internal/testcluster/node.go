@@ -50,20 +50,14 @@ func (c *Cluster) registerNode(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("creating Node %s: %w", nodeName, err)
 	}
-	// The TaintNodesByCondition admission plugin marks every new Node
-	// not-ready; on a real cluster the node lifecycle controller lifts
-	// the taint once the kubelet reports Ready, and nothing here would.
-	if len(node.Spec.Taints) > 0 {
-		node.Spec.Taints = nil
-		if node, err = nodes.Update(ctx, node, metav1.UpdateOptions{}); err != nil {
-			return fmt.Errorf("untainting Node %s: %w", nodeName, err)
-		}
-	}
 	now := metav1.Now()
 	capacity := corev1.ResourceList{
 		corev1.ResourceCPU:    resource.MustParse("4"),
 		corev1.ResourceMemory: resource.MustParse("8Gi"),
-		corev1.ResourcePods:   resource.MustParse("110"),
+		// Far above a kubelet's default 110: the scale scenario binds
+		// tens of thousands of pods to this one node, and the
+		// scheduler must still find room for a test's pods.
+		corev1.ResourcePods: resource.MustParse("100000"),
 	}
 	condition := func(t corev1.NodeConditionType, status corev1.ConditionStatus, reason, msg string) corev1.NodeCondition {
 		return corev1.NodeCondition{Type: t, Status: status, Reason: reason, Message: msg, LastHeartbeatTime: now, LastTransitionTime: now}
@@ -94,21 +88,48 @@ func (c *Cluster) registerNode(ctx context.Context) error {
 			Architecture:            runtime.GOARCH,
 		},
 	}
-	if _, err := nodes.UpdateStatus(ctx, node, metav1.UpdateOptions{}); err != nil {
+	status := node.Status
+	// The node lifecycle controller updates the Node too (and may
+	// between our Get and Update): retry on conflicts with a fresh copy.
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		node, err := nodes.Get(ctx, nodeName, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		node.Status = status
+		_, err = nodes.UpdateStatus(ctx, node, metav1.UpdateOptions{})
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("setting status of Node %s: %w", nodeName, err)
+	}
+	// The TaintNodesByCondition admission plugin marks every new Node
+	// not-ready. The node lifecycle controller lifts that taint once the
+	// node reports Ready, but only at its next pass; lifting it here
+	// lets the scheduler place pods at once.
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		node, err := nodes.Get(ctx, nodeName, metav1.GetOptions{})
+		if err != nil || len(node.Spec.Taints) == 0 {
+			return err
+		}
+		node.Spec.Taints = nil
+		_, err = nodes.Update(ctx, node, metav1.UpdateOptions{})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("untainting Node %s: %w", nodeName, err)
 	}
 	return nil
 }
 
 // CreatePod creates a pod in ns bound to the fake node, with the given
-// containers and init containers (image "busybox"), registers it with the
-// fake kubelet (every container with an empty log; init containers count
-// as completed), and posts the status a kubelet would once it is up:
-// phase Running, Ready, every container running and ready with no
-// restarts, every init container terminated with exit code 0. It returns
-// the pod as stored after the status update. The apiserver's errors come
-// back as they are, so apierrors.IsAlreadyExists works on them. Safe from
-// any goroutine.
+// containers and init containers (image "busybox"), and waits until the
+// node runs it: every container registered with the fake kubelet with an
+// empty log, and the status a kubelet posts once a pod is up (phase
+// Running, Ready, every container running and ready with no restarts,
+// every init container terminated with exit code 0). It returns the pod as
+// stored then. The apiserver's errors come back as they are, so
+// apierrors.IsAlreadyExists works on them. Safe from any goroutine.
 func (c *Cluster) CreatePod(ctx context.Context, ns, name string, containers, initContainers []string) (*corev1.Pod, error) {
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
@@ -125,45 +146,18 @@ func (c *Cluster) CreatePod(ctx context.Context, ns, name string, containers, in
 	if err != nil {
 		return nil, err
 	}
-	c.kubelet.registerPod(ns, name, containers, initContainers)
-
-	now := metav1.Now()
-	podIP := c.nextPodIP()
-	created.Status = corev1.PodStatus{
-		Phase:     corev1.PodRunning,
-		HostIP:    "127.0.0.1",
-		HostIPs:   []corev1.HostIP{{IP: "127.0.0.1"}},
-		PodIP:     podIP,
-		PodIPs:    []corev1.PodIP{{IP: podIP}},
-		StartTime: &now,
-		QOSClass:  corev1.PodQOSBestEffort,
-	}
-	for _, t := range []corev1.PodConditionType{corev1.PodScheduled, corev1.PodInitialized, corev1.ContainersReady, corev1.PodReady} {
-		created.Status.Conditions = append(created.Status.Conditions, corev1.PodCondition{Type: t, Status: corev1.ConditionTrue, LastTransitionTime: now})
-	}
-	for _, n := range initContainers {
-		created.Status.InitContainerStatuses = append(created.Status.InitContainerStatuses, corev1.ContainerStatus{
-			Name: n, Image: demoImage, ImageID: demoImageID, ContainerID: newContainerID(), Ready: true, Started: new(false),
-			State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{
-				ExitCode: 0, Reason: "Completed", StartedAt: now, FinishedAt: now,
-			}},
-		})
-	}
-	for _, n := range containers {
-		created.Status.ContainerStatuses = append(created.Status.ContainerStatuses, corev1.ContainerStatus{
-			Name: n, Image: demoImage, ImageID: demoImageID, ContainerID: newContainerID(), Ready: true, Started: new(true),
-			State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}},
-		})
-	}
-	updated, err := pods.UpdateStatus(ctx, created, metav1.UpdateOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("setting status of Pod %s/%s: %w", ns, name, err)
-	}
-	return updated, nil
+	return c.WaitRunning(ctx, created)
 }
 
-// demoImageID is the digest every fake container reports for its image.
-const demoImageID = "docker.io/library/busybox@sha256:0000000000000000000000000000000000000000000000000000000000000000"
+// WaitRunning waits until the fake node runs pod (which must be bound to
+// it, by the scheduler or by its spec) and returns the pod as stored then.
+// Safe from any goroutine.
+func (c *Cluster) WaitRunning(ctx context.Context, pod *corev1.Pod) (*corev1.Pod, error) {
+	if err := c.node.waitRunning(ctx, pod.UID); err != nil {
+		return nil, fmt.Errorf("waiting for Pod %s/%s to run: %w", pod.Namespace, pod.Name, err)
+	}
+	return c.clientset.CoreV1().Pods(pod.Namespace).Get(ctx, pod.Name, metav1.GetOptions{})
+}
 
 // RestartContainer restarts a container the way a crash and a kubelet
 // restart would look: the fake kubelet's current log of it becomes the

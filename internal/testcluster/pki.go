@@ -116,8 +116,9 @@ func (a *authority) issue(req certRequest) (certPEM, keyPEM []byte, err error) {
 }
 
 // newServiceAccountKeys returns a PEM private key and its PEM public key for
-// the apiserver to sign and verify service-account tokens with. Nothing in
-// kfsui uses tokens, but kube-apiserver refuses to start without the pair.
+// the apiserver to sign and verify service-account tokens with, and the
+// controller-manager's token controller to sign them. Nothing in kfsui
+// uses tokens, but neither component starts without the key.
 func newServiceAccountKeys() (privPEM, pubPEM []byte, err error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

@@ -3,6 +3,7 @@ package testcluster
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -12,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
@@ -39,9 +41,9 @@ var DefaultScale = Scale{BigPods: 10000, Namespaces: 100, PodsEach: 200, CRDs: 2
 func ScaleNamespace(i int) string { return fmt.Sprintf("scale-%03d", i) }
 
 // SeedScale fills c with s's objects, creating them concurrently through a
-// client without rate limits. Pods are bound to the one node, which
-// reports no status for them: Pending, as pods a kubelet has not started
-// yet. Describing the node so lists all of them.
+// client without rate limits. Pods are bound to the one node, so
+// describing the node lists all of them; SeedScale returns once the node
+// runs every one, so a benchmark starts on a cluster at rest.
 func SeedScale(ctx context.Context, c *Cluster, s Scale) error {
 	cfg := c.RESTConfig()
 	cfg.QPS, cfg.Burst = 1e6, 1e6
@@ -69,10 +71,20 @@ func SeedScale(ctx context.Context, c *Cluster, s Scale) error {
 	}
 
 	jobs = jobs[:0]
+	var (
+		mu   sync.Mutex
+		uids []types.UID
+	)
 	pod := func(ns string, i int) func(context.Context) error {
 		return func(ctx context.Context) error {
-			_, err := cs.CoreV1().Pods(ns).Create(ctx, scalePod(ns, i), metav1.CreateOptions{})
-			return err
+			p, err := cs.CoreV1().Pods(ns).Create(ctx, scalePod(ns, i), metav1.CreateOptions{})
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			uids = append(uids, p.UID)
+			mu.Unlock()
+			return nil
 		}
 	}
 	for i := range s.BigPods {
@@ -95,7 +107,15 @@ func SeedScale(ctx context.Context, c *Cluster, s Scale) error {
 	if err := runAll(ctx, s.Workers, jobs); err != nil {
 		return fmt.Errorf("pods and configmaps: %w", err)
 	}
-	return seedCRDs(ctx, dyn, s)
+	if err := seedCRDs(ctx, dyn, s); err != nil {
+		return err
+	}
+	for _, uid := range uids {
+		if err := c.node.waitRunning(ctx, uid); err != nil {
+			return fmt.Errorf("waiting for the node to run the pods: %w", err)
+		}
+	}
+	return nil
 }
 
 func scalePod(ns string, i int) *corev1.Pod {

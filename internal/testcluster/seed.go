@@ -27,15 +27,17 @@ const crdTimeout = 30 * time.Second
 // Deployment web, one a repeated Warning; a custom resource (kind Widget in
 // example.io, short name wd) with three objects; and a ClusterRole.
 //
-// Two pods run on the fake node with logs: team-a/chatty-0 (containers
-// app and sidecar, init container init) and team-b/api-0 (container api),
-// each container with a few hundred lines of history over the last hour;
-// chatty-0's app crashed once, so it has a previous log and a restart.
-// RunDemoChatter keeps them logging.
+// The controllers run the Deployments: team-a/web rolls out nginx:1.27 and
+// then nginx:1.28, so it has two ReplicaSets and rollout revisions 1 and
+// 2, each with a change-cause; team-b/api runs one pod. SeedDemo returns
+// once both rollouts completed.
 //
-// Nothing else runs: with no scheduler or controllers the Deployments
-// never get ReplicaSets, and Pod web-0, bound to no node, stays Pending
-// (its logs are empty).
+// Two bare pods run on the fake node with logs: team-a/chatty-0
+// (containers app and sidecar, init container init) and team-b/api-0
+// (container api), each container with a few hundred lines of history
+// over the last hour; chatty-0's app crashed once, so it has a previous
+// log and a restart. RunDemoChatter keeps them logging, and the
+// Deployments' pods too. Pod web-0 runs with empty logs.
 //
 // Objects that already exist are left as they are, so SeedDemo can run
 // again on a seeded cluster. It takes the Cluster, not just a client
@@ -111,8 +113,12 @@ func (s seeder) teamA(ctx context.Context) error {
 	labels := map[string]string{"app": "web", "tier": "frontend"}
 	dep := deployment(ns, "web", labels, "nginx:1.27", 2)
 	dep.Annotations = map[string]string{"kfsui.example/owner": "team-a@example.com"}
+	dep.Annotations[changeCause] = "first release of web"
 	web, err := s.createOrGetDeployment(ctx, dep)
 	if err != nil {
+		return err
+	}
+	if web, err = s.upgradeWeb(ctx, web); err != nil {
 		return err
 	}
 
@@ -156,7 +162,11 @@ func (s seeder) teamB(ctx context.Context) error {
 	const ns = "team-b"
 	dep := deployment(ns, "api", map[string]string{"app": "api", "tier": "backend"}, "busybox:1.36", 1)
 	dep.Spec.Template.Spec.Containers[0].Command = []string{"sh", "-c", "while true; do echo serving; sleep 5; done"}
-	if _, err := s.createOrGetDeployment(ctx, dep); err != nil {
+	api, err := s.createOrGetDeployment(ctx, dep)
+	if err != nil {
+		return err
+	}
+	if _, err := s.waitRolledOut(ctx, api); err != nil {
 		return err
 	}
 	return s.configMap(ctx, ns, "api-config", map[string]string{"DATABASE_URL": "postgres://db.team-b:5432/api"})
@@ -180,6 +190,65 @@ func deployment(ns, name string, labels map[string]string, image string, replica
 			},
 		},
 	}
+}
+
+// changeCause is the annotation `kubectl rollout history` shows as
+// CHANGE-CAUSE; the deployment controller copies it from the Deployment to
+// the ReplicaSet of the revision it made.
+const changeCause = "kubernetes.io/change-cause"
+
+// rolloutTimeout bounds the wait for a demo Deployment to roll out: the
+// controllers act within a second, the fake node at once.
+const rolloutTimeout = time.Minute
+
+// upgradeWeb waits for web's first rollout, then rolls out nginx:1.28 as
+// revision 2 and waits for that too. A web at revision 2 already (seeded
+// before) is only waited for.
+func (s seeder) upgradeWeb(ctx context.Context, web *appsv1.Deployment) (*appsv1.Deployment, error) {
+	web, err := s.waitRolledOut(ctx, web)
+	if err != nil {
+		return nil, err
+	}
+	if web.Annotations[deploymentRevision] != "1" {
+		return web, nil
+	}
+	const cause = "kubectl set image deployment/web web=nginx:1.28"
+	web.Annotations[changeCause] = cause
+	web.Spec.Template.Spec.Containers[0].Image = "nginx:1.28"
+	web, err = s.cs.AppsV1().Deployments(web.Namespace).Update(ctx, web, metav1.UpdateOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("upgrading Deployment %s/%s: %w", web.Namespace, web.Name, err)
+	}
+	return s.waitRolledOut(ctx, web)
+}
+
+// deploymentRevision is the annotation with which the deployment
+// controller numbers a Deployment's rollouts.
+const deploymentRevision = "deployment.kubernetes.io/revision"
+
+// waitRolledOut waits until dep's current spec is rolled out, as
+// `kubectl rollout status` does: observed, every replica updated and
+// available, no old ones left. It returns the Deployment as stored then.
+func (s seeder) waitRolledOut(ctx context.Context, dep *appsv1.Deployment) (*appsv1.Deployment, error) {
+	deps := s.cs.AppsV1().Deployments(dep.Namespace)
+	var got *appsv1.Deployment
+	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, rolloutTimeout, true, func(ctx context.Context) (bool, error) {
+		var err error
+		if got, err = deps.Get(ctx, dep.Name, metav1.GetOptions{}); err != nil {
+			return false, err
+		}
+		want := int32(1)
+		if got.Spec.Replicas != nil {
+			want = *got.Spec.Replicas
+		}
+		st := got.Status
+		return st.ObservedGeneration >= got.Generation && st.UpdatedReplicas == want &&
+			st.Replicas == want && st.AvailableReplicas == want, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("waiting for Deployment %s/%s to roll out: %w", dep.Namespace, dep.Name, err)
+	}
+	return got, nil
 }
 
 // createOrGetDeployment returns the stored Deployment, created or not:
@@ -242,9 +311,9 @@ func (s seeder) pod(ctx context.Context, ns string) error {
 	})
 }
 
-// events records what a deployment controller would have said about web:
-// one ordinary scaling event and one Warning that repeated three times over
-// ten minutes, so event views have a count and a first/last span to show.
+// events adds to what the deployment controller says about web a Warning
+// that repeated three times over ten minutes, so event views have a count
+// and a first/last span to show.
 func (s seeder) events(ctx context.Context, web *appsv1.Deployment) error {
 	ref := corev1.ObjectReference{
 		Kind:            "Deployment",
@@ -257,17 +326,6 @@ func (s seeder) events(ctx context.Context, web *appsv1.Deployment) error {
 	now := time.Now()
 	source := corev1.EventSource{Component: "deployment-controller"}
 	events := []*corev1.Event{
-		{
-			ObjectMeta:     metav1.ObjectMeta{Name: "web.scaling-replicaset", Namespace: web.Namespace},
-			InvolvedObject: ref,
-			Type:           corev1.EventTypeNormal,
-			Reason:         "ScalingReplicaSet",
-			Message:        "Scaled up replica set web-6d4cf56db6 from 0 to 2",
-			Source:         source,
-			Count:          1,
-			FirstTimestamp: metav1.NewTime(now.Add(-12 * time.Minute)),
-			LastTimestamp:  metav1.NewTime(now.Add(-12 * time.Minute)),
-		},
 		{
 			ObjectMeta:     metav1.ObjectMeta{Name: "web.replicaset-create-error", Namespace: web.Namespace},
 			InvolvedObject: ref,

@@ -2,6 +2,7 @@ package testcluster_test
 
 import (
 	"context"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
@@ -146,16 +148,101 @@ func TestSeedDemoIsRepeatable(t *testing.T) {
 		t.Fatal(err)
 	}
 	var warnings []corev1.Event
+	scaled := 0
 	for _, ev := range events.Items {
 		if ev.Type == corev1.EventTypeWarning {
 			warnings = append(warnings, ev)
 		}
+		if ev.Reason == "ScalingReplicaSet" && ev.Source.Component == "deployment-controller" {
+			scaled++
+		}
 	}
-	if len(events.Items) != 2 || len(warnings) != 1 {
-		t.Fatalf("events about Deployment web: %d (%d warnings), want 2 (1 warning)", len(events.Items), len(warnings))
+	if len(warnings) != 1 || scaled < 2 {
+		t.Fatalf("events about Deployment web: %d ScalingReplicaSet from the controller, %d warnings; want both rollouts' and 1 warning", scaled, len(warnings))
 	}
 	if w := warnings[0]; w.Count != 3 || !w.FirstTimestamp.Before(&w.LastTimestamp) {
 		t.Errorf("warning count %d, first %v, last %v; want count 3 and first before last", w.Count, w.FirstTimestamp, w.LastTimestamp)
+	}
+}
+
+// TestSeedDemoRollsOut checks that the controllers, the scheduler and the
+// fake node really run the demo: web went through two rollouts, each a
+// ReplicaSet it owns with its revision and change-cause, and its pods run
+// the new image.
+func TestSeedDemoRollsOut(t *testing.T) {
+	c := testcluster.Shared(t)
+	ctx := testContext(t)
+	if err := testcluster.SeedDemo(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	cs := c.Clientset()
+	web, err := cs.AppsV1().Deployments("team-a").Get(ctx, "web", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := web.Annotations["deployment.kubernetes.io/revision"]; got != "2" {
+		t.Errorf("web at revision %q, want 2", got)
+	}
+	rss, err := cs.AppsV1().ReplicaSets("team-a").List(ctx, metav1.ListOptions{LabelSelector: "app=web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	images := map[string]string{}
+	for _, rs := range rss.Items {
+		if owner := metav1.GetControllerOf(&rs); owner == nil || owner.UID != web.UID {
+			t.Errorf("ReplicaSet %s is not controlled by web: %v", rs.Name, owner)
+		}
+		rev := rs.Annotations["deployment.kubernetes.io/revision"]
+		images[rev] = rs.Spec.Template.Spec.Containers[0].Image
+		if rs.Annotations["kubernetes.io/change-cause"] == "" {
+			t.Errorf("ReplicaSet %s (revision %s) has no change-cause", rs.Name, rev)
+		}
+	}
+	if want := map[string]string{"1": "nginx:1.27", "2": "nginx:1.28"}; !maps.Equal(images, want) {
+		t.Errorf("web's ReplicaSets by revision: %v, want %v", images, want)
+	}
+	pods, err := cs.CoreV1().Pods("team-a").List(ctx, metav1.ListOptions{LabelSelector: "app=web,pod-template-hash"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	running := 0
+	for _, p := range pods.Items {
+		if p.DeletionTimestamp == nil && p.Status.Phase == corev1.PodRunning && p.Spec.Containers[0].Image == "nginx:1.28" &&
+			len(p.Status.ContainerStatuses) == 1 && p.Status.ContainerStatuses[0].Ready {
+			running++
+		}
+	}
+	if running != 2 {
+		t.Errorf("%d of web's pods run nginx:1.28 and are ready, want 2 (of %d)", running, len(pods.Items))
+	}
+}
+
+// TestNodeFinishesDeletedPods checks what the fake node does with a pod
+// deleted gracefully: it goes (a kubelet confirms with grace period 0) and
+// its container's log stream ends.
+func TestNodeFinishesDeletedPods(t *testing.T) {
+	c := testcluster.Shared(t)
+	ctx := testContext(t)
+	ns, pod := logPod(t, c, "app")
+	c.Kubelet().Write(ns, pod, "app", "before")
+	rc, err := openLogs(ctx, c, ns, pod, &corev1.PodLogOptions{Follow: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := follow(rc)
+	f.expect(t, "before\n")
+	if err := c.Clientset().CoreV1().Pods(ns).Delete(ctx, pod, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.expectEnd(t); err != nil {
+		t.Errorf("follow of a deleted pod's log: %v", err)
+	}
+	err = wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 20*time.Second, true, func(ctx context.Context) (bool, error) {
+		_, err := c.Clientset().CoreV1().Pods(ns).Get(ctx, pod, metav1.GetOptions{})
+		return apierrors.IsNotFound(err), nil
+	})
+	if err != nil {
+		t.Errorf("pod deleted with the default grace period still there: %v", err)
 	}
 }
 

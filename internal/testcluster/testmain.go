@@ -117,7 +117,7 @@ func skipBanner() string {
 		"!!! E2E TESTS SKIPPED: " + envSkip + "=1",
 		"!!! No kube-apiserver was started. Every test that needs a cluster is",
 		"!!! SKIPPED and checked NOTHING. Unset " + envSkip + " to run them; they",
-		"!!! need kube-apiserver " + Version + " and kubectl (scripts/kube-binaries.sh)",
+		"!!! need the kube binaries " + Version + " (scripts/kube-binaries.sh)",
 		"!!! and etcd (apt-get install etcd-server).",
 		line,
 		"",
