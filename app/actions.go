@@ -89,8 +89,9 @@ func (a *App) bindActions() map[keymap.Scope]map[keymap.Action]func() {
 	}
 	viewer := common()
 	for k, f := range map[keymap.Action]func(){
-		keymap.Up:         func() { a.viewer.ScrollBy(-1) },
-		keymap.Down:       func() { a.viewer.ScrollBy(1) },
+		keymap.Up:         func() { a.viewerMove(-1) },
+		keymap.Down:       func() { a.viewerMove(1) },
+		keymap.Open:       a.followLink,
 		keymap.PageUp:     func() { a.viewer.Page(-1) },
 		keymap.PageDown:   func() { a.viewer.Page(1) },
 		keymap.Top:        a.viewer.Top,
@@ -254,6 +255,13 @@ func (a *App) openSelected() {
 	case !dir:
 		a.remember(path)
 		a.openLeaf(path, leafOpen)
+	case a.isLogsDir(path):
+		// A logs directory opens as one pane of every log below it,
+		// and shows what it holds.
+		if !a.tree.IsExpanded(path) {
+			a.expand(path)
+		}
+		a.openLogsBelow(path)
 	case !a.tree.IsExpanded(path):
 		a.showKids = path
 		a.expand(path)
@@ -262,6 +270,13 @@ func (a *App) openSelected() {
 			a.tree.Select(kids[0])
 		}
 	}
+}
+
+// isLogsDir reports whether tree key path names a logs directory: a pod's,
+// a workload's or one of a workload's pods'.
+func (a *App) isLogsDir(path string) bool {
+	_, p, err := a.resolve(path)
+	return err == nil && (p.Kind == model.KindLogsDir || p.Kind == model.KindPodLogsDir)
 }
 
 // click acts on a clicked tree entry: a directory opens or closes, a leaf
@@ -433,7 +448,7 @@ func (a *App) openLeaf(path string, mode leafMode) {
 		a.viewer.ShowMessage(path, "loading…", false)
 		a.opts.trace.leafLoading(path)
 	}
-	style := a.theme.Chroma
+	theme := a.theme
 	shown := a.viewer.Text()
 	fs := sess.fs
 	go func() {
@@ -451,8 +466,11 @@ func (a *App) openLeaf(path string, mode leafMode) {
 		// Highlighting a large manifest takes a while: not on the UI
 		// goroutine.
 		var tagged string
-		if err == nil {
-			tagged = views.Highlight(leaf.Text, syntaxOf(leaf.Format), style)
+		switch {
+		case err == nil && leaf.Format == model.FormatDiff:
+			tagged = views.HighlightDiff(leaf.Text, theme)
+		case err == nil:
+			tagged = views.Highlight(leaf.Text, syntaxOf(leaf.Format), theme.Chroma)
 		}
 		a.ui.Do(func() {
 			// Another leaf may have been opened meanwhile.
@@ -471,13 +489,57 @@ func (a *App) openLeaf(path string, mode leafMode) {
 				}
 				return
 			}
+			selected := a.viewer.Link()
 			a.viewer.Show(path, leaf.Text, tagged)
+			if len(leaf.Links) > 0 {
+				a.showLinks(sess, p, leaf.Links, selected)
+			}
 			a.opts.trace.leaf(path, len(leaf.Text), nil)
 			if mode == leafRefresh {
 				a.flash("refreshed "+path, false)
 			}
 		})
 	}()
+}
+
+// showLinks makes the lines of the leaf shown (tree.txt) that name objects
+// lead to them, selecting the line selected before a refresh, else the
+// line of the leaf's own object. UI goroutine only.
+func (a *App) showLinks(sess *session, leaf model.Path, links map[int]model.Path, selected string) {
+	targets := make(map[int]string, len(links))
+	sel := -1
+	for line, p := range links {
+		key := a.key(sess, p)
+		targets[line] = key
+		if key == selected || selected == "" && p == leaf.Parent() {
+			sel = line
+		}
+	}
+	a.viewer.SetLinks(targets, sel)
+}
+
+// viewerMove moves the viewer's selected line where its text has links
+// (tree.txt), and scrolls it otherwise. UI goroutine only.
+func (a *App) viewerMove(n int) {
+	if a.viewer.HasLinks() {
+		a.viewer.MoveLink(n)
+		return
+	}
+	a.viewer.ScrollBy(n)
+}
+
+// followLink goes to the object on the viewer's selected line, as a jump
+// would. UI goroutine only.
+func (a *App) followLink() {
+	key := a.viewer.Link()
+	if key == "" {
+		a.flash("nothing to go to here: Enter follows the lines of a tree.txt", true)
+		return
+	}
+	a.remember(key)
+	a.focus(a.tree)
+	a.openAfterReveal = false
+	a.reveal(key)
 }
 
 // scheduleLeafRefresh fetches leaf path again after Options.Refresh, unless

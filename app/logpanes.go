@@ -94,6 +94,13 @@ func (a *App) Redraws() int64 { return a.logs.redraws.Load() }
 // open adds a pane following targets through conn, labelled with path.
 // UI goroutine.
 func (l *logPanes) open(path string, conn *k8s.Conn, targets []k8s.LogTarget) {
+	l.openPane(path, conn, targets, nil)
+}
+
+// openPane is open for a pane configured by setup before it starts, if
+// setup is not nil: a workload's pane, which follows its pods. A pane
+// with the label open already gets the keyboard instead. UI goroutine.
+func (l *logPanes) openPane(path string, conn *k8s.Conn, targets []k8s.LogTarget, setup func(p *logPane)) {
 	for _, p := range l.panes {
 		if p.label == l.app.qualify(path) {
 			l.app.focus(p.view)
@@ -105,6 +112,9 @@ func (l *logPanes) open(path string, conn *k8s.Conn, targets []k8s.LogTarget) {
 		return
 	}
 	p := newLogPane(l.app, path, conn, targets)
+	if setup != nil {
+		setup(p)
+	}
 	l.panes = append(l.panes, p)
 	l.count.Store(int32(len(l.panes)))
 	l.maximised = nil
@@ -116,6 +126,9 @@ func (l *logPanes) open(path string, conn *k8s.Conn, targets []k8s.LogTarget) {
 // close ends pane p's streams and removes it. UI goroutine.
 func (l *logPanes) close(p *logPane) {
 	p.stop()
+	if p.unwatch != nil {
+		p.unwatch()
+	}
 	for i, q := range l.panes {
 		if q == p {
 			l.panes = append(l.panes[:i], l.panes[i+1:]...)

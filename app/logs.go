@@ -3,7 +3,9 @@ package app
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -52,6 +54,14 @@ type logPane struct {
 	previous  bool
 	followers []*k8s.Follower
 	cancel    context.CancelFunc
+	ctx       context.Context   // the current followers'
+	opts      k8s.FollowOptions // the current followers'
+	// multiPod marks a pane of several pods (a workload's): lines are
+	// prefixed pod/container, and each stream that ends leaves a line
+	// saying so.
+	multiPod bool
+	// unwatch stops following the workload's pods, for a pane that does.
+	unwatch func()
 
 	mu       sync.Mutex
 	pending  []k8s.LogLine
@@ -100,42 +110,81 @@ func newLogPane(a *App, label string, conn *k8s.Conn, targets []k8s.LogTarget) *
 func (p *logPane) start() {
 	p.stop()
 	ctx, cancel := context.WithCancel(p.app.ctx)
-	p.cancel = cancel
-	opts := k8s.FollowOptions{Follow: !p.previous, Previous: p.previous, Since: sinceWindows[p.window].since}
+	p.cancel, p.ctx = cancel, ctx
+	p.opts = k8s.FollowOptions{Follow: !p.previous, Previous: p.previous, Since: sinceWindows[p.window].since}
 	if p.window == 0 {
-		opts.TailLines = p.tail
+		p.opts.TailLines = p.tail
 	}
 	for _, t := range p.targets {
-		container := t.Container
-		f := k8s.NewFollower(p.conn, p.conn, t, opts,
-			func(l k8s.LogLine) {
-				p.mu.Lock()
-				p.pending = append(p.pending, l)
-				// The buffer keeps at most max lines anyway: more pending
-				// than twice that (the UI is stalled) would only grow
-				// memory. They are counted with the evicted ones.
-				if limit := p.buf.Max(); len(p.pending) > 2*limit {
-					drop := len(p.pending) - limit
-					p.pending = append(p.pending[:0], p.pending[drop:]...)
-					p.overflow += int64(drop)
-				}
-				p.mu.Unlock()
-				p.app.logs.kick()
-			},
-			func(s k8s.FollowState, detail string) {
-				text := s.String()
-				if detail != "" {
-					text += ": " + detail
-				}
-				p.mu.Lock()
-				p.states[container] = text
-				p.dirty = true
-				p.mu.Unlock()
-				p.app.logs.kick()
-			})
-		f.Start(ctx)
-		p.followers = append(p.followers, f)
+		p.follow(t)
 	}
+}
+
+// source names where a line came from in the pane: the container, or in
+// a pane of several pods pod/container.
+func (p *logPane) source(t k8s.LogTarget) string {
+	if p.multiPod {
+		return t.Pod + "/" + t.Container
+	}
+	return t.Container
+}
+
+// addTargets follows the targets among ts the pane does not follow yet:
+// a workload's new pods. UI goroutine.
+func (p *logPane) addTargets(ts []k8s.LogTarget) {
+	for _, t := range ts {
+		if !slices.Contains(p.targets, t) {
+			p.targets = append(p.targets, t)
+			if p.ctx != nil && p.ctx.Err() == nil {
+				p.follow(t)
+			}
+		}
+	}
+	p.view.SetStatus(p.status())
+}
+
+// follow starts a follower of t with the pane's current options. UI
+// goroutine.
+func (p *logPane) follow(t k8s.LogTarget) {
+	ctx, opts := p.ctx, p.opts
+	container := p.source(t)
+	multiPod := p.multiPod
+	f := k8s.NewFollower(p.conn, p.conn, t, opts,
+		func(l k8s.LogLine) {
+			if multiPod {
+				l.Container = container
+			}
+			p.mu.Lock()
+			p.pending = append(p.pending, l)
+			// The buffer keeps at most max lines anyway: more pending
+			// than twice that (the UI is stalled) would only grow
+			// memory. They are counted with the evicted ones.
+			if limit := p.buf.Max(); len(p.pending) > 2*limit {
+				drop := len(p.pending) - limit
+				p.pending = append(p.pending[:0], p.pending[drop:]...)
+				p.overflow += int64(drop)
+			}
+			p.mu.Unlock()
+			p.app.logs.kick()
+		},
+		func(s k8s.FollowState, detail string) {
+			text := s.String()
+			if detail != "" {
+				text += ": " + detail
+			}
+			p.mu.Lock()
+			p.states[container] = text
+			p.dirty = true
+			if multiPod && (s == k8s.StateEnded || s == k8s.StateFailed) {
+				// In a workload's pane the end of one stream among
+				// many is news: it goes in with the lines.
+				p.pending = append(p.pending, k8s.LogLine{Time: time.Now(), Container: container, Text: "── " + text + " ──"})
+			}
+			p.mu.Unlock()
+			p.app.logs.kick()
+		})
+	f.Start(ctx)
+	p.followers = append(p.followers, f)
 }
 
 // stop ends every follower; their goroutines and connections end with them.
@@ -271,19 +320,33 @@ func compilePattern(pattern string) (*regexp.Regexp, error) {
 func (p *logPane) status() string {
 	p.mu.Lock()
 	var states []string
+	counts := map[string]int{}
 	for _, t := range p.targets {
-		s := p.states[t.Container]
+		s := p.states[p.source(t)]
 		if s == "" {
 			s = "connecting"
 		}
+		state, _, _ := strings.Cut(s, ":")
+		counts[state]++
 		if len(p.targets) > 1 {
-			s = t.Container + " " + s
+			s = p.source(t) + " " + s
 		}
 		states = append(states, s)
 	}
 	p.mu.Unlock()
 	var b strings.Builder
-	b.WriteString(strings.Join(states, ", "))
+	if p.multiPod {
+		// Every source's state would not fit: how many are in each.
+		fmt.Fprintf(&b, "%d sources:", len(p.targets))
+		for i, state := range slices.Sorted(maps.Keys(counts)) {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, " %d %s", counts[state], state)
+		}
+	} else {
+		b.WriteString(strings.Join(states, ", "))
+	}
 	window := sinceWindows[p.window].label
 	if p.window == 0 {
 		window = fmt.Sprintf("last %d", p.tail)
@@ -311,7 +374,7 @@ func (p *logPane) lines(timestamps bool) string {
 		if timestamps && !row.Time.IsZero() {
 			b.WriteString(row.Time.UTC().Format(timestampFormat) + " ")
 		}
-		if len(p.targets) > 1 {
+		if len(p.targets) > 1 || p.multiPod {
 			b.WriteString(row.Container + " ")
 		}
 		b.WriteString(row.Text)

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -23,18 +24,49 @@ import (
 
 type tailSettings struct {
 	follow     bool
-	tail       int64
+	tail       int64 // kubectl's: -1 everything, 0 nothing before now
+	since      time.Duration
+	sinceTime  string // RFC 3339, as given
 	previous   bool
 	timestamps bool
+}
+
+// followOptions checks the settings as kubectl logs does and turns them
+// into the Follower's options.
+func (s tailSettings) followOptions() (k8s.FollowOptions, error) {
+	o := k8s.FollowOptions{Follow: s.follow, Previous: s.previous, Since: s.since}
+	switch {
+	case s.tail < -1:
+		return o, usageError{errors.New("--tail must be -1 (the whole log), 0 (none of it) or a number of lines")}
+	case s.since < 0:
+		return o, usageError{errors.New("--since must be greater than 0")}
+	case s.since != 0 && s.sinceTime != "":
+		return o, usageError{errors.New("only one of --since and --since-time may be given")}
+	case s.tail == 0:
+		o.NoHistory = true
+	case s.tail > 0:
+		o.TailLines = s.tail
+	}
+	if s.sinceTime != "" {
+		t, err := time.Parse(time.RFC3339Nano, s.sinceTime)
+		if err != nil {
+			return o, usageError{fmt.Errorf("--since-time %q is not an RFC 3339 time such as 2026-12-04T06:00:00Z", s.sinceTime)}
+		}
+		o.SinceTime = t
+	}
+	return o, nil
 }
 
 func newTailCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cobra.Command {
 	var s tailSettings
 	cmd := &cobra.Command{
-		Use:   "tail [-f] [--tail N] [--previous] [--timestamps] PATH",
-		Short: "Print a container's log, like kubectl logs; -f follows it",
+		Use:   "tail [-f] [--tail N] [--since D | --since-time T] [--previous] [--timestamps] PATH",
+		Short: "Print a container's log, like kubectl logs, or every log below a logs/ directory merged by time; -f follows",
 		Example: "  kfsui tail -f /namespaces/team-a/pods/web-0/logs/web.log\n" +
-			"  kfsui tail --previous --tail 50 /namespaces/team-a/pods/web-0/logs/web.log",
+			"  kfsui tail --previous --tail 50 /namespaces/team-a/pods/web-0/logs/web.log\n" +
+			"  kfsui tail -f --tail 0 /namespaces/team-a/pods/web-0/logs/web.log   # only lines from now on\n" +
+			"  kfsui tail --since 10m /namespaces/team-a/pods/web-0/logs/web.log\n" +
+			"  kfsui tail -f /namespaces/team-a/deployments/web/logs   # every pod of the Deployment, as they come and go",
 		Args: argsError(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cs, err := loadContexts(flags)
@@ -47,11 +79,12 @@ func newTailCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cob
 				return err
 			}
 			p := ref.Path
-			if p.Kind != model.KindLog {
-				return fmt.Errorf("%w: %s is not a .log path", model.ErrNoSuchPath, p)
+			if p.Kind != model.KindLog && p.Kind != model.KindLogsDir && p.Kind != model.KindPodLogsDir {
+				return fmt.Errorf("%w: %s is neither a .log path nor a logs/ directory", model.ErrNoSuchPath, p)
 			}
-			if s.tail == 0 || s.tail < -1 {
-				return usageError{fmt.Errorf("--tail takes a positive number of lines")}
+			opts, err := s.followOptions()
+			if err != nil {
+				return err
 			}
 			ctx, stop := signal.NotifyContext(cmdContext(cmd), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -60,19 +93,24 @@ func newTailCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cob
 				return err
 			}
 			fs := newFS(conn)
+			if p.Kind != model.KindLog {
+				return tailDir(ctx, conn, fs, p, opts, s.timestamps, stdout, cmd.ErrOrStderr())
+			}
 			// The same checks as the tree: the type, the pod, the container.
 			logs, err := fs.ReadDir(ctx, p.Parent())
 			if err != nil {
 				return err
 			}
 			if !slices.ContainsFunc(logs.Entries, func(e model.Entry) bool { return e.Path == p }) {
-				return fmt.Errorf("%w: %s: pod %q has no container %q", model.ErrNoSuchPath, p, p.Name, p.Container)
+				return fmt.Errorf("%w: %s: pod %q has no container %q", model.ErrNoSuchPath, p, p.PodName(), p.Container)
 			}
-			return tail(ctx, conn, k8s.LogTarget{Namespace: p.Namespace, Pod: p.Name, Container: p.Container}, s, stdout, cmd.ErrOrStderr())
+			return tail(ctx, conn, k8s.LogTarget{Namespace: p.Namespace, Pod: p.PodName(), Container: p.Container}, opts, s.timestamps, stdout, cmd.ErrOrStderr())
 		},
 	}
 	cmd.Flags().BoolVarP(&s.follow, "follow", "f", false, "keep printing new lines until Ctrl-C or the pod goes away")
-	cmd.Flags().Int64Var(&s.tail, "tail", -1, "print only the last N lines (default: the whole log)")
+	cmd.Flags().Int64Var(&s.tail, "tail", -1, "print only the last N lines; -1 the whole log, 0 none (with -f: only new lines)")
+	cmd.Flags().DurationVar(&s.since, "since", 0, "only lines newer than a duration such as 30s, 5m or 2h")
+	cmd.Flags().StringVar(&s.sinceTime, "since-time", "", "only lines after an RFC 3339 time such as 2026-12-04T06:00:00Z")
 	cmd.Flags().BoolVarP(&s.previous, "previous", "p", false, "the previous (terminated) instance of the container")
 	cmd.Flags().BoolVar(&s.timestamps, "timestamps", false, "start each line with its timestamp")
 	return cmd
@@ -88,7 +126,7 @@ func cmdContext(cmd *cobra.Command) context.Context {
 // tail prints one container's log through the same Follower as a log pane:
 // with -f it resumes after dropped connections and ends when the pod is
 // deleted; Ctrl-C ends it cleanly.
-func tail(ctx context.Context, conn *k8s.Conn, target k8s.LogTarget, s tailSettings, stdout, stderr io.Writer) error {
+func tail(ctx context.Context, conn *k8s.Conn, target k8s.LogTarget, opts k8s.FollowOptions, timestamps bool, stdout, stderr io.Writer) error {
 	out := bufio.NewWriter(stdout)
 	// On a terminal a log line must not be able to write the clipboard,
 	// retitle the window or move the cursor; into a pipe or a file it goes
@@ -100,16 +138,12 @@ func tail(ctx context.Context, conn *k8s.Conn, target k8s.LogTarget, s tailSetti
 	var mu sync.Mutex
 	var partial *k8s.LogLine // an unfinished last line, printed only at the end
 	write := func(l k8s.LogLine) {
-		if s.timestamps && !l.Time.IsZero() {
+		if timestamps && !l.Time.IsZero() {
 			out.WriteString(l.Time.UTC().Format(timestampFormat) + " ")
 		}
 		out.WriteString(clean(l.Text))
 	}
 	var failed error
-	opts := k8s.FollowOptions{Follow: s.follow, Previous: s.previous}
-	if s.tail > 0 {
-		opts.TailLines = s.tail
-	}
 	f := k8s.NewFollower(conn, conn, target, opts,
 		func(l k8s.LogLine) {
 			mu.Lock()
@@ -121,7 +155,7 @@ func tail(ctx context.Context, conn *k8s.Conn, target k8s.LogTarget, s tailSetti
 			partial = nil
 			write(l)
 			out.WriteByte('\n')
-			if s.follow {
+			if opts.Follow {
 				out.Flush()
 			}
 		},

@@ -42,6 +42,12 @@ func (t Type) IsCore(plural string) bool {
 	return t.GVR.Group == "" && t.GVR.Resource == plural
 }
 
+// IsApps reports whether t is the apps-group resource with the given
+// plural, e.g. IsApps("deployments").
+func (t Type) IsApps(plural string) bool {
+	return t.GVR.Group == "apps" && t.GVR.Resource == plural
+}
+
 // GroupVersionError records one group-version whose discovery failed.
 type GroupVersionError struct {
 	GroupVersion schema.GroupVersion

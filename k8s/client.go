@@ -54,6 +54,9 @@ type Conn struct {
 	core      kubernetes.Interface // one-shot requests
 	streams   kubernetes.Interface // log streams: no overall timeout
 	discovery discovery.DiscoveryInterface
+	// relations reads metadata for tree.txt: bursts of hundreds of small
+	// lists, bounded by how many are in flight rather than by a rate.
+	relations metadata.Interface
 	lists     *Lists
 	health    *Health
 	describe  describeClient
@@ -210,6 +213,15 @@ func ConnectConfig(ctx context.Context, cfg *rest.Config, info Info, opts Option
 	if err != nil {
 		return nil, err
 	}
+	// tree.txt lists the metadata of every type of a namespace, a few
+	// hundred on a cluster with many CRDs, at most 8 at a time: behind
+	// a 50-per-second limiter those would take seconds.
+	unlimited := rest.CopyConfig(oneShot)
+	unlimited.QPS, unlimited.RateLimiter = -1, nil
+	relations, err := metadata.NewForConfigAndClient(metadata.ConfigFor(unlimited), oneShotClient)
+	if err != nil {
+		return nil, err
+	}
 
 	// The version check and discovery are independent: run them side by
 	// side so start-up costs one round trip, not two.
@@ -251,6 +263,7 @@ func ConnectConfig(ctx context.Context, cfg *rest.Config, info Info, opts Option
 		core:      core,
 		streams:   streams,
 		discovery: dc,
+		relations: relations,
 		lists:     newLists(md, pages),
 		describe:  describe,
 		health:    health,

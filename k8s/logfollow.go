@@ -13,7 +13,9 @@ import (
 // FollowOptions choose what a Follower reads.
 type FollowOptions struct {
 	TailLines int64         // the first request's last N lines; 0 means all
+	NoHistory bool          // the first request asks for no lines before it, as kubectl's --tail 0
 	Since     time.Duration // the first request's window; 0 means no bound
+	SinceTime time.Time     // the first request's start; zero means no bound
 	Previous  bool          // the last terminated instance instead
 	Follow    bool          // keep streaming, reconnecting when needed
 }
@@ -87,6 +89,9 @@ type Follower struct {
 	// starts at that time's second, so it repeats lines already shown.
 	last  time.Time
 	lastN int
+	// began is when the first request went out, from which a follow
+	// with NoHistory resumes if nothing arrived before a reconnect.
+	began time.Time
 }
 
 // NewFollower returns a follower of target. state is told each change with
@@ -208,11 +213,26 @@ func (f *Follower) request(first bool) LogOptions {
 		return o
 	}
 	// The first request, or a retry before anything arrived: what was
-	// asked for.
-	o.TailLines = f.opts.TailLines
-	if f.opts.Since > 0 {
-		o.SinceSeconds = int64(f.opts.Since / time.Second)
+	// asked for. With no history asked for, a retry must not ask for
+	// none again, or lines written while reconnecting would be lost: it
+	// starts where the first request did.
+	if first {
+		f.began = time.Now()
 	}
+	switch {
+	case f.opts.NoHistory && !first:
+		o.SinceTime = f.began
+		return o
+	case f.opts.NoHistory:
+		o.NoHistory = true
+	default:
+		o.TailLines = f.opts.TailLines
+	}
+	if f.opts.Since > 0 {
+		// The API counts whole seconds and refuses 0, as kubectl rounds.
+		o.SinceSeconds = max(1, int64(f.opts.Since.Round(time.Second)/time.Second))
+	}
+	o.SinceTime = f.opts.SinceTime
 	return o
 }
 

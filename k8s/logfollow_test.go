@@ -133,3 +133,27 @@ func TestFollowerWithoutFollowFailsAtOnce(t *testing.T) {
 		t.Errorf("states %q after %d requests", states, len(src.requests))
 	}
 }
+
+// With no history asked for (kubectl's --tail 0), the first request asks
+// for no lines; a reconnect before any line came must not ask for none
+// again, or lines written meanwhile would be lost: it asks from the time
+// the first request went out.
+func TestFollowerNoHistoryResumesFromItsStart(t *testing.T) {
+	began := time.Now()
+	src := &scriptedSource{answers: []func() (io.ReadCloser, error){
+		func() (io.ReadCloser, error) { return nil, errors.New("connection reset") },
+		func() (io.ReadCloser, error) {
+			return nil, apierrors.NewForbidden(schema.GroupResource{Resource: "pods"}, "p", errors.New("no"))
+		},
+	}}
+	follow(t, src, fakePods{exists: true}, FollowOptions{Follow: true, NoHistory: true, Since: time.Hour})
+	if len(src.requests) != 2 {
+		t.Fatalf("%d requests", len(src.requests))
+	}
+	if r := src.requests[0]; !r.NoHistory || r.TailLines != 0 || r.SinceSeconds != 3600 {
+		t.Errorf("first request = %+v, want no history within the hour", r)
+	}
+	if r := src.requests[1]; r.NoHistory || r.SinceTime.Before(began) || r.SinceTime.After(began.Add(time.Second)) {
+		t.Errorf("retried request = %+v, want lines since the first request went out (%v)", r, began)
+	}
+}

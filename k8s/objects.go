@@ -69,7 +69,8 @@ func (c *Conn) eventsWithUID(ctx context.Context, obj *unstructured.Unstructured
 // LogOptions choose what part of a container's log to read.
 type LogOptions struct {
 	Container    string
-	TailLines    int64 // 0 means the whole log
+	TailLines    int64 // 0 means the whole log (unless NoHistory)
+	NoHistory    bool  // tailLines=0: no lines written before the request
 	SinceSeconds int64 // 0 means no bound
 	SinceTime    time.Time
 	Follow       bool
@@ -89,7 +90,10 @@ func (c *Conn) Logs(ctx context.Context, ns, pod string, o LogOptions) (io.ReadC
 		Previous:   o.Previous,
 		Timestamps: o.Timestamps,
 	}
-	if o.TailLines > 0 {
+	switch {
+	case o.NoHistory:
+		opts.TailLines = new(int64(0))
+	case o.TailLines > 0:
 		opts.TailLines = &o.TailLines
 	}
 	if o.SinceSeconds > 0 {

@@ -70,6 +70,42 @@ func (l *Lists) Occupancy(t Type, ns string) Occupancy {
 	return l.probes.get(key)
 }
 
+// KnownOccupancy is Occupancy without asking: what a synced cache or an
+// earlier check says, else OccupancyUnknown, and no check is started.
+func (l *Lists) KnownOccupancy(t Type, ns string) Occupancy {
+	if !t.Namespaced {
+		ns = ""
+	}
+	key := ListKey{GVR: t.GVR, Namespace: ns}
+	l.mu.Lock()
+	e := l.entries[key]
+	l.mu.Unlock()
+	if e != nil {
+		if occ, ok := e.occupancy(); ok {
+			return occ
+		}
+	}
+	p := &l.probes
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.results[key]
+}
+
+// noteOccupancy remembers what a complete list of t in ns found, as a
+// check would have, unless a check is under way or done.
+func (l *Lists) noteOccupancy(t Type, ns string, occ Occupancy) {
+	if !t.Namespaced {
+		ns = ""
+	}
+	key := ListKey{GVR: t.GVR, Namespace: ns}
+	p := &l.probes
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.results[key]; !ok {
+		p.results[key] = occ
+	}
+}
+
 // ForgetOccupancy drops what the one-item lists found in namespace ns (""
 // for cluster-scoped types), so the next Occupancy asks again.
 func (l *Lists) ForgetOccupancy(ns string) {
@@ -173,6 +209,10 @@ func (p *probeSet) probe(key ListKey, gen int) {
 // Occupancy tells whether the listing of t in ns holds any object; see
 // Lists.Occupancy. Safe from any goroutine.
 func (c *Conn) Occupancy(t Type, ns string) Occupancy { return c.lists.Occupancy(t, ns) }
+
+// KnownOccupancy tells what is known of the listing of t in ns without
+// asking; see Lists.KnownOccupancy. Safe from any goroutine.
+func (c *Conn) KnownOccupancy(t Type, ns string) Occupancy { return c.lists.KnownOccupancy(t, ns) }
 
 // ForgetOccupancy drops remembered checks of namespace ns; see
 // Lists.ForgetOccupancy. Safe from any goroutine.

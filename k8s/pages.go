@@ -63,6 +63,19 @@ func (p *pager) list(ctx context.Context, gvr schema.GroupVersionResource, ns st
 	return decodeTable(body, ns, p.now())
 }
 
+// get fetches one object of gvr in ns as a one-row table.
+func (p *pager) get(ctx context.Context, gvr schema.GroupVersionResource, ns, name string) (*rowList, error) {
+	result := p.rest.Get().AbsPath(append(collectionPath(gvr, ns), name)...).
+		SetHeader("Accept", tableAccept).
+		Param("includeObject", string(metav1.IncludeNone)).
+		Do(ctx)
+	body, _ := result.Raw()
+	if err := result.Error(); err != nil {
+		return nil, err
+	}
+	return decodeTable(body, ns, p.now())
+}
+
 // watch watches gvr in ns as tables: every event's object is a one-row
 // table, or a Status for an error. Bookmarks are not asked for: a table
 // of one has no row to carry them. columns are the listing's: the

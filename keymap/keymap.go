@@ -116,6 +116,7 @@ var defaults = []struct {
 	{Open, ScopeTree, "enter right l", "expand a directory / open a leaf", true},
 	{Close, ScopeTree, "left h", "collapse / go to parent", true},
 	{Back, ScopeViewer, "esc left h", "back to the tree", true},
+	{Open, ScopeViewer, "enter", "tree.txt: go to the object on the selected line (up and down select)", false},
 	{Filter, ScopeTree, "/", "filter the directory in focus (substring; ~ starts a regex); Esc clears", true},
 	{ClearFilter, ScopeTree, "esc", "clear the filter", false},
 	{Search, ScopeViewer, "/", "search the text (regex, case-insensitive); highlights every match", true},

@@ -64,9 +64,13 @@ func TestDefaultLookup(t *testing.T) {
 			t.Errorf("Lookup(%s, %s) = %q, %v; want %q", c.scope, c.ev.Name(), got, ok, c.want)
 		}
 	}
-	// Tree-only actions do not leak into the viewer.
-	if a, ok := m.Lookup(ScopeViewer, tcell.NewEventKey(tcell.KeyEnter, 0, tcell.ModNone)); ok {
-		t.Errorf("Enter in the viewer = %q", a)
+	// Tree-only keys do not leak into the viewer: l and right open in
+	// the tree, but Enter alone follows a tree.txt line in the viewer.
+	if a, ok := m.Lookup(ScopeViewer, tcell.NewEventKey(tcell.KeyRune, 'l', tcell.ModNone)); ok && a == Open {
+		t.Errorf("l in the viewer = %q", a)
+	}
+	if a, ok := m.Lookup(ScopeViewer, tcell.NewEventKey(tcell.KeyEnter, 0, tcell.ModNone)); !ok || a != Open {
+		t.Errorf("Enter in the viewer = %q, %v; want open (tree.txt's links)", a, ok)
 	}
 	if a, ok := m.Lookup(ScopeTree, tcell.NewEventKey(tcell.KeyRune, 'j', tcell.ModAlt)); ok {
 		t.Errorf("Alt-j = %q, want no action", a)

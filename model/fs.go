@@ -22,6 +22,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/kfsui/kfsui/k8s"
 )
@@ -40,6 +41,12 @@ type Source interface {
 	Get(ctx context.Context, t k8s.Type, ns, name string) (*unstructured.Unstructured, error)
 	EventsFor(ctx context.Context, obj *unstructured.Unstructured, kind string) ([]corev1.Event, error)
 	Describe(ctx context.Context, t k8s.Type, ns, name string) (string, error)
+	GetMeta(ctx context.Context, t k8s.Type, ns, name string) (k8s.Meta, error)
+	ListMeta(ctx context.Context, t k8s.Type, ns, selector string) ([]k8s.Meta, error)
+	GetRow(ctx context.Context, t k8s.Type, ns, name string) ([]k8s.Column, k8s.Row, error)
+	KnownOccupancy(t k8s.Type, ns string) k8s.Occupancy
+	History(ctx context.Context, t k8s.Type, ns, name string) (map[int64]runtime.Object, error)
+	ChangeCauses(ctx context.Context, t k8s.Type, ns, name string) (map[int64]string, error)
 	Logs(ctx context.Context, ns, pod string, o k8s.LogOptions) (io.ReadCloser, error)
 }
 
@@ -88,6 +95,11 @@ const (
 	FormatLog
 	// FormatText is plain text, shown as it is (describe.txt).
 	FormatText
+	// FormatDiff is a unified diff (a revision's .diff).
+	FormatDiff
+	// FormatTree is an owner tree (tree.txt): plain text whose object
+	// lines link to the objects (Leaf.Links).
+	FormatTree
 )
 
 // Leaf is a leaf's text as the viewer shows it and `kfsui cat` prints it.
@@ -95,6 +107,9 @@ type Leaf struct {
 	Path   Path
 	Text   string
 	Format Format
+	// Links maps lines of Text (numbered from 0) to the objects they
+	// name, in tree.txt; nil elsewhere.
+	Links map[int]Path
 }
 
 // FS resolves kfsui paths against one cluster.
@@ -111,6 +126,12 @@ type FS struct {
 	revealSecrets atomic.Bool
 	keptMu        sync.Mutex
 	kept          map[Path]bool // type directories listed even when empty
+
+	// followers are the directories shown that are made from another
+	// type's listing (a workload's revisions, from its ReplicaSets or
+	// ControllerRevisions), with how many hold each.
+	followersMu sync.Mutex
+	followers   map[Path]int
 
 	failing failingCounts
 }
@@ -137,7 +158,7 @@ func NewFS(src Source, o Options) *FS {
 	if o.LogTailLines <= 0 {
 		o.LogTailLines = 1000
 	}
-	fs := &FS{src: src, now: o.Now, namespace: o.Namespace, logTailLines: o.LogTailLines, kept: map[Path]bool{}}
+	fs := &FS{src: src, now: o.Now, namespace: o.Namespace, logTailLines: o.LogTailLines, kept: map[Path]bool{}, followers: map[Path]int{}}
 	fs.hideEmpty.Store(o.HideEmptyTypes)
 	return fs
 }
@@ -213,8 +234,75 @@ func (fs *FS) Hold(p Path) (release func()) {
 		if t, err := fs.TypeOf(p); err == nil {
 			return fs.src.Hold(t, p.Namespace)
 		}
+	case KindRevisionsDir, KindLogsDir:
+		if t, ok := fs.followed(p); ok {
+			return fs.follow(p, fs.src.Hold(t, p.Namespace))
+		}
 	}
 	return func() {}
+}
+
+// followed returns the type whose listing directory p is made from: a
+// Deployment's revisions are its ReplicaSets, a StatefulSet's or
+// DaemonSet's its ControllerRevisions.
+func (fs *FS) followed(p Path) (k8s.Type, bool) {
+	t, err := fs.TypeOf(p)
+	if err != nil {
+		return k8s.Type{}, false
+	}
+	if p.Kind == KindLogsDir && t.HasWorkloadLogs() {
+		// A workload's logs list the pods it owns.
+		return fs.servedType("", "pods")
+	}
+	if p.Kind != KindRevisionsDir || !t.HasHistory() {
+		return k8s.Type{}, false
+	}
+	want := "controllerrevisions"
+	if t.IsApps("deployments") {
+		want = "replicasets"
+	}
+	for _, c := range fs.src.Catalog().Namespaced() {
+		if c.IsApps(want) {
+			return c, true
+		}
+	}
+	return k8s.Type{}, false
+}
+
+// follow records that directory p is shown until the function returned
+// is called, which also calls release.
+func (fs *FS) follow(p Path, release func()) func() {
+	fs.followersMu.Lock()
+	fs.followers[p]++
+	fs.followersMu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			release()
+			fs.followersMu.Lock()
+			defer fs.followersMu.Unlock()
+			if fs.followers[p]--; fs.followers[p] <= 0 {
+				delete(fs.followers, p)
+			}
+		})
+	}
+}
+
+// followersOf returns the directories shown that are made from the
+// listing of t in namespace ns.
+func (fs *FS) followersOf(t k8s.Type, ns string) []Path {
+	fs.followersMu.Lock()
+	defer fs.followersMu.Unlock()
+	var out []Path
+	for p := range fs.followers {
+		if p.Namespace != ns {
+			continue
+		}
+		if f, ok := fs.followed(p); ok && f.GVR == t.GVR {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // namespaces returns the core namespaces type from the catalog.
@@ -268,11 +356,25 @@ func (fs *FS) ReadDir(ctx context.Context, p Path) (Dir, error) {
 		for _, leaf := range objectLeaves {
 			d.Entries = append(d.Entries, fileEntry(p, leaf))
 		}
-		if t, _ := fs.TypeOf(p); t.IsCore("pods") {
+		t, _ := fs.TypeOf(p)
+		if t.IsCore("pods") {
 			d.Entries = append(d.Entries, dirEntry(p, segLogs))
 		}
+		if t.HasWorkloadLogs() {
+			d.Entries = append(d.Entries, dirEntry(p, segLogs))
+		}
+		if t.HasHistory() {
+			d.Entries = append(d.Entries, dirEntry(p, segRevisions))
+		}
 	case KindLogsDir:
+		if p.Type != podsType {
+			return fs.readWorkloadLogs(ctx, p)
+		}
 		return fs.readLogsDir(ctx, p)
+	case KindPodLogsDir:
+		return fs.readLogsDir(ctx, p)
+	case KindRevisionsDir:
+		return fs.readRevisionsDir(ctx, p)
 	default:
 		return d, fmt.Errorf("%s: not a directory", p)
 	}
@@ -510,9 +612,10 @@ func (fs *FS) DirsShowing(key k8s.ListKey) []Path {
 		return nil
 	case t.Namespaced:
 		// The namespace shows the type's count, and /namespaces the
-		// namespace's failing rows.
-		return []Path{{Kind: KindTypeDir, Namespace: key.Namespace, Type: t.Name},
-			{Kind: KindNamespace, Namespace: key.Namespace}, {Kind: KindNamespaces}}
+		// namespace's failing rows; workloads' revisions follow their
+		// ReplicaSets and ControllerRevisions.
+		return append([]Path{{Kind: KindTypeDir, Namespace: key.Namespace, Type: t.Name},
+			{Kind: KindNamespace, Namespace: key.Namespace}, {Kind: KindNamespaces}}, fs.followersOf(t, key.Namespace)...)
 	case t.IsCore("namespaces"):
 		out = []Path{{Kind: KindNamespaces}, {Kind: KindTypeDir, Cluster: true, Type: t.Name}}
 	default:

@@ -25,6 +25,8 @@ func (fs *FS) Read(ctx context.Context, p Path) (Leaf, error) {
 	case KindLeaf:
 	case KindLog:
 		return fs.readLog(ctx, p)
+	case KindRevision:
+		return fs.readRevision(ctx, p)
 	default:
 		return Leaf{}, fmt.Errorf("%s: is a directory", p)
 	}
@@ -32,8 +34,11 @@ func (fs *FS) Read(ctx context.Context, p Path) (Leaf, error) {
 	if err != nil {
 		return Leaf{}, err
 	}
-	if p.Leaf == LeafDescribe {
+	switch p.Leaf {
+	case LeafDescribe:
 		return fs.describe(ctx, p, t)
+	case LeafTree:
+		return fs.ownerTree(ctx, p, t)
 	}
 	obj, err := fs.src.Get(ctx, t, p.Namespace, p.Name)
 	if err != nil {
@@ -63,15 +68,25 @@ func (fs *FS) Read(ctx context.Context, p Path) (Leaf, error) {
 	return leaf, nil
 }
 
+// pod reads the pod whose logs p is about: the pod p is below, or, below
+// a workload, the pod p.Pod, which the workload must own now.
 func (fs *FS) pod(ctx context.Context, p Path) (*corev1.Pod, error) {
 	t, err := fs.TypeOf(p)
 	if err != nil {
 		return nil, err
 	}
-	if !t.IsCore("pods") {
+	switch {
+	case p.Pod != "":
+		if err := fs.checkOwned(ctx, p); err != nil {
+			return nil, err
+		}
+		if t, _ = fs.servedType("", "pods"); !t.IsCore("pods") {
+			return nil, fmt.Errorf("%s: the server serves no pods", p)
+		}
+	case !t.IsCore("pods"):
 		return nil, fmt.Errorf("%w: %s: only pods have logs", ErrNoSuchPath, p)
 	}
-	obj, err := fs.src.Get(ctx, t, p.Namespace, p.Name)
+	obj, err := fs.src.Get(ctx, t, p.Namespace, p.PodName())
 	if err != nil {
 		return nil, err
 	}
@@ -133,9 +148,9 @@ func (fs *FS) readLog(ctx context.Context, p Path) (Leaf, error) {
 		return Leaf{}, err
 	}
 	if !slices.Contains(Containers(pod), p.Container) {
-		return Leaf{}, fmt.Errorf("%w: %s: pod %q has no container %q", ErrNoSuchPath, p, p.Name, p.Container)
+		return Leaf{}, fmt.Errorf("%w: %s: pod %q has no container %q", ErrNoSuchPath, p, p.PodName(), p.Container)
 	}
-	rc, err := fs.src.Logs(ctx, p.Namespace, p.Name, k8s.LogOptions{Container: p.Container, TailLines: fs.logTailLines})
+	rc, err := fs.src.Logs(ctx, p.Namespace, p.PodName(), k8s.LogOptions{Container: p.Container, TailLines: fs.logTailLines})
 	if err != nil {
 		return Leaf{}, err
 	}

@@ -16,15 +16,18 @@ type Kind int
 
 // The kinds of path, from the root down.
 const (
-	KindRoot       Kind = iota // /
-	KindNamespaces             // /namespaces
-	KindNamespace              // /namespaces/<ns>
-	KindClusterDir             // /cluster
-	KindTypeDir                // /namespaces/<ns>/<type> or /cluster/<type>
-	KindObject                 // .../<type>/<name>
-	KindLeaf                   // .../<name>/manifest.yaml and its siblings
-	KindLogsDir                // /namespaces/<ns>/pods/<name>/logs
-	KindLog                    // /namespaces/<ns>/pods/<name>/logs/<container>.log
+	KindRoot         Kind = iota // /
+	KindNamespaces               // /namespaces
+	KindNamespace                // /namespaces/<ns>
+	KindClusterDir               // /cluster
+	KindTypeDir                  // /namespaces/<ns>/<type> or /cluster/<type>
+	KindObject                   // .../<type>/<name>
+	KindLeaf                     // .../<name>/manifest.yaml and its siblings
+	KindLogsDir                  // /namespaces/<ns>/pods/<name>/logs, or a workload's .../<name>/logs
+	KindLog                      // /namespaces/<ns>/pods/<name>/logs/<container>.log, or a workload's .../logs/<pod>/<container>.log
+	KindPodLogsDir               // a workload's .../<name>/logs/<pod>
+	KindRevisionsDir             // /namespaces/<ns>/<workload type>/<name>/revisions
+	KindRevision                 // .../revisions/<N>.yaml or .../revisions/<N>.diff
 )
 
 // The leaves every object directory holds, in the order the tree shows them.
@@ -34,16 +37,21 @@ const (
 	LeafStatus       = "status.yaml"
 	LeafEvents       = "events.txt"
 	LeafDescribe     = "describe.txt"
+	LeafTree         = "tree.txt"
 )
 
 // objectLeaves lists the leaf names of an object directory in display order.
-var objectLeaves = []string{LeafManifestYAML, LeafManifestJSON, LeafStatus, LeafEvents, LeafDescribe}
+var objectLeaves = []string{LeafManifestYAML, LeafManifestJSON, LeafStatus, LeafEvents, LeafDescribe, LeafTree}
 
 const (
 	segNamespaces = "namespaces"
 	segCluster    = "cluster"
 	segLogs       = "logs"
 	logSuffix     = ".log"
+	segRevisions  = "revisions"
+	podsType      = "pods" // the tree name of core pods, whose logs are their containers
+	yamlSuffix    = ".yaml"
+	diffSuffix    = ".diff"
 )
 
 // Path is a parsed kfsui path. It is a value: compare with ==.
@@ -58,6 +66,11 @@ type Path struct {
 	Name      string // the object name, from KindObject down
 	Leaf      string // KindLeaf only
 	Container string // KindLog only
+	// Pod is the pod of a workload's logs (KindPodLogsDir and KindLog
+	// below a workload); "" below a pod, which Name names.
+	Pod      string
+	Revision int64 // KindRevision only: N, from 1
+	Diff     bool  // KindRevision only: <N>.diff rather than <N>.yaml
 }
 
 // Root is the path "/".
@@ -156,14 +169,68 @@ func fromSegments(segs []string) (Path, bool) {
 		if len(segs) == 3 {
 			return p, true
 		}
-		c, ok := strings.CutSuffix(segs[3], logSuffix)
-		if len(segs) != 4 || !ok || CheckSegment(c) != nil {
+		// A pod's logs are its containers'; a workload's are its pods',
+		// a directory each.
+		logs := segs[3:]
+		if p.Type != podsType {
+			p.Kind, p.Pod = KindPodLogsDir, segs[3]
+			if len(segs) == 4 {
+				return p, true
+			}
+			logs = segs[4:]
+		}
+		c, ok := strings.CutSuffix(logs[0], logSuffix)
+		if len(logs) != 1 || !ok || CheckSegment(c) != nil {
 			return Path{}, false
 		}
 		p.Kind, p.Container = KindLog, c
 		return p, true
+	case leaf == segRevisions && !p.Cluster:
+		p.Kind = KindRevisionsDir
+		if len(segs) == 3 {
+			return p, true
+		}
+		if len(segs) != 4 {
+			return Path{}, false
+		}
+		n, diff, ok := parseRevision(segs[3])
+		if !ok {
+			return Path{}, false
+		}
+		p.Kind, p.Revision, p.Diff = KindRevision, n, diff
+		return p, true
 	}
 	return Path{}, false
+}
+
+// parseRevision reads "<N>.yaml" or "<N>.diff": N a revision number as
+// the controllers write it, from 1, without leading zeros.
+func parseRevision(name string) (n int64, diff bool, ok bool) {
+	num, ok := strings.CutSuffix(name, yamlSuffix)
+	if !ok {
+		if num, ok = strings.CutSuffix(name, diffSuffix); !ok {
+			return 0, false, false
+		}
+		diff = true
+	}
+	if num == "" || len(num) > 18 || num[0] == '0' {
+		return 0, false, false
+	}
+	for _, r := range num {
+		if r < '0' || r > '9' {
+			return 0, false, false
+		}
+		n = n*10 + int64(r-'0')
+	}
+	return n, diff, true
+}
+
+// RevisionName is the file name of revision n in a revisions directory.
+func RevisionName(n int64, diff bool) string {
+	if diff {
+		return fmt.Sprintf("%d%s", n, diffSuffix)
+	}
+	return fmt.Sprintf("%d%s", n, yamlSuffix)
 }
 
 func isObjectLeaf(name string) bool {
@@ -217,16 +284,35 @@ func (p Path) segments() []string {
 	case KindLogsDir:
 		segs = append(segs, segLogs)
 	case KindLog:
-		segs = append(segs, segLogs, p.Container+logSuffix)
+		segs = append(segs, segLogs)
+		if p.Pod != "" {
+			segs = append(segs, p.Pod)
+		}
+		segs = append(segs, p.Container+logSuffix)
+	case KindPodLogsDir:
+		segs = append(segs, segLogs, p.Pod)
+	case KindRevisionsDir:
+		segs = append(segs, segRevisions)
+	case KindRevision:
+		segs = append(segs, segRevisions, RevisionName(p.Revision, p.Diff))
 	}
 	return segs
+}
+
+// PodName names the pod p's logs are of: the object below a pod, Pod
+// below a workload.
+func (p Path) PodName() string {
+	if p.Pod != "" {
+		return p.Pod
+	}
+	return p.Name
 }
 
 // HasType reports whether p is at or below a type directory, so that
 // p.Type names a type.
 func (p Path) HasType() bool {
 	switch p.Kind {
-	case KindTypeDir, KindObject, KindLeaf, KindLogsDir, KindLog:
+	case KindTypeDir, KindObject, KindLeaf, KindLogsDir, KindLog, KindPodLogsDir, KindRevisionsDir, KindRevision:
 		return true
 	}
 	return false
@@ -239,7 +325,7 @@ func (p Path) InNamespace() bool {
 }
 
 // IsDir reports whether p names a directory.
-func (p Path) IsDir() bool { return p.Kind != KindLeaf && p.Kind != KindLog }
+func (p Path) IsDir() bool { return p.Kind != KindLeaf && p.Kind != KindLog && p.Kind != KindRevision }
 
 // Base returns the last segment ("/" for the root).
 func (p Path) Base() string {

@@ -25,6 +25,16 @@ func TestParseRoundTrip(t *testing.T) {
 		{"/cluster/clusterroles/system:node", KindObject, "/cluster/clusterroles/system:node"},
 		{"/cluster/nodes/n1/status.yaml", KindLeaf, "/cluster/nodes/n1/status.yaml"},
 		{"/namespaces/a/widgets.example.io/w1/manifest.json", KindLeaf, "/namespaces/a/widgets.example.io/w1/manifest.json"},
+		{"/namespaces/a/deployments/web/tree.txt", KindLeaf, "/namespaces/a/deployments/web/tree.txt"},
+		{"/cluster/nodes/n1/tree.txt", KindLeaf, "/cluster/nodes/n1/tree.txt"},
+		{"/namespaces/a/deployments/web/revisions", KindRevisionsDir, "/namespaces/a/deployments/web/revisions"},
+		{"/namespaces/a/deployments/web/revisions/12.yaml", KindRevision, "/namespaces/a/deployments/web/revisions/12.yaml"},
+		{"/namespaces/a/statefulsets/db/revisions/3.diff", KindRevision, "/namespaces/a/statefulsets/db/revisions/3.diff"},
+		{"/namespaces/a/deployments/web/logs", KindLogsDir, "/namespaces/a/deployments/web/logs"},
+		{"/namespaces/a/deployments/web/logs/web-1", KindPodLogsDir, "/namespaces/a/deployments/web/logs/web-1"},
+		{"/namespaces/a/deployments/web/logs/web-1/app.log", KindLog, "/namespaces/a/deployments/web/logs/web-1/app.log"},
+		// A pod named like a log stays a pod below a workload.
+		{"/namespaces/a/jobs/j/logs/x.log", KindPodLogsDir, "/namespaces/a/jobs/j/logs/x.log"},
 	}
 	for _, c := range cases {
 		p, err := Parse(c.in)
@@ -48,6 +58,12 @@ func TestParseRejects(t *testing.T) {
 		"/namespaces/a%2Fb", "/namespaces/a?x", "/namespaces/a#x", "/namespaces/a\x1b[31m", "/namespaces/a\x7f",
 		"/namespaces/a/pods/p/other.txt", "/namespaces/a/pods/p/logs/web", "/namespaces/a/pods/p/logs/.log",
 		"/namespaces/a/pods/p/logs/web.log/x", "/cluster/nodes/n/logs", "/namespaces/a/pods/p/manifest.yaml/x",
+		"/namespaces/a/deployments/d/revisions/0.yaml", "/namespaces/a/deployments/d/revisions/01.yaml",
+		"/namespaces/a/deployments/d/revisions/1.txt", "/namespaces/a/deployments/d/revisions/-1.diff",
+		"/namespaces/a/deployments/d/revisions/.yaml", "/namespaces/a/deployments/d/revisions/1.yaml/x",
+		"/namespaces/a/deployments/d/revisions/99999999999999999999.yaml", "/cluster/nodes/n/revisions",
+		"/namespaces/a/deployments/d/logs/p/app", "/namespaces/a/deployments/d/logs/p/app.log/x",
+		"/namespaces/a/deployments/d/logs/p/.log",
 	}
 	for _, in := range bad {
 		if p, err := Parse(in); err == nil || !errors.Is(err, ErrNoSuchPath) {

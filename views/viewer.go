@@ -2,6 +2,7 @@ package views
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/rivo/tview"
@@ -24,6 +25,12 @@ type Viewer struct {
 	current int   // index into matches, -1 before n
 	// searchLines are the lines shown while searching, tagged.
 	searchLines []string
+
+	// links are the lines that lead somewhere (tree.txt's objects), in
+	// order, with their targets; link indexes the selected one.
+	links   []int
+	targets map[int]string
+	link    int
 }
 
 // NewViewer returns an empty viewer.
@@ -53,6 +60,7 @@ func (v *Viewer) Show(path, text, tagged string) {
 	row, col := v.GetScrollOffset()
 	same := path == v.path
 	v.path, v.text, v.tagged = path, text, tagged
+	v.links, v.targets = nil, nil
 	v.setTitle(path)
 	if v.search != nil {
 		v.SetSearch(v.search)
@@ -71,6 +79,7 @@ func (v *Viewer) Show(path, text, tagged string) {
 // color; either way the message is escaped.
 func (v *Viewer) ShowMessage(path, msg string, isErr bool) {
 	v.path, v.text, v.tagged = path, "", ""
+	v.links, v.targets = nil, nil
 	v.matches = nil
 	v.setTitle(path)
 	color := v.theme.Muted
@@ -79,6 +88,74 @@ func (v *Viewer) ShowMessage(path, msg string, isErr bool) {
 	}
 	v.SetText(colorTag(color) + escape(msg) + "[-]")
 	v.ScrollToBeginning()
+}
+
+// SetLinks makes lines of the text shown (numbered from 0) lead to
+// targets, for Link, and selects the one on line sel, or the first. The
+// selected line is drawn in reverse; MoveLink moves the selection. Called
+// after Show; the next Show or ShowMessage drops the links.
+func (v *Viewer) SetLinks(targets map[int]string, sel int) {
+	v.links, v.targets, v.link = nil, targets, 0
+	for line := range targets {
+		v.links = append(v.links, line)
+	}
+	slices.Sort(v.links)
+	if i, ok := slices.BinarySearch(v.links, sel); ok {
+		v.link = i
+	}
+	v.drawLinks()
+}
+
+// HasLinks reports whether the text shown has lines that lead somewhere.
+func (v *Viewer) HasLinks() bool { return len(v.links) > 0 }
+
+// MoveLink selects the link n lines of links further (negative: back),
+// stopping at the first and the last, and scrolls it into view.
+func (v *Viewer) MoveLink(n int) {
+	if len(v.links) == 0 {
+		return
+	}
+	v.link = max(0, min(v.link+n, len(v.links)-1))
+	v.drawLinks()
+}
+
+// Link returns the target of the selected line, "" if there is none.
+func (v *Viewer) Link() string {
+	if len(v.links) == 0 {
+		return ""
+	}
+	return v.targets[v.links[v.link]]
+}
+
+// drawLinks shows the text with the selected link's line reversed and
+// keeps that line on screen.
+func (v *Viewer) drawLinks() {
+	if len(v.links) == 0 {
+		return
+	}
+	sel := v.links[v.link]
+	lines := strings.Split(v.text, "\n")
+	var b strings.Builder
+	for i, line := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if i == sel {
+			b.WriteString("[::r]" + escape(line) + "[::R]")
+		} else {
+			b.WriteString(escape(line))
+		}
+	}
+	row, col := v.GetScrollOffset()
+	v.SetText(keepBreaks(b.String()))
+	_, _, _, h := v.GetInnerRect()
+	switch {
+	case sel < row:
+		row = sel
+	case h > 0 && sel >= row+h:
+		row = sel - h + 1
+	}
+	v.ScrollTo(row, col)
 }
 
 // Path returns the path shown, "" when empty.

@@ -1,0 +1,238 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
+	"github.com/kfsui/kfsui/k8s"
+	"github.com/kfsui/kfsui/model"
+	"github.com/kfsui/kfsui/views"
+)
+
+// reorderWindow is how long `kfsui tail -f` of a logs/ directory holds a
+// line before printing it, so that lines of several streams arriving
+// close together come out in time order.
+const reorderWindow = 500 * time.Millisecond
+
+// tailDir prints every log below logs directory p (a pod's: its
+// containers; a workload's: its pods' containers), merged by time, each
+// line prefixed by where it came from (container, or pod/container). With
+// -f it follows, picking up a workload's new pods and saying on stderr
+// when one's stream ends; it ends at Ctrl-C, or when the pod or the
+// workload is deleted.
+func tailDir(ctx context.Context, conn *k8s.Conn, fs *model.FS, p model.Path, opts k8s.FollowOptions, timestamps bool, stdout, stderr io.Writer) error {
+	workload := p.Kind == model.KindLogsDir && p.Type != "pods"
+	var resolve func(context.Context) ([]k8s.LogTarget, error)
+	if workload {
+		resolve = workloadTargets(fs, p)
+	} else {
+		resolve = func(ctx context.Context) ([]k8s.LogTarget, error) {
+			dir, err := fs.ReadDir(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			var out []k8s.LogTarget
+			for _, e := range dir.Entries {
+				out = append(out, k8s.LogTarget{Namespace: p.Namespace, Pod: p.PodName(), Container: e.Path.Container})
+			}
+			return out, nil
+		}
+	}
+	targets, err := resolve(ctx)
+	if err != nil {
+		return err
+	}
+	m := &merger{out: bufio.NewWriter(stdout), stderr: stderr, timestamps: timestamps, workload: workload, clean: func(s string) string { return s }}
+	if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		m.clean = views.TerminalSafe
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	followed := map[k8s.LogTarget]bool{}
+	start := func(t k8s.LogTarget) {
+		followed[t] = true
+		m.started()
+		src := t.Container
+		if workload {
+			src = t.Pod + "/" + t.Container
+		}
+		f := k8s.NewFollower(conn, conn, t, opts, func(l k8s.LogLine) { m.add(src, l) },
+			func(st k8s.FollowState, detail string) { m.state(src, st, detail) })
+		f.Start(ctx)
+		wg.Go(func() {
+			<-f.Done()
+			m.ended()
+		})
+	}
+	for _, t := range targets {
+		start(t)
+	}
+	if !opts.Follow || opts.Previous {
+		wg.Wait()
+		m.flush(time.Time{})
+		return m.finish()
+	}
+	// Following: print what has waited long enough, in time order; look
+	// for a workload's new pods now and then.
+	tick := time.NewTicker(reorderWindow / 4)
+	defer tick.Stop()
+	look := time.NewTicker(2 * time.Second)
+	defer look.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			wg.Wait()
+			m.flush(time.Time{})
+			return m.finish()
+		case <-tick.C:
+			m.flush(time.Now().Add(-reorderWindow))
+			if !workload && m.running() == 0 {
+				// A pod's containers all ended: the pod is gone.
+				wg.Wait()
+				m.flush(time.Time{})
+				return m.finish()
+			}
+		case <-look.C:
+			if !workload {
+				continue
+			}
+			ts, err := resolve(ctx)
+			if apierrors.IsNotFound(err) {
+				// The workload itself is gone: nothing more will come.
+				cancel()
+				wg.Wait()
+				m.flush(time.Time{})
+				fmt.Fprintf(stderr, "kfsui: %s/%s: deleted\n", p.Type, p.Name)
+				return m.finish()
+			}
+			if err != nil {
+				continue
+			}
+			for _, t := range ts {
+				if !followed[t] {
+					start(t)
+				}
+			}
+		}
+	}
+}
+
+// merger collects lines of several streams and prints them ordered by
+// time. Safe from any goroutine.
+type merger struct {
+	mu         sync.Mutex
+	out        *bufio.Writer
+	stderr     io.Writer
+	clean      func(string) string
+	timestamps bool
+	workload   bool
+	held       []heldLine
+	partial    map[string]k8s.LogLine // each stream's unfinished last line
+	live       int                    // followers not ended
+	failed     error
+}
+
+type heldLine struct {
+	src     string
+	line    k8s.LogLine
+	arrived time.Time
+}
+
+func (m *merger) add(src string, l k8s.LogLine) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if l.Partial {
+		if m.partial == nil {
+			m.partial = map[string]k8s.LogLine{}
+		}
+		m.partial[src] = l
+		return
+	}
+	delete(m.partial, src)
+	m.held = append(m.held, heldLine{src, l, time.Now()})
+}
+
+func (m *merger) state(src string, st k8s.FollowState, detail string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch st {
+	case k8s.StateFailed:
+		m.failed = errors.Join(m.failed, fmt.Errorf("%s: %s", src, detail))
+	case k8s.StateEnded:
+		if detail == "pod deleted" {
+			m.out.Flush()
+			fmt.Fprintf(m.stderr, "kfsui: %s: stream ended: %s\n", src, detail)
+		}
+	}
+}
+
+// started and ended count the followers running.
+func (m *merger) started() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.live++
+}
+
+func (m *merger) ended() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.live--
+}
+
+func (m *merger) running() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.live
+}
+
+// flush prints the held lines that arrived before cutoff (all when cutoff
+// is zero), in time order.
+func (m *merger) flush(cutoff time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var ready, keep []heldLine
+	for _, h := range m.held {
+		if cutoff.IsZero() || h.arrived.Before(cutoff) {
+			ready = append(ready, h)
+		} else {
+			keep = append(keep, h)
+		}
+	}
+	m.held = keep
+	if cutoff.IsZero() {
+		for src, l := range m.partial {
+			ready = append(ready, heldLine{src: src, line: l})
+		}
+		m.partial = nil
+	}
+	slices.SortStableFunc(ready, func(a, b heldLine) int { return a.line.Time.Compare(b.line.Time) })
+	for _, h := range ready {
+		m.out.WriteString(h.src + " ")
+		if m.timestamps && !h.line.Time.IsZero() {
+			m.out.WriteString(h.line.Time.UTC().Format(timestampFormat) + " ")
+		}
+		m.out.WriteString(m.clean(h.line.Text))
+		m.out.WriteByte('\n')
+	}
+	m.out.Flush()
+}
+
+func (m *merger) finish() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.out.Flush(); err != nil {
+		return err
+	}
+	return m.failed
+}
