@@ -33,7 +33,13 @@ type tracer struct {
 	reqs requestCounter
 
 	cpuProfile *os.File // KFSUI_CPUPROFILE, nil if unset
+	stopStats  chan struct{}
 }
+
+// StatsEnv, set to a duration with TraceEnv, makes the trace record the
+// live heap (after a collection) and the goroutines that often, for the
+// soak bench.
+const StatsEnv = "KFSUI_TRACE_STATS"
 
 type traceKey struct {
 	name    string
@@ -67,7 +73,10 @@ func newTracer() *tracer {
 	if err != nil {
 		return nil
 	}
-	t := &tracer{f: f, enc: json.NewEncoder(f)}
+	t := &tracer{f: f, enc: json.NewEncoder(f), stopStats: make(chan struct{})}
+	if every, err := time.ParseDuration(os.Getenv(StatsEnv)); err == nil && every > 0 {
+		go t.stats(every)
+	}
 	if p := os.Getenv("KFSUI_CPUPROFILE"); p != "" {
 		if pf, err := os.Create(p); err == nil {
 			if pprof.StartCPUProfile(pf) == nil {
@@ -78,6 +87,25 @@ func newTracer() *tracer {
 		}
 	}
 	return t
+}
+
+// stats records the live heap and the goroutines every period until close.
+func (t *tracer) stats(every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-t.stopStats:
+			return
+		case <-tick.C:
+		}
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		t.mu.Lock()
+		t.emit(map[string]any{"ev": "stats", "heap_live": ms.HeapAlloc, "heap_sys": ms.HeapSys, "goroutines": runtime.NumGoroutine()})
+		t.mu.Unlock()
+	}
 }
 
 func (t *tracer) emit(ev map[string]any) {
@@ -193,6 +221,7 @@ func (t *tracer) close() {
 	if t == nil {
 		return
 	}
+	close(t.stopStats)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	r := &t.reqs

@@ -6,6 +6,7 @@
 // drawn, each key's latency to the redraw after it, requests sent.
 //
 //	scripts/bench.sh        (installs what is needed, then runs this)
+//	scripts/bench.sh --soak 10   (ten minutes of churn and log flood instead)
 package main
 
 import (
@@ -35,11 +36,19 @@ import (
 
 func main() {
 	small := flag.Bool("small", false, "a tenth of the scenario, to try the bench quickly")
+	soak := flag.Int("soak", 0, "instead, soak kfsui this many minutes under pod churn and a log flood (see soak.go)")
 	flag.IntVar(&sessions, "sessions", sessions, "how many times to start kfsui and expand the big directory")
 	flag.Parse()
 	if sessions < 1 {
 		fmt.Fprintln(os.Stderr, "scalebench: --sessions must be at least 1")
 		os.Exit(2)
+	}
+	if *soak > 0 {
+		if err := runSoak(*soak); err != nil {
+			fmt.Fprintf(os.Stderr, "scalebench: soak: %v\n", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if err := run(*small); err != nil {
 		fmt.Fprintf(os.Stderr, "scalebench: %v\n", err)
@@ -71,6 +80,9 @@ type event struct {
 	GCPauseNs int64          `json:"gc_pause_ns"`
 	HeapAlloc int64          `json:"heap_alloc"`
 	HeapSys   int64          `json:"heap_sys"`
+	// Stats, every KFSUI_TRACE_STATS: the live heap, the goroutines.
+	HeapLive   int64 `json:"heap_live"`
+	Goroutines int   `json:"goroutines"`
 }
 
 // trace reads the events the binary appends, incrementally: the bench
@@ -450,6 +462,11 @@ func run(small bool) error {
 	if err != nil {
 		return err
 	}
+	// Last, as it adds a Deployment's pods to the big namespace.
+	tree, err := measureTree(ctx, c, sessions)
+	if err != nil {
+		return err
+	}
 
 	opened := 1 + 1 + scale.Namespaces // /namespaces, big's pods, each namespace's pods
 	watchOnce := true
@@ -508,6 +525,8 @@ func run(small bool) error {
 	slices.Sort(describeKeys)
 	row("describe.txt of the node (every pod on it, in pages of 500): Enter → on screen", ms(describeTime), "", true)
 	row("  keys sent meanwhile, key → redraw max; UI peak RSS after it", fmt.Sprintf("%s; %d MB", ms(describeKeys[len(describeKeys)-1]), describeHWM>>20), "never blocked", describeKeys[len(describeKeys)-1] <= 100*time.Millisecond)
+	row(fmt.Sprintf("tree.txt of a Deployment of %d pods among the %d: read, median (min–max)", treeReplicas, scale.BigPods), spread(tree.times), "≤ 1 s", pct(tree.times, 50) <= time.Second)
+	row("  its API requests (owner GETs, metadata lists of each type, row GETs)", strconv.FormatInt(tree.requests, 10), "", true)
 	row("Go heap at exit: in use / held; collections (total pause)", fmt.Sprintf("%d / %d MB; %d (%s)", rt.HeapAlloc>>20, rt.HeapSys>>20, rt.GCs, ms(time.Duration(rt.GCPauseNs))), "", true)
 	row(fmt.Sprintf("requests while idle for %s (polling)", idle), strconv.Itoa(after.Total-before.Total), "0", after.Total == before.Total)
 	row("API requests in all (lists / watches / gets)", fmt.Sprintf("%d (%d / %d / %d)", reqs.Total, reqs.Lists, reqs.Watches, reqs.Gets), "", true)
