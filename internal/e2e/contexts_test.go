@@ -434,6 +434,9 @@ func TestE2EBinarySwitchesContextsInTmux(t *testing.T) {
 	x.waitText(15*time.Second, "READ-ONLY", "ctx dev", "payments/")
 	jump := func(text string) {
 		x.send(":")
+		// The jump bar replaces the footer: type only once it is open,
+		// or on a loaded machine the text reaches the tree as keys.
+		x.waitFor("the jump bar", 10*time.Second, func(s string) bool { return !strings.Contains(s, "? help") })
 		x.send("-l", text)
 		x.send("Enter")
 	}
