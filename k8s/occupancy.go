@@ -55,6 +55,16 @@ func (p *probeSet) init(l *Lists) {
 // once and remembered until ForgetOccupancy; until it returns, the answer
 // is OccupancyUnknown and subscribers hear the key when it is known.
 func (l *Lists) Occupancy(t Type, ns string) Occupancy {
+	key, occ, ok := l.cachedOccupancy(t, ns)
+	if ok {
+		return occ
+	}
+	return l.probes.get(key)
+}
+
+// cachedOccupancy returns the key of t's listing in ns and what its
+// cache says, if it runs, has synced and is healthy.
+func (l *Lists) cachedOccupancy(t Type, ns string) (ListKey, Occupancy, bool) {
 	if !t.Namespaced {
 		ns = ""
 	}
@@ -62,28 +72,19 @@ func (l *Lists) Occupancy(t Type, ns string) Occupancy {
 	l.mu.Lock()
 	e := l.entries[key]
 	l.mu.Unlock()
-	if e != nil {
-		if occ, ok := e.occupancy(); ok {
-			return occ
-		}
+	if e == nil {
+		return key, OccupancyUnknown, false
 	}
-	return l.probes.get(key)
+	occ, ok := e.occupancy()
+	return key, occ, ok
 }
 
 // KnownOccupancy is Occupancy without asking: what a synced cache or an
 // earlier check says, else OccupancyUnknown, and no check is started.
 func (l *Lists) KnownOccupancy(t Type, ns string) Occupancy {
-	if !t.Namespaced {
-		ns = ""
-	}
-	key := ListKey{GVR: t.GVR, Namespace: ns}
-	l.mu.Lock()
-	e := l.entries[key]
-	l.mu.Unlock()
-	if e != nil {
-		if occ, ok := e.occupancy(); ok {
-			return occ
-		}
+	key, occ, ok := l.cachedOccupancy(t, ns)
+	if ok {
+		return occ
 	}
 	p := &l.probes
 	p.mu.Lock()

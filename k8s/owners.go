@@ -147,62 +147,51 @@ func (t Type) HasHistory() bool {
 // the others the object as of each ControllerRevision. Safe from any
 // goroutine.
 func (c *Conn) History(ctx context.Context, t Type, ns, name string) (map[int64]runtime.Object, error) {
-	if !t.HasHistory() {
-		return nil, fmt.Errorf("%s keep no rollout history", t.Name)
-	}
-	viewer, err := polymorphichelpers.HistoryViewerFor(schema.GroupKind{Group: t.GVR.Group, Kind: t.Kind}, c.core)
-	if err != nil {
-		return nil, err
-	}
-	// The viewers take no context: stop waiting when ctx ends, and let
-	// the requests end by the one-shot client's timeout.
-	type result struct {
-		h   map[int64]runtime.Object
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		h, err := viewer.GetHistory(ns, name)
-		ch <- result{h, err}
-	}()
-	select {
-	case r := <-ch:
-		return r.h, r.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	return withHistoryViewer(ctx, c, t, func(v polymorphichelpers.HistoryViewer) (map[int64]runtime.Object, error) {
+		return v.GetHistory(ns, name)
+	})
 }
 
 // ChangeCauses returns the CHANGE-CAUSE of each revision of a workload as
 // `kubectl rollout history` prints them ("<none>" where there is none),
 // from kubectl's own history table. Safe from any goroutine.
 func (c *Conn) ChangeCauses(ctx context.Context, t Type, ns, name string) (map[int64]string, error) {
-	if !t.HasHistory() {
-		return nil, fmt.Errorf("%s keep no rollout history", t.Name)
-	}
-	viewer, err := polymorphichelpers.HistoryViewerFor(schema.GroupKind{Group: t.GVR.Group, Kind: t.Kind}, c.core)
+	table, err := withHistoryViewer(ctx, c, t, func(v polymorphichelpers.HistoryViewer) (string, error) {
+		return v.ViewHistory(ns, name, 0)
+	})
 	if err != nil {
 		return nil, err
 	}
+	return parseHistoryTable(table), nil
+}
+
+// withHistoryViewer runs read with kubectl's history viewer for t. The
+// viewers take no context: it stops waiting when ctx ends, and leaves the
+// requests to end by the one-shot client's timeout.
+func withHistoryViewer[T any](ctx context.Context, c *Conn, t Type, read func(polymorphichelpers.HistoryViewer) (T, error)) (T, error) {
+	var zero T
+	if !t.HasHistory() {
+		return zero, fmt.Errorf("%s keep no rollout history", t.Name)
+	}
+	viewer, err := polymorphichelpers.HistoryViewerFor(schema.GroupKind{Group: t.GVR.Group, Kind: t.Kind}, c.core)
+	if err != nil {
+		return zero, err
+	}
 	type result struct {
-		table string
-		err   error
+		v   T
+		err error
 	}
 	ch := make(chan result, 1)
 	go func() {
-		table, err := viewer.ViewHistory(ns, name, 0)
-		ch <- result{table, err}
+		v, err := read(viewer)
+		ch <- result{v, err}
 	}()
-	var r result
 	select {
-	case r = <-ch:
+	case r := <-ch:
+		return r.v, r.err
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return zero, ctx.Err()
 	}
-	if r.err != nil {
-		return nil, r.err
-	}
-	return parseHistoryTable(r.table), nil
 }
 
 // parseHistoryTable reads kubectl's "REVISION  CHANGE-CAUSE" table: the
