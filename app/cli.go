@@ -187,7 +187,7 @@ func newRootCommand(name string, stdout, stderr io.Writer) *cobra.Command {
 	ctxFlag.Value = &contextsFlag{first: flags.Context, more: &s.beside}
 	ctxFlag.Usage = "the kubeconfig context to use; repeat it to show several side by side (kfsui --context dev --context prod)"
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
-		if cmd != root && len(s.beside) > 0 {
+		if cmd != root && cmd.Name() != "mount" && len(s.beside) > 0 {
 			return usageError{fmt.Errorf("%s takes one --context; name paths in other contexts as CONTEXT:/PATH", cmd.Name())}
 		}
 		return nil
@@ -202,7 +202,8 @@ func newRootCommand(name string, stdout, stderr io.Writer) *cobra.Command {
 	root.Flags().DurationVar(&s.refresh, "refresh", 0, "fetch the leaf in the viewer again this often, e.g. 5s (0: only on r)")
 	root.Flags().DurationVar(&s.idle, "idle-timeout", defaultIdleTimeout, "stop the watch and cache of a listing no open directory shows after this long (0: keep all)")
 	root.PreRunE = func(cmd *cobra.Command, _ []string) error { return applyConfig(cmd, &s) }
-	root.AddCommand(newLsCommand(flags, stdout), newCatCommand(flags, stdout), newTailCommand(flags, stdout), newDiffCommand(flags, stdout))
+	root.AddCommand(newLsCommand(flags, stdout), newCatCommand(flags, stdout), newTailCommand(flags, stdout), newDiffCommand(flags, stdout),
+		newMountCommand(flags, &s.beside, stderr))
 	return root
 }
 

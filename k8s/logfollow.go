@@ -18,6 +18,12 @@ type FollowOptions struct {
 	SinceTime time.Time     // the first request's start; zero means no bound
 	Previous  bool          // the last terminated instance instead
 	Follow    bool          // keep streaming, reconnecting when needed
+	// After, when set, makes the first request a resume, as after a
+	// reconnect: from After's second, skipping every line before After
+	// and the first AfterN lines stamped exactly After. For a reader that
+	// already has the log up to there from a request of its own.
+	After  time.Time
+	AfterN int
 }
 
 // FollowState is what a Follower is doing, for the pane's status.
@@ -97,7 +103,8 @@ type Follower struct {
 // NewFollower returns a follower of target. state is told each change with
 // a detail for the user (an error, "pod deleted").
 func NewFollower(src LogSource, pods PodWatcher, target LogTarget, o FollowOptions, sink func(LogLine), state func(FollowState, string)) *Follower {
-	return &Follower{src: src, pods: pods, target: target, opts: o, sink: sink, state: state, done: make(chan struct{})}
+	return &Follower{src: src, pods: pods, target: target, opts: o, sink: sink, state: state, done: make(chan struct{}),
+		last: o.After, lastN: o.AfterN}
 }
 
 // Start begins following in a goroutine of its own. Call it once.
@@ -208,7 +215,7 @@ func (f *Follower) run(ctx context.Context) {
 // first time, then a resume from the last delivered line's second.
 func (f *Follower) request(first bool) LogOptions {
 	o := LogOptions{Follow: f.opts.Follow, Previous: f.opts.Previous}
-	if !first && !f.last.IsZero() {
+	if (!first || !f.opts.After.IsZero()) && !f.last.IsZero() {
 		o.SinceTime = f.last
 		return o
 	}
@@ -240,7 +247,7 @@ func (f *Follower) request(first bool) LogOptions {
 // the first request; a resumed one skips what was delivered before, up to
 // the first line that is new.
 func (f *Follower) skipper(first bool) func(LogLine) bool {
-	if first || f.last.IsZero() {
+	if (first && f.opts.After.IsZero()) || f.last.IsZero() {
 		return func(LogLine) bool { return false }
 	}
 	at, equal, skipping := f.last, f.lastN, true

@@ -157,3 +157,22 @@ func TestFollowerNoHistoryResumesFromItsStart(t *testing.T) {
 		t.Errorf("retried request = %+v, want lines since the first request went out (%v)", r, began)
 	}
 }
+
+// A reader that read the log up to a point itself starts a follower there:
+// its first request is a resume, and nothing it has is repeated.
+func TestFollowerStartsAfterAGivenPoint(t *testing.T) {
+	src := &scriptedSource{answers: []func() (io.ReadCloser, error){
+		body(fmt.Sprintf("%s one\n%s two\n%s three\n%s four\n", ts(1, 0), ts(2, 0), ts(2, 0), ts(3, 0))),
+		func() (io.ReadCloser, error) {
+			return nil, apierrors.NewForbidden(schema.GroupResource{Resource: "pods"}, "p", errors.New("no"))
+		},
+	}}
+	at := time.Date(2026, 1, 1, 0, 0, 2, 0, time.UTC)
+	lines, _ := follow(t, src, fakePods{exists: true}, FollowOptions{Follow: true, TailLines: 10, After: at, AfterN: 1})
+	if got := strings.Join(lines, ","); got != "three,four" {
+		t.Errorf("lines = %s, want those after the first stamped second 2", got)
+	}
+	if r := src.requests[0]; r.TailLines != 0 || !r.SinceTime.Equal(at) {
+		t.Errorf("first request = %+v, want a resume from %v", r, at)
+	}
+}

@@ -110,6 +110,9 @@ type Leaf struct {
 	// Links maps lines of Text (numbered from 0) to the objects they
 	// name, in tree.txt; nil elsewhere.
 	Links map[int]Path
+	// ModTime is when what the leaf shows last changed, where that is
+	// known (an object's last write); zero elsewhere.
+	ModTime time.Time
 }
 
 // FS resolves kfsui paths against one cluster.

@@ -7,8 +7,10 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/kfsui/kfsui/k8s"
@@ -44,10 +46,29 @@ func (fs *FS) Read(ctx context.Context, p Path) (Leaf, error) {
 	if err != nil {
 		return Leaf{}, err
 	}
-	leaf := Leaf{Path: p}
+	if p.Leaf == LeafEvents {
+		events, err := fs.src.EventsFor(ctx, obj, t.Kind)
+		if err != nil {
+			return Leaf{}, err
+		}
+		return Leaf{Path: p, Format: FormatEvents, Text: EventsTable(events, fs.now()), ModTime: ObjectTime(obj)}, nil
+	}
+	return fs.RenderLeaf(p, t, obj)
+}
+
+// FromObject lists the leaves RenderLeaf makes from an object alone,
+// with no request of their own.
+var FromObject = []string{LeafManifestYAML, LeafManifestJSON, LeafStatus}
+
+// RenderLeaf renders leaf p (one of FromObject) of obj, an object of
+// type t as a GET or a LIST returned it: a Secret's values are masked
+// unless revealed. Safe from any goroutine; obj is not changed.
+func (fs *FS) RenderLeaf(p Path, t k8s.Type, obj *unstructured.Unstructured) (Leaf, error) {
 	if t.IsCore("secrets") {
 		obj = maskSecret(obj, fs.revealSecrets.Load())
 	}
+	leaf := Leaf{Path: p, ModTime: ObjectTime(obj)}
+	var err error
 	switch p.Leaf {
 	case LeafManifestYAML:
 		leaf.Text, err = ManifestYAML(obj)
@@ -56,16 +77,29 @@ func (fs *FS) Read(ctx context.Context, p Path) (Leaf, error) {
 		leaf.Text, err = ManifestJSON(obj)
 	case LeafStatus:
 		leaf.Text, err = StatusYAML(obj)
-	case LeafEvents:
-		leaf.Format = FormatEvents
-		var events []corev1.Event
-		events, err = fs.src.EventsFor(ctx, obj, t.Kind)
-		leaf.Text = EventsTable(events, fs.now())
+	default:
+		return Leaf{}, fmt.Errorf("%s: not made from the object alone", p)
 	}
 	if err != nil {
 		return Leaf{}, err
 	}
 	return leaf, nil
+}
+
+// ObjectTime is when obj last changed as far as it tells: the latest of
+// its creation, its managed fields' times and its deletion. Zero when it
+// tells nothing.
+func ObjectTime(obj *unstructured.Unstructured) time.Time {
+	t := obj.GetCreationTimestamp().Time
+	for _, m := range obj.GetManagedFields() {
+		if m.Time != nil && m.Time.After(t) {
+			t = m.Time.Time
+		}
+	}
+	if d := obj.GetDeletionTimestamp(); d != nil && d.After(t) {
+		t = d.Time
+	}
+	return t
 }
 
 // pod reads the pod whose logs p is about: the pod p is below, or, below
@@ -140,17 +174,34 @@ func Containers(pod *corev1.Pod) []string {
 	return valid
 }
 
+// LogTarget checks that log leaf p names a container of a pod that
+// exists (and, below a workload, that the workload owns the pod) and
+// returns whose log it is. Safe from any goroutine; it GETs the pod.
+func (fs *FS) LogTarget(ctx context.Context, p Path) (k8s.LogTarget, error) {
+	if p.Kind != KindLog {
+		return k8s.LogTarget{}, fmt.Errorf("%s: not a log", p)
+	}
+	pod, err := fs.pod(ctx, p)
+	if err != nil {
+		return k8s.LogTarget{}, err
+	}
+	if !slices.Contains(Containers(pod), p.Container) {
+		return k8s.LogTarget{}, fmt.Errorf("%w: %s: pod %q has no container %q", ErrNoSuchPath, p, p.PodName(), p.Container)
+	}
+	return k8s.LogTarget{Namespace: p.Namespace, Pod: p.PodName(), Container: p.Container}, nil
+}
+
+// LogTailLines is how many lines a log leaf reads.
+func (fs *FS) LogTailLines() int64 { return fs.logTailLines }
+
 // readLog reads the last lines of a container's log once. Live following is
 // the log pane's job; this is what `kfsui cat` prints.
 func (fs *FS) readLog(ctx context.Context, p Path) (Leaf, error) {
-	pod, err := fs.pod(ctx, p)
+	target, err := fs.LogTarget(ctx, p)
 	if err != nil {
 		return Leaf{}, err
 	}
-	if !slices.Contains(Containers(pod), p.Container) {
-		return Leaf{}, fmt.Errorf("%w: %s: pod %q has no container %q", ErrNoSuchPath, p, p.PodName(), p.Container)
-	}
-	rc, err := fs.src.Logs(ctx, p.Namespace, p.PodName(), k8s.LogOptions{Container: p.Container, TailLines: fs.logTailLines})
+	rc, err := fs.src.Logs(ctx, target.Namespace, target.Pod, k8s.LogOptions{Container: target.Container, TailLines: fs.logTailLines})
 	if err != nil {
 		return Leaf{}, err
 	}

@@ -1,0 +1,160 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+
+	"github.com/kfsui/kfsui/internal/mount"
+	"github.com/kfsui/kfsui/k8s"
+	"github.com/kfsui/kfsui/model"
+)
+
+// mountSettings are kfsui mount's own flags.
+type mountSettings struct {
+	reveal      bool
+	tail        int64
+	maxInFlight int
+	idle        time.Duration
+}
+
+func newMountCommand(flags *genericclioptions.ConfigFlags, beside *[]string, stderr io.Writer) *cobra.Command {
+	var s mountSettings
+	cmd := &cobra.Command{
+		Use:   "mount DIR",
+		Short: "Mount the tree read-only on an empty directory (FUSE), until Ctrl-C or fusermount3 -u DIR",
+		Long: "kfsui mount serves the tree as a read-only filesystem, so that cat, grep -r, find, diff,\n" +
+			"tar and tail -f work on every leaf. Directories follow the cluster through the same\n" +
+			"watches as the UI; a leaf is fetched with a GET when it is opened; an open .log grows\n" +
+			"as the container writes. With --context given more than once, each context is a\n" +
+			"directory of DIR. It runs in the foreground; Ctrl-C, SIGTERM or SIGHUP unmount.",
+		Example: "  mkdir -p ~/k && kfsui mount ~/k\n" +
+			"  grep -rl 'image: nginx' ~/k/namespaces/team-a/deployments\n" +
+			"  tail -f ~/k/namespaces/team-a/pods/web-0/logs/nginx.log\n" +
+			"  kfsui mount --context dev --context prod ~/k   # ~/k/dev, ~/k/prod",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageError{fmt.Errorf("mount takes exactly one directory, got %d (see %s --help)", len(args), cmd.CommandPath())}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if s.tail <= 0 || s.maxInFlight <= 0 || s.idle < 0 {
+				return usageError{errors.New("--tail and --max-in-flight must be positive, --idle-timeout not negative")}
+			}
+			if Supervise && os.Getenv(mountServerEnv) == "" {
+				return exitCode(superviseMount(args[0], cmd.ErrOrStderr()))
+			}
+			return serveMount(cmd.Context(), flags, *beside, s, args[0], cmd.ErrOrStderr())
+		},
+	}
+	cmd.Flags().BoolVar(&s.reveal, "reveal-secrets", false, "show Secrets' values (base64-decoded) instead of [hidden: N bytes]")
+	cmd.Flags().Int64Var(&s.tail, "tail", 1000, "lines a .log starts with (the last N)")
+	cmd.Flags().IntVar(&s.maxInFlight, "max-in-flight", 8, "leaf reads (GETs) sent at once at most, whatever the readers do")
+	cmd.Flags().DurationVar(&s.idle, "idle-timeout", defaultIdleTimeout, "stop the watch and cache of a directory not listed for this long (0: keep all)")
+	return cmd
+}
+
+// serveMount mounts and serves until unmounted: by a signal here, or by
+// fusermount3 -u from outside.
+func serveMount(parent context.Context, flags *genericclioptions.ConfigFlags, beside []string, s mountSettings, dir string, stderr io.Writer) error {
+	// The mount point first: a wrong one is the error, not a slow server.
+	if err := mount.CheckFUSE(); err != nil {
+		return err
+	}
+	if err := mount.CheckMountPoint(dir); err != nil {
+		return err
+	}
+	cs, err := loadContexts(flags)
+	if err != nil {
+		return err
+	}
+	defer cs.Close()
+	names := append([]string{cs.Start()}, beside...)
+	for _, name := range beside {
+		if !cs.Has(name) {
+			return fmt.Errorf("unknown context %q (the kubeconfig has: %s)", name, strings.Join(cs.Names(), ", "))
+		}
+	}
+	ctx, cancel := headlessContext(parent)
+	defer cancel()
+	trees := make([]mount.Tree, len(names))
+	for i, name := range names {
+		conn, err := cs.Conn(ctx, name)
+		if err != nil {
+			if len(names) > 1 {
+				return fmt.Errorf("context %s: %w", name, err)
+			}
+			return err
+		}
+		ns := ""
+		if conn.Info.NamespaceExplicit {
+			ns = conn.Info.Namespace
+		}
+		fs := model.NewFS(conn, model.Options{Namespace: ns, LogTailLines: s.tail})
+		fs.SetRevealSecrets(s.reveal)
+		conn.Lists().SetIdleTimeout(s.idle)
+		trees[i] = mount.Tree{Name: conn.Info.Context, FS: fs, Logs: conn}
+	}
+	srv, err := mount.Mount(dir, trees, mount.Options{
+		MaxInFlight: s.maxInFlight, Errors: stderr, FsName: "kfsui:" + strings.Join(names, ","),
+	})
+	if err != nil {
+		return err
+	}
+	where := dir
+	if abs, err := filepath.Abs(dir); err == nil {
+		where = abs
+	}
+	fmt.Fprintf(stderr, "kfsui: mounted %s at %s (read-only); Ctrl-C or `%s -u %s` unmounts\n",
+		describeTrees(trees), where, mount.Fusermount, where)
+	if os.Getenv(crashTestEnv) == "1" {
+		go func() {
+			time.Sleep(time.Second)
+			panic("crash test: a panic while mounted (" + crashTestEnv + "=1)")
+		}()
+	}
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+		case <-parent.Done():
+		case <-done:
+			return
+		}
+		if err := srv.Unmount(); err != nil {
+			fmt.Fprintf(stderr, "kfsui: %s\n", oneLine(err))
+		}
+	}()
+	srv.Wait()
+	close(done)
+	fmt.Fprintf(stderr, "kfsui: unmounted %s\n", where)
+	return nil
+}
+
+// describeTrees names what is mounted: a context, or several.
+func describeTrees(trees []mount.Tree) string {
+	if len(trees) == 1 {
+		return "context " + trees[0].Name
+	}
+	names := make([]string, len(trees))
+	for i, t := range trees {
+		names[i] = t.Name
+	}
+	return "contexts " + strings.Join(names, ", ") + " (one directory each)"
+}
+
+var _ mount.LogSource = (*k8s.Conn)(nil)
