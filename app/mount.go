@@ -104,7 +104,14 @@ func serveMount(parent context.Context, flags *genericclioptions.ConfigFlags, be
 		fs := model.NewFS(conn, model.Options{Namespace: ns, LogTailLines: s.tail})
 		fs.SetRevealSecrets(s.reveal)
 		conn.Lists().SetIdleTimeout(s.idle)
-		trees[i] = mount.Tree{Name: conn.Info.Context, FS: fs, Logs: conn}
+		trees[i] = mount.Tree{Name: contextDir(conn.Info.Context), FS: fs, Logs: conn}
+	}
+	seen := map[string]string{}
+	for i, t := range trees {
+		if other, ok := seen[t.Name]; ok && len(trees) > 1 {
+			return fmt.Errorf("contexts %q and %q would both be the directory %s", other, names[i], t.Name)
+		}
+		seen[t.Name] = names[i]
 	}
 	srv, err := mount.Mount(dir, trees, mount.Options{
 		MaxInFlight: s.maxInFlight, Errors: stderr, FsName: "kfsui:" + strings.Join(names, ","),
@@ -143,6 +150,17 @@ func serveMount(parent context.Context, flags *genericclioptions.ConfigFlags, be
 	close(done)
 	fmt.Fprintf(stderr, "kfsui: unmounted %s\n", where)
 	return nil
+}
+
+// contextDir is the directory a context's tree is under when several
+// are mounted: its name, with each "/" (an EKS ARN has one) made "_", as a
+// file name cannot hold it.
+func contextDir(name string) string {
+	name = strings.ReplaceAll(name, "/", "_")
+	if name == "" || name == "." || name == ".." {
+		return "_" + name
+	}
+	return name
 }
 
 // describeTrees names what is mounted: a context, or several.
