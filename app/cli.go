@@ -203,7 +203,7 @@ func newRootCommand(name string, stdout, stderr io.Writer) *cobra.Command {
 	root.Flags().DurationVar(&s.idle, "idle-timeout", defaultIdleTimeout, "stop the watch and cache of a listing no open directory shows after this long (0: keep all)")
 	root.PreRunE = func(cmd *cobra.Command, _ []string) error { return applyConfig(cmd, &s) }
 	root.AddCommand(newLsCommand(flags, stdout), newCatCommand(flags, stdout), newTailCommand(flags, stdout), newDiffCommand(flags, stdout),
-		newMountCommand(flags, &s.beside, stderr))
+		newMountCommand(flags, &s.beside, stderr), newGrepCommand(flags, stdout, stderr))
 	return root
 }
 

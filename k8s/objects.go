@@ -105,3 +105,38 @@ func (c *Conn) Logs(ctx context.Context, ns, pod string, o LogOptions) (io.ReadC
 	}
 	return c.streams.CoreV1().Pods(ns).GetLogs(pod, opts).Stream(ctx)
 }
+
+// ListPages lists the full objects of type t in namespace ns ("" for
+// every namespace, or for a cluster-scoped type), pageSize at a time,
+// calling fn with each page before asking for the next, so memory holds
+// one page whatever the count. fn's objects are its own to keep. A
+// continue token that expired fails the list (410 Gone), as kubectl's
+// does.
+//
+// Safe from any goroutine; it blocks for the requests.
+func (c *Conn) ListPages(ctx context.Context, t Type, ns string, pageSize int64, fn func([]unstructured.Unstructured) error) error {
+	ri := c.dynamic.Resource(t.GVR)
+	var lister interface {
+		List(context.Context, metav1.ListOptions) (*unstructured.UnstructuredList, error)
+	} = ri
+	if t.Namespaced && ns != "" {
+		lister = ri.Namespace(ns)
+	}
+	opts := metav1.ListOptions{Limit: pageSize}
+	for {
+		list, err := lister.List(ctx, opts)
+		if err != nil {
+			return err
+		}
+		if err := fn(list.Items); err != nil {
+			return err
+		}
+		if list.GetContinue() == "" {
+			return nil
+		}
+		if err := sameContinue(opts.Continue, list.GetContinue()); err != nil {
+			return err
+		}
+		opts.Continue = list.GetContinue()
+	}
+}

@@ -48,6 +48,7 @@ type Source interface {
 	History(ctx context.Context, t k8s.Type, ns, name string) (map[int64]runtime.Object, error)
 	ChangeCauses(ctx context.Context, t k8s.Type, ns, name string) (map[int64]string, error)
 	Logs(ctx context.Context, ns, pod string, o k8s.LogOptions) (io.ReadCloser, error)
+	ListPages(ctx context.Context, t k8s.Type, ns string, pageSize int64, fn func([]unstructured.Unstructured) error) error
 }
 
 var _ Source = (*k8s.Conn)(nil)
@@ -124,6 +125,8 @@ type FS struct {
 	namespace string
 	// LogTailLines is how many lines a log leaf shows.
 	logTailLines int64
+	// grepPageSize is how many objects a search's LIST pages hold.
+	grepPageSize int64
 
 	hideEmpty     atomic.Bool
 	revealSecrets atomic.Bool
@@ -148,6 +151,9 @@ type Options struct {
 	Namespace string
 	// LogTailLines bounds how many lines a .log leaf reads; 0 means 1000.
 	LogTailLines int64
+	// GrepPageSize is how many objects one LIST page of a search holds;
+	// 0 means DefaultGrepPageSize.
+	GrepPageSize int64
 	// HideEmptyTypes lists only the types holding at least one object;
 	// see FS.SetHideEmptyTypes.
 	HideEmptyTypes bool
@@ -158,10 +164,13 @@ func NewFS(src Source, o Options) *FS {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.GrepPageSize <= 0 {
+		o.GrepPageSize = DefaultGrepPageSize
+	}
 	if o.LogTailLines <= 0 {
 		o.LogTailLines = 1000
 	}
-	fs := &FS{src: src, now: o.Now, namespace: o.Namespace, logTailLines: o.LogTailLines, kept: map[Path]bool{}, followers: map[Path]int{}}
+	fs := &FS{src: src, now: o.Now, namespace: o.Namespace, logTailLines: o.LogTailLines, grepPageSize: o.GrepPageSize, kept: map[Path]bool{}, followers: map[Path]int{}}
 	fs.hideEmpty.Store(o.HideEmptyTypes)
 	return fs
 }

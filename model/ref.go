@@ -32,9 +32,22 @@ func (r Ref) String() string {
 // end. A context alone, "prod:", is that context's root. Text that names
 // no known context is an unknown context, named up to its first ":/".
 func ParseRef(s string, contexts []string) (Ref, error) {
+	ctx, rest, err := SplitRef(s, contexts)
+	if err != nil {
+		return Ref{}, err
+	}
+	p, err := Parse(rest)
+	if err != nil && ctx != "" {
+		return Ref{}, fmt.Errorf("%s: %w", ctx, err)
+	}
+	return Ref{Context: ctx, Path: p}, err
+}
+
+// SplitRef splits CONTEXT:/PATH as ParseRef does, without parsing the
+// path: "" for a bare /PATH, and "/" for a context alone.
+func SplitRef(s string, contexts []string) (context, path string, err error) {
 	if strings.HasPrefix(s, "/") {
-		p, err := Parse(s)
-		return Ref{Path: p}, err
+		return "", s, nil
 	}
 	best := ""
 	for _, name := range contexts {
@@ -50,19 +63,15 @@ func ParseRef(s string, contexts []string) (Ref, error) {
 		if rest == "" {
 			rest = "/"
 		}
-		p, err := Parse(rest)
-		if err != nil {
-			return Ref{}, fmt.Errorf("%s: %w", best, err)
-		}
-		return Ref{Context: best, Path: p}, nil
+		return best, rest, nil
 	}
 	if i := strings.Index(s, ":/"); i > 0 {
-		return Ref{}, fmt.Errorf("%w: unknown context %q in %q (the kubeconfig has: %s)", ErrNoSuchPath, s[:i], s, listNames(contexts))
+		return "", "", fmt.Errorf("%w: unknown context %q in %q (the kubeconfig has: %s)", ErrNoSuchPath, s[:i], s, listNames(contexts))
 	}
 	if strings.HasSuffix(s, ":") {
-		return Ref{}, fmt.Errorf("%w: unknown context %q (the kubeconfig has: %s)", ErrNoSuchPath, strings.TrimSuffix(s, ":"), listNames(contexts))
+		return "", "", fmt.Errorf("%w: unknown context %q (the kubeconfig has: %s)", ErrNoSuchPath, strings.TrimSuffix(s, ":"), listNames(contexts))
 	}
-	return Ref{}, fmt.Errorf("%w: %q is neither an absolute path nor CONTEXT:/PATH", ErrNoSuchPath, s)
+	return "", "", fmt.Errorf("%w: %q is neither an absolute path nor CONTEXT:/PATH", ErrNoSuchPath, s)
 }
 
 func listNames(names []string) string {
