@@ -117,6 +117,8 @@ type App struct {
 	lastFocus  tview.Primitive   // the focus styled last
 	lastClick  [2]int            // where the last click was, for double clicks
 	jumpInputs []string          // what was typed in the jump bar, oldest first
+	grepCancel func()            // ends the :grep running, if one is
+	grepRuns   int               // counts :grep runs; only the last one's result shows
 	places     []string          // the places visited, for [ and ]
 	placeAt    int               // the current place in places
 	// openAfterReveal opens the reveal's target when it is a leaf.

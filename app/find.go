@@ -78,6 +78,10 @@ func (a *App) clearTreeFilter() {
 		a.tree.SetFilter(dir, nil)
 		a.flash("filter cleared", false)
 	}
+	if a.tree.Kept() {
+		a.tree.SetKept(nil, nil)
+		a.flash("grep cleared", false)
+	}
 }
 
 // searchViewer asks for a pattern and highlights its matches in the

@@ -59,7 +59,7 @@ func (a *App) jump() {
 		if len(a.jumpInputs) > maxHistory {
 			a.jumpInputs = a.jumpInputs[1:]
 		}
-		if a.contextCommand(text) {
+		if a.grepCommand(text) || a.contextCommand(text) {
 			return
 		}
 		p, err := model.Jump(text, a.conn.Catalog(), a.baseDir(), a.defaultNamespace())

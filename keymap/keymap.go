@@ -158,7 +158,7 @@ var defaults = []struct {
 	{ScrollLeft, ScopeLog, "left", "scroll left (wrap off)", false},
 	{ScrollRight, ScopeLog, "right", "scroll right (wrap off)", false},
 	{Back, ScopeLog, "esc", "back to the tree", true},
-	{Jump, ScopeGlobal, ":", "jump to a path or a resource (:po, :deploy web); :ctx NAME switches context; Tab completes", true},
+	{Jump, ScopeGlobal, ":", "jump to a path or a resource (:po, :deploy web); :ctx NAME switches context; :grep RE narrows the tree to the objects whose manifest matches; Tab completes", true},
 	{HistoryBack, ScopeGlobal, "[", "back to the previous place", false},
 	{HistoryFwd, ScopeGlobal, "]", "forward again", false},
 	{Yank, ScopeGlobal, "y", "copy the leaf's text as shown (a log pane: its lines as shown)", true},

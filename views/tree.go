@@ -68,6 +68,8 @@ type Tree struct {
 
 	filterDir string            // the directory the filter narrows, "" for none
 	filter    func(string) bool // which names stay
+	keptDirs  map[string]bool   // the directories a search narrows (treekeep.go)
+	kept      map[string]bool   // the entries they keep
 
 	cur     *treeNode   // the selection; never nil
 	rows    []*treeNode // the visible nodes in order; valid unless stale
@@ -136,6 +138,7 @@ func (t *Tree) Reset() {
 	t.root.children, t.root.expanded = nil, false
 	delete(t.listed, t.root.path)
 	t.filterDir, t.filter = "", nil
+	t.keptDirs, t.kept = nil, nil
 	t.cur, t.offset, t.follow, t.stale = t.root, 0, true, true
 }
 
@@ -262,7 +265,7 @@ func (t *Tree) render(dir string, sameListing bool) {
 	}
 	shown := 0
 	place := func(n *treeNode, name string) {
-		n.hidden = match != nil && !n.matches(match, name)
+		n.hidden = (match != nil && !n.matches(match, name)) || t.keptOut(dir, n.path)
 		n.table = l.table
 		if !n.hidden {
 			shown++
@@ -437,6 +440,7 @@ func (t *Tree) Select(path string) bool {
 	}
 	if t.Hidden(path) {
 		t.SetFilter(t.filterDir, nil)
+		t.SetKept(nil, nil)
 	}
 	t.setCurrent(n)
 	return true

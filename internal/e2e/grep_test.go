@@ -8,7 +8,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/gdamore/tcell/v2"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -202,4 +204,38 @@ func requestsSince(c *countingTransport, n int) []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return slices.Clone(c.uris[n:])
+}
+
+// :grep in the tree narrows it to the objects whose manifest matches, and
+// the directories leading to them, opened; Esc shows everything again.
+func TestE2EGrepInTheTree(t *testing.T) {
+	c := testcluster.Shared(t)
+	ns := newNamespace(t, "grepui")
+	applyDeployment(t, ns)
+	cms := c.Clientset().CoreV1().ConfigMaps(ns)
+	for i, tier := range []string{"db", "web", "DB-replica"} {
+		cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("app-%d", i)}, Data: map[string]string{"tier": tier}}
+		if _, err := cms.Create(ctx(t), cm, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := startApp(t, "/namespaces/"+ns)
+	d.waitText(15*time.Second, "configmaps", "deployments", "serviceaccounts")
+	d.jump("grep tier: db")
+	screen := d.waitText(15*time.Second, "app-0", "app-2", "2 of ")
+	for _, gone := range []string{"app-1", "deployments", "serviceaccounts", "kube-root-ca.crt"} {
+		if strings.Contains(screen, gone) {
+			t.Errorf("the tree still shows %s after :grep:\n%s", gone, screen)
+		}
+	}
+	d.key(tcell.KeyEscape)
+	d.waitText(5*time.Second, "app-1", "deployments", "serviceaccounts", "grep cleared")
+
+	// On a type directory the search is that type's; nothing matching
+	// says so.
+	d.jump("/namespaces/" + ns + "/deployments")
+	d.jump("grep image: nginx")
+	d.waitText(15*time.Second, "1 of 1 objects", "web")
+	d.jump("grep no such text")
+	d.waitText(15*time.Second, "0 of 1 objects")
 }
