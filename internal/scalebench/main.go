@@ -37,7 +37,8 @@ import (
 func main() {
 	small := flag.Bool("small", false, "a tenth of the scenario, to try the bench quickly")
 	soak := flag.Int("soak", 0, "instead, soak kfsui this many minutes under pod churn and a log flood (see soak.go)")
-	flag.IntVar(&sessions, "sessions", sessions, "how many times to start kfsui and expand the big directory")
+	flag.IntVar(&sessions, "sessions", sessions, "how many times to start kfsui and expand the big directory (and to time each mount and grep figure)")
+	flag.BoolVar(&mountOnly, "mount-only", false, "only the mount's and kfsui grep's figures")
 	flag.Parse()
 	if sessions < 1 {
 		fmt.Fprintln(os.Stderr, "scalebench: --sessions must be at least 1")
@@ -237,6 +238,23 @@ func run(small bool) error {
 	// Let the API server and etcd finish digesting the writes (compaction,
 	// caches) before anything is timed.
 	time.Sleep(15 * time.Second)
+	if mountOnly {
+		mnt, err := measureMount(ctx, c, bin, scale, sessions)
+		if err != nil {
+			return fmt.Errorf("mount and grep: %w", err)
+		}
+		fmt.Println()
+		printMount(func(what, got, target string, ok bool) {
+			mark := "ok"
+			if !ok {
+				mark = "MISSED"
+			}
+			fmt.Printf("  %-58s %-22s %-18s %s\n", what, got, target, mark)
+		}, func(d []time.Duration) string {
+			return fmt.Sprintf("%s (%.0f–%.0f)", ms(pct(d, 50)), float64(d[0])/float64(time.Millisecond), float64(d[len(d)-1])/float64(time.Millisecond))
+		}, mnt)
+		return nil
+	}
 
 	md, err := metadata.NewForConfig(c.RESTConfig())
 	if err != nil {
@@ -462,6 +480,12 @@ func run(small bool) error {
 	if err != nil {
 		return err
 	}
+	// The mount and kfsui grep: processes of their own, the UI's gone.
+	// Before tree.txt, so the big directory holds exactly its pods.
+	mnt, err := measureMount(ctx, c, bin, scale, sessions)
+	if err != nil {
+		return fmt.Errorf("mount and grep: %w", err)
+	}
 	// Last, as it adds a Deployment's pods to the big namespace.
 	tree, err := measureTree(ctx, c, sessions)
 	if err != nil {
@@ -538,6 +562,7 @@ func run(small bool) error {
 		fmt.Sprintf("%d; %d", sw.hiddenWatches, sw.shownWatches), "0", sw.hiddenWatches == 0 && sw.shownWatches > 0)
 	row("UI RSS with one context; with a second one connected, hidden past the idle timeout",
 		fmt.Sprintf("%d MB; %d MB", sw.rssOne>>20, sw.rssTwo>>20), "", true)
+	printMount(row, spread, mnt)
 	fmt.Printf("\n  (watches beyond the listings opened: CustomResourceDefinitions and APIServices, which the catalog follows)\n")
 	fmt.Printf("\n  per session, in order (ms): first frame %s; all names %s; floor before it %s\n",
 		inOrder(runs, func(s *session) int64 { return s.first.T - s.procStart }),

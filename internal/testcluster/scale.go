@@ -8,8 +8,10 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -27,15 +29,19 @@ type Scale struct {
 	CRDs        int // CustomResourceDefinitions, group bench.kfsui.io
 	ObjectsEach int // objects of each CRD, in namespace "crds"
 	ConfigMaps  int // ConfigMaps in namespace "configs"
-	Workers     int // concurrent creates
+	// DeploymentsEach Deployments in each of the Namespaces, scaled to
+	// zero: a cluster's worth of workloads to search (kfsui grep) without
+	// more pods.
+	DeploymentsEach int
+	Workers         int // concurrent creates
 }
 
 // BigNamespace holds the scale scenario's one large collection.
 const BigNamespace = "big"
 
 // DefaultScale is the scenario of the scale benchmark: 30,000 pods, 200
-// CRDs with 10 objects each, 5,000 ConfigMaps.
-var DefaultScale = Scale{BigPods: 10000, Namespaces: 100, PodsEach: 200, CRDs: 200, ObjectsEach: 10, ConfigMaps: 5000, Workers: 48}
+// CRDs with 10 objects each, 5,000 ConfigMaps, 1,000 Deployments.
+var DefaultScale = Scale{BigPods: 10000, Namespaces: 100, PodsEach: 200, CRDs: 200, ObjectsEach: 10, ConfigMaps: 5000, DeploymentsEach: 10, Workers: 48}
 
 // ScaleNamespace names the i-th namespace of the scenario.
 func ScaleNamespace(i int) string { return fmt.Sprintf("scale-%03d", i) }
@@ -104,8 +110,16 @@ func SeedScale(ctx context.Context, c *Cluster, s Scale) error {
 			return err
 		})
 	}
+	for n := range s.Namespaces {
+		for i := range s.DeploymentsEach {
+			jobs = append(jobs, func(ctx context.Context) error {
+				_, err := cs.AppsV1().Deployments(ScaleNamespace(n)).Create(ctx, scaleDeployment(n, i), metav1.CreateOptions{})
+				return err
+			})
+		}
+	}
 	if err := runAll(ctx, s.Workers, jobs); err != nil {
-		return fmt.Errorf("pods and configmaps: %w", err)
+		return fmt.Errorf("pods, configmaps and deployments: %w", err)
 	}
 	if err := seedCRDs(ctx, dyn, s); err != nil {
 		return err
@@ -131,6 +145,40 @@ func scalePod(ns string, i int) *corev1.Pod {
 			Ports: []corev1.ContainerPort{{ContainerPort: 8080, Name: "http"}},
 			Env:   []corev1.EnvVar{{Name: "MODE", Value: "production"}},
 		}}},
+	}
+}
+
+// ScaleNginx says which of the scale Deployments run nginx: every tenth,
+// so a search for it finds a tenth of them.
+func ScaleNginx(i int) bool { return i%10 == 3 }
+
+// scaleDeployment is the i-th Deployment of the n-th scale namespace:
+// scaled to zero, with a pod template as services have.
+func scaleDeployment(n, i int) *appsv1.Deployment {
+	name := fmt.Sprintf("svc-%02d", i)
+	image := fmt.Sprintf("registry.example/svc-%d:1.%d", i, n%7)
+	if ScaleNginx(i) {
+		image = "nginx:1.27"
+	}
+	labels := map[string]string{"app": name, "team": fmt.Sprintf("team-%d", n%12)}
+	zero := int32(0)
+	return &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels, Annotations: map[string]string{"owner": "platform@example.com"}},
+		Spec: appsv1.DeploymentSpec{
+			Replicas: &zero,
+			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{
+					Name: "app", Image: image,
+					Ports: []corev1.ContainerPort{{ContainerPort: 8080, Name: "http"}},
+					Env:   []corev1.EnvVar{{Name: "MODE", Value: "production"}, {Name: "REGION", Value: "eu-west-1"}},
+					Resources: corev1.ResourceRequirements{
+						Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("128Mi")},
+					},
+				}}},
+			},
+		},
 	}
 }
 
