@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/kfsui/kfsui/internal/mount"
@@ -49,6 +50,9 @@ func superviseMount(dir string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kfsui: %v\n", err)
 		return exitError
 	}
+	// All this process does from now on is wait: give back what package
+	// initialisation took.
+	debug.FreeOSMemory()
 	done := make(chan struct{})
 	go func() {
 		for {

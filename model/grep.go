@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -233,20 +236,20 @@ func (fs *FS) GrepLeaves(ctx context.Context, s GrepScope, leaves []string, fn f
 	}
 	found := false
 	page := func(items []unstructured.Unstructured) error {
+		var objs []*unstructured.Unstructured
 		for i := range items {
-			obj := &items[i]
-			if !matchSegment(s.Name, obj.GetName()) || CheckSegment(obj.GetName()) != nil {
-				continue
+			if matchSegment(s.Name, items[i].GetName()) && CheckSegment(items[i].GetName()) == nil {
+				objs = append(objs, &items[i])
 			}
-			found = true
-			for _, name := range names {
-				leaf, err := fs.grepLeaf(ctx, s.Type, obj, name)
-				if err != nil {
-					return err
-				}
-				if err := fn(leaf); err != nil {
-					return err
-				}
+		}
+		found = found || len(objs) > 0
+		rendered, err := fs.renderAll(ctx, s.Type, objs, names)
+		if err != nil {
+			return err
+		}
+		for _, leaf := range rendered {
+			if err := fn(leaf); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -255,13 +258,13 @@ func (fs *FS) GrepLeaves(ctx context.Context, s GrepScope, leaves []string, fn f
 	if !s.Type.Namespaced {
 		ns = ""
 	}
-	err := fs.src.ListPages(ctx, s.Type, ns, fs.grepPageSize, page)
+	err := fs.listAhead(ctx, s.Type, ns, page)
 	if err != nil && s.AllNamespaces && apierrors.IsForbidden(err) {
 		// Not allowed across namespaces: each namespace the user sees.
 		var nss []string
 		nss, err = fs.namespaceNames(ctx)
 		for _, n := range nss {
-			if err = fs.src.ListPages(ctx, s.Type, n, fs.grepPageSize, page); err != nil {
+			if err = fs.listAhead(ctx, s.Type, n, page); err != nil {
 				break
 			}
 		}
@@ -295,4 +298,65 @@ func (fs *FS) grepLeaf(ctx context.Context, t k8s.Type, obj *unstructured.Unstru
 		return Leaf{Path: p}, nil
 	}
 	return leaf, err
+}
+
+// listAhead lists t in ns page by page as Source.ListPages does, asking
+// for the next page while fn works on the one before: the server's work
+// and the rendering overlap, and memory holds two pages.
+func (fs *FS) listAhead(ctx context.Context, t k8s.Type, ns string, fn func([]unstructured.Unstructured) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make(chan []unstructured.Unstructured)
+	listed := make(chan error, 1)
+	go func() {
+		defer close(pages)
+		listed <- fs.src.ListPages(ctx, t, ns, fs.grepPageSize, func(items []unstructured.Unstructured) error {
+			select {
+			case pages <- items:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
+	for items := range pages {
+		if err := fn(items); err != nil {
+			cancel()
+			for range pages {
+			}
+			return err
+		}
+	}
+	return <-listed
+}
+
+// renderAll renders leaves names of objs, on every core, and returns them
+// in order: each object's leaves in turn.
+func (fs *FS) renderAll(ctx context.Context, t k8s.Type, objs []*unstructured.Unstructured, names []string) ([]Leaf, error) {
+	out := make([]Leaf, len(objs)*len(names))
+	errs := make([]error, len(out))
+	workers := min(runtime.GOMAXPROCS(0), len(out))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(out) || ctx.Err() != nil {
+					return
+				}
+				out[i], errs[i] = fs.grepLeaf(ctx, t, objs[i/len(names)], names[i%len(names)])
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
