@@ -28,6 +28,7 @@ func TestLayers(t *testing.T) {
 		{"k8s", []string{"github.com/rivo/tview", "github.com/gdamore/tcell", module + "views", module + "app", module + "model"}},
 		{"model", []string{"github.com/rivo/tview", "github.com/gdamore/tcell", module + "views", module + "app"}},
 		{"views", []string{"k8s.io/client-go", "k8s.io/apimachinery", module + "k8s", module + "model", module + "app"}},
+		{"internal/mount", []string{"github.com/rivo/tview", "github.com/gdamore/tcell", module + "views", module + "app"}},
 		{"keymap", []string{"k8s.io/", module + "views", module + "model", module + "k8s"}},
 		{"themes", []string{"k8s.io/", module + "views", module + "model", module + "k8s"}},
 	}
