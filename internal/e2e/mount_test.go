@@ -316,6 +316,33 @@ func TestE2EMountFollowsTheCluster(t *testing.T) {
 		return !strings.Contains(sh(t, "ls "+dir), "fresh\n")
 	}, noDetail)
 
+	// A leaf is one GET when opened; a stat just before shares it, as
+	// tar's stat-then-open does; leaves of an object cost nothing until
+	// one is read.
+	gets := func() int {
+		n := 0
+		for _, u := range m.gauge.requests() {
+			if strings.Contains(u, "/configmaps/kube-root-ca.crt") {
+				n++
+			}
+		}
+		return n
+	}
+	leaf := filepath.Join(dir, "kube-root-ca.crt", "manifest.yaml")
+	sh(t, "ls "+filepath.Dir(leaf)+" >/dev/null")
+	if n := gets(); n != 0 {
+		t.Errorf("listing an object's directory sent %d GETs", n)
+	}
+	sh(t, "cat "+leaf+" >/dev/null")
+	if n := gets(); n != 1 {
+		t.Errorf("cat of a leaf sent %d GETs, want 1", n)
+	}
+	time.Sleep(2500 * time.Millisecond) // past the text's freshness
+	sh(t, "stat "+leaf+" >/dev/null && cat "+leaf+" >/dev/null")
+	if n := gets(); n != 2 {
+		t.Errorf("stat then cat sent %d more GETs, want 1", n-1)
+	}
+
 	// Secrets are masked as kfsui cat masks them.
 	got := sh(t, "cat "+filepath.Join(m.dir, "namespaces", ns, "secrets", "db", "manifest.yaml"))
 	if strings.Contains(got, "hunter2") || strings.Contains(got, "aHVudGVyMi") || !strings.Contains(got, "[hidden: 20 bytes]") {

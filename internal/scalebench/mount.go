@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/kfsui/kfsui/internal/mount"
@@ -54,23 +53,21 @@ func countingConn(ctx context.Context, c *testcluster.Cluster, n *atomic.Int64) 
 	}})
 }
 
-// timed runs a command line with bash, output thrown away, and returns
-// how long it took and its peak RSS.
-func timed(script string) (time.Duration, int64, error) {
-	cmd := exec.Command("bash", "-c", script)
-	var errb bytes.Buffer
-	cmd.Stderr = &errb
-	start := time.Now()
-	err := cmd.Run()
-	elapsed := time.Since(start)
-	if err != nil {
+// timed runs a command line with bash through peakrss (see there), output
+// thrown away, and returns how long it took and the peak RSS of its
+// largest process.
+func timed(peakrss, script string) (time.Duration, int64, error) {
+	cmd := exec.Command(peakrss, script)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
 		return 0, 0, fmt.Errorf("%s: %v: %s", script, err, errb.String())
 	}
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss << 10
+	var ns, rss int64
+	if _, err := fmt.Sscanf(out.String(), "%d %d", &ns, &rss); err != nil {
+		return 0, 0, fmt.Errorf("%s: %q: %v", script, out.String(), err)
 	}
-	return elapsed, rss, nil
+	return time.Duration(ns), rss, nil
 }
 
 // measureMount times ls -l of the big directory through the mount
@@ -79,6 +76,10 @@ func timed(script string) (time.Duration, int64, error) {
 // the cluster against kubectl get -A -o yaml | grep, runs times each.
 func measureMount(ctx context.Context, c *testcluster.Cluster, bin string, scale testcluster.Scale, runs int) (mountFigures, error) {
 	var f mountFigures
+	peakrss := filepath.Join(filepath.Dir(bin), "peakrss")
+	if out, err := exec.Command("go", "build", "-o", peakrss, "github.com/kfsui/kfsui/internal/scalebench/peakrss").CombinedOutput(); err != nil {
+		return f, fmt.Errorf("go build peakrss: %v: %s", err, out)
+	}
 	big := "/namespaces/" + testcluster.BigNamespace + "/pods"
 	kfsui := fmt.Sprintf("%s --kubeconfig %s", bin, c.KubeconfigPath)
 	kubectl := filepath.Join(os.Getenv("KFSUI_KUBE_BIN_DIR"), "kubectl") + " --kubeconfig " + c.KubeconfigPath
@@ -87,7 +88,7 @@ func measureMount(ctx context.Context, c *testcluster.Cluster, bin string, scale
 	// mount again.
 	var last *benchMount
 	for i := range runs {
-		d, _, err := timed(kfsui + " ls " + big + " >/dev/null")
+		d, _, err := timed(peakrss, kfsui+" ls "+big+" >/dev/null")
 		if err != nil {
 			return f, err
 		}
@@ -98,7 +99,7 @@ func measureMount(ctx context.Context, c *testcluster.Cluster, bin string, scale
 		if last, err = newBenchMount(ctx, c); err != nil {
 			return f, err
 		}
-		d, _, err = timed("ls -l " + last.dir + big + " >/dev/null")
+		d, _, err = timed(peakrss, "ls -l "+last.dir+big+" >/dev/null")
 		if err != nil {
 			return f, err
 		}
@@ -113,7 +114,7 @@ func measureMount(ctx context.Context, c *testcluster.Cluster, bin string, scale
 	}
 	defer last.close()
 	for range runs {
-		d, _, err := timed("ls -l " + last.dir + big + " >/dev/null")
+		d, _, err := timed(peakrss, "ls -l "+last.dir+big+" >/dev/null")
 		if err != nil {
 			return f, err
 		}
@@ -153,7 +154,7 @@ func measureMount(ctx context.Context, c *testcluster.Cluster, bin string, scale
 			{kfsui + " grep -c 'image: nginx' '/namespaces/*/pods' >/dev/null; true", &f.grepPods, &f.grepPodsRSS},
 			{kubectl + " get pods -A -o yaml | grep -c 'image: nginx' >/dev/null; true", &f.kubectlPod, &f.kubectlPodRSS},
 		} {
-			d, rss, err := timed(step.script)
+			d, rss, err := timed(peakrss, step.script)
 			if err != nil {
 				return f, err
 			}
