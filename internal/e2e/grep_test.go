@@ -30,19 +30,26 @@ func grepLines(t *testing.T, text string, args ...string) (string, int) {
 	return out.String(), cmd.ProcessState.ExitCode()
 }
 
-// kfsui grep finds what `kubectl get -o yaml | grep` finds, object by
-// object, and exits as grep does.
-func TestE2EGrepMatchesKubectlAndGrep(t *testing.T) {
-	c := testcluster.Shared(t)
-	ns := newNamespace(t, "grep")
-	applyDeployment(t, ns)
-	cms := c.Clientset().CoreV1().ConfigMaps(ns)
+// tierConfigMaps creates ConfigMaps app-0, app-1 and app-2 in ns, whose
+// tiers are db, web and DB-replica.
+func tierConfigMaps(t *testing.T, ns string) {
+	t.Helper()
+	cms := testcluster.Shared(t).Clientset().CoreV1().ConfigMaps(ns)
 	for i, tier := range []string{"db", "web", "DB-replica"} {
 		cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("app-%d", i)}, Data: map[string]string{"tier": tier}}
 		if _, err := cms.Create(ctx(t), cm, metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+// kfsui grep finds what `kubectl get -o yaml | grep` finds, object by
+// object, and exits as grep does.
+func TestE2EGrepMatchesKubectlAndGrep(t *testing.T) {
+	c := testcluster.Shared(t)
+	ns := newNamespace(t, "grep")
+	applyDeployment(t, ns)
+	tierConfigMaps(t, ns)
 	objects := map[string][]string{"deployments": {"web"}, "configmaps": {"app-0", "app-1", "app-2", "kube-root-ca.crt"}}
 
 	for _, tc := range []struct {
@@ -105,7 +112,7 @@ func TestE2EGrepMatchesKubectlAndGrep(t *testing.T) {
 	}
 
 	// Globs in paths; a single leaf prints its lines bare, as grep does.
-	got, _, code := kfsui(t, "grep", "tier: web", "/namespaces/"+ns[:len(ns)-2]+"*/configmaps/app-*")
+	got, _, code := kfsui(t, "grep", "tier: web", "/namespaces/"+strings.Replace(ns, "grep", "gr?p", 1)+"/configmaps/app-*")
 	if code != 0 || got != fmt.Sprintf("/namespaces/%s/configmaps/app-1/manifest.yaml:  tier: web\n", ns) {
 		t.Errorf("grep with globs: exit %d:\n%s", code, got)
 	}
@@ -209,16 +216,9 @@ func requestsSince(c *countingTransport, n int) []string {
 // :grep in the tree narrows it to the objects whose manifest matches, and
 // the directories leading to them, opened; Esc shows everything again.
 func TestE2EGrepInTheTree(t *testing.T) {
-	c := testcluster.Shared(t)
 	ns := newNamespace(t, "grepui")
 	applyDeployment(t, ns)
-	cms := c.Clientset().CoreV1().ConfigMaps(ns)
-	for i, tier := range []string{"db", "web", "DB-replica"} {
-		cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("app-%d", i)}, Data: map[string]string{"tier": tier}}
-		if _, err := cms.Create(ctx(t), cm, metav1.CreateOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tierConfigMaps(t, ns)
 	d := startApp(t, "/namespaces/"+ns)
 	d.waitText(15*time.Second, "configmaps", "deployments", "serviceaccounts")
 	d.jump("grep tier: db")
