@@ -134,22 +134,38 @@ func serveMount(parent context.Context, flags *genericclioptions.ConfigFlags, be
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
-	done := make(chan struct{})
+	served := make(chan struct{})
 	go func() {
-		select {
-		case <-sigs:
-		case <-parent.Done():
-		case <-done:
-			return
-		}
-		if err := srv.Unmount(); err != nil {
-			fmt.Fprintf(stderr, "kfsui: %s\n", oneLine(err))
-		}
+		srv.Wait()
+		close(served)
 	}()
-	srv.Wait()
-	close(done)
+	select {
+	case <-served: // unmounted from outside: fusermount3 -u
+	case <-sigs:
+		stopServing(srv, served, stderr)
+	case <-parent.Done():
+		stopServing(srv, served, stderr)
+	}
 	fmt.Fprintf(stderr, "kfsui: unmounted %s\n", where)
 	return nil
+}
+
+// detachGrace is how long kfsui keeps serving a mount it detached lazily
+// (one in use, a shell's working directory in it) before it exits anyway:
+// the name is gone from the directory tree already, and the processes
+// still inside get errors once kfsui is gone.
+const detachGrace = time.Second
+
+// stopServing unmounts and returns once the mount stopped serving, or,
+// if it was busy and so only detached, after detachGrace.
+func stopServing(srv *mount.Server, served <-chan struct{}, stderr io.Writer) {
+	if err := srv.Unmount(); err != nil {
+		fmt.Fprintf(stderr, "kfsui: %s\n", oneLine(err))
+	}
+	select {
+	case <-served:
+	case <-time.After(detachGrace):
+	}
 }
 
 // contextDir is the directory a context's tree is under when several

@@ -157,8 +157,26 @@ func TestE2EMountEndsCleanly(t *testing.T) {
 		}
 	}
 
+	// A mount in use (a shell's working directory in it) is detached and
+	// kfsui still ends, at once rather than when the shell leaves.
 	dir := emptyDir(t)
 	p := startMount(t, kubeconfig, dir, nil)
+	inside := exec.Command("sleep", "60")
+	inside.Dir = filepath.Join(dir, "namespaces")
+	if err := inside.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = inside.Process.Kill(); _ = inside.Wait() })
+	start := time.Now()
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	if code := p.waitExit(10 * time.Second); code != 0 {
+		t.Errorf("busy mount: exit %d\n%s", code, p.errText())
+	}
+	waitUnmounted(t, dir, time.Second)
+	t.Logf("a busy mount ended in %v", time.Since(start).Round(time.Millisecond))
+
+	dir = emptyDir(t)
+	p = startMount(t, kubeconfig, dir, nil)
 	if out, err := exec.Command(mount.Fusermount, "-u", dir).CombinedOutput(); err != nil {
 		t.Fatalf("fusermount3 -u: %v %s", err, out)
 	}
