@@ -322,7 +322,7 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, s settings
 		// session with tens of thousands of objects stays under 150 MB
 		// without collecting more often in smaller ones. GOMEMLIMIT
 		// still decides.
-		debug.SetMemoryLimit(110 << 20)
+		debug.SetMemoryLimit(100 << 20)
 	}
 	keys, err := keymap.Load(filepath.Join(config.Dir(), keymap.FileName))
 	if err != nil {
