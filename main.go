@@ -5,12 +5,12 @@ package main
 import (
 	"os"
 
-	"github.com/kfsui/kfsui/app"
+	"github.com/kfsui/kfsui/internal/cli"
 )
 
 func main() {
-	// The real program runs its UI under a supervisor process that
-	// restores the terminal whatever way the UI ends; see app.Supervise.
-	app.Supervise = true
-	os.Exit(app.Main(os.Args[0], os.Args[1:], os.Stdout, os.Stderr))
+	// The real program runs its UI and its mount's server under a
+	// supervisor process that restores the terminal or unmounts whatever
+	// way they end (internal/supervise).
+	os.Exit(cli.Main(os.Args[0], os.Args[1:], cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Supervise: true}))
 }

@@ -174,3 +174,12 @@ func humanSize(n int) string {
 	}
 	return fmt.Sprintf("%d B", n)
 }
+
+// yankPath copies a path.
+func (a *App) yankPath(path string) {
+	if path == "" {
+		a.flash("nothing selected", true)
+		return
+	}
+	a.yank("the path", path)
+}

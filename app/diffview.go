@@ -148,7 +148,7 @@ func diffText(ctx context.Context, pairs []diffPair) string {
 		texts, err := readBoth(ctx, p)
 		switch d := model.UnifiedDiff(la, texts[0], lb, texts[1]); {
 		case err != nil:
-			fmt.Fprintf(&out, "=== %s against %s: %s\n", la, lb, oneLine(err))
+			fmt.Fprintf(&out, "=== %s against %s: %s\n", la, lb, model.OneLine(err))
 		case d == "":
 			fmt.Fprintf(&out, "=== %s and %s are the same\n", la, lb)
 		default:

@@ -70,7 +70,7 @@ func (a *App) grepCommand(text string) bool {
 			msg := fmt.Sprintf("grep %s: %d of %d objects under %s match (%s; Esc clears)",
 				pattern, len(matched), searched, dir, time.Since(started).Round(time.Millisecond))
 			if err != nil {
-				msg += "; not searched: " + oneLine(err)
+				msg += "; not searched: " + model.OneLine(err)
 			}
 			a.flash(msg, err != nil || len(matched) == 0)
 		})

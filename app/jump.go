@@ -19,10 +19,7 @@ const maxHistory = 100
 // jump opens the jump bar: a path or a resource to go to, with Tab
 // completion and the inputs used before on ↑ and ↓. UI goroutine only.
 func (a *App) jump() {
-	back := a.tv.GetFocus()
-	in := tview.NewInputField().SetLabel(":").
-		SetFieldBackgroundColor(a.theme.Background).
-		SetLabelColor(a.theme.Title).SetFieldTextColor(a.theme.Foreground)
+	in := a.newPrompt(":")
 	pos := len(a.jumpInputs)
 	in.SetInputCapture(func(ev *tcell.EventKey) *tcell.EventKey {
 		switch ev.Key() {
@@ -46,33 +43,32 @@ func (a *App) jump() {
 		}
 		return nil
 	})
+	finish := a.showPrompt(in)
 	in.SetDoneFunc(func(key tcell.Key) {
 		text := strings.TrimSpace(in.GetText())
-		a.main.RemoveItem(in)
-		a.main.AddItem(a.footer, 1, 0, false)
-		a.prompting = nil
-		a.focus(back)
-		if key != tcell.KeyEnter || text == "" {
-			return
+		finish()
+		if key == tcell.KeyEnter && text != "" {
+			a.jumpTo(text)
 		}
-		a.jumpInputs = append(a.jumpInputs, text)
-		if len(a.jumpInputs) > maxHistory {
-			a.jumpInputs = a.jumpInputs[1:]
-		}
-		if a.grepCommand(text) || a.contextCommand(text) {
-			return
-		}
-		p, err := model.Jump(text, a.conn.Catalog(), a.baseDir(), a.defaultNamespace())
-		if err != nil {
-			a.flash(err.Error(), true)
-			return
-		}
-		a.goTo(p, true)
 	})
-	a.main.RemoveItem(a.footer)
-	a.main.AddItem(in, 1, 0, false)
-	a.prompting = in
-	a.tv.SetFocus(in)
+}
+
+// jumpTo goes where the jump bar's text says: a :grep, a context, a path
+// or a resource. UI goroutine only.
+func (a *App) jumpTo(text string) {
+	a.jumpInputs = append(a.jumpInputs, text)
+	if len(a.jumpInputs) > maxHistory {
+		a.jumpInputs = a.jumpInputs[1:]
+	}
+	if a.grepCommand(text) || a.contextCommand(text) {
+		return
+	}
+	p, err := model.Jump(text, a.conn.Catalog(), a.baseDir(), a.defaultNamespace())
+	if err != nil {
+		a.flash(err.Error(), true)
+		return
+	}
+	a.goTo(p, true)
 }
 
 // baseDir is the directory relative jumps start from: the selection if it

@@ -5,6 +5,8 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/tview"
+
+	"github.com/kfsui/kfsui/internal/trace"
 )
 
 // lifecycle runs a tview application and stops it from any goroutine at any
@@ -21,9 +23,9 @@ type lifecycle struct {
 
 // newLifecycle makes the application, to run on screen (tests give a
 // SimulationScreen) or else on the terminal.
-func newLifecycle(screen tcell.Screen, trace *tracer) *lifecycle {
+func newLifecycle(screen tcell.Screen, tr *trace.Tracer) *lifecycle {
 	if screen == nil {
-		screen = newScreen(trace)
+		screen = newScreen(tr)
 	}
 	l := &lifecycle{tv: tview.NewApplication(), drawn: make(chan struct{}), ended: make(chan struct{})}
 	// Now, not in run: SetScreen initialises the screen, and a simulation

@@ -30,10 +30,6 @@ var sinceWindows = []struct {
 	{"all", 0},
 }
 
-// timestampFormat is how log panes, saved logs and kfsui tail write a
-// line's time.
-const timestampFormat = "2006-01-02T15:04:05.000000000Z07:00"
-
 // logPane is one open log pane: its followers (one per container), the
 // bounded buffer they fill, the filter over it, and the widget. Lines and
 // states arrive on follower goroutines into pending; the app's log ticker
@@ -305,16 +301,6 @@ func (p *logPane) setFilter(pattern string) error {
 	return nil
 }
 
-// compilePattern compiles a search or filter pattern: a regular expression,
-// case-insensitive unless it says otherwise with (?-i).
-func compilePattern(pattern string) (*regexp.Regexp, error) {
-	re, err := regexp.Compile("(?i)" + pattern)
-	if err != nil {
-		return nil, fmt.Errorf("invalid pattern %q: %w", pattern, err)
-	}
-	return re, nil
-}
-
 // status is the pane's status line: each container's state, the window,
 // the counts.
 func (p *logPane) status() string {
@@ -372,7 +358,7 @@ func (p *logPane) lines(timestamps bool) string {
 	for i := 0; i < r.Len(); i++ {
 		row := r.Row(i)
 		if timestamps && !row.Time.IsZero() {
-			b.WriteString(row.Time.UTC().Format(timestampFormat) + " ")
+			b.WriteString(k8s.FormatTimestamp(row.Time) + " ")
 		}
 		if len(p.targets) > 1 || p.multiPod {
 			b.WriteString(row.Container + " ")

@@ -1,19 +1,23 @@
 package app
 
 import (
+	"os"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gdamore/tcell/v2"
 	"github.com/rivo/uniseg"
+
+	"github.com/kfsui/kfsui/internal/trace"
 )
 
 // newScreen returns the terminal's screen for tview, traced when tracing;
 // nil if there is no terminal or no screen can be made: tview then makes
 // its own and reports why. (tview ignores the error of initialising a
 // screen it is given, and Run then panics on the missing terminal.)
-func newScreen(trace *tracer) tcell.Screen {
-	if !haveTerminal() {
+func newScreen(tr *trace.Tracer) tcell.Screen {
+	if !HaveTerminal() {
 		return nil
 	}
 	s, err := tcell.NewScreen()
@@ -21,10 +25,40 @@ func newScreen(trace *tracer) tcell.Screen {
 		return nil
 	}
 	var screen tcell.Screen = newCellScreen(s)
-	if trace != nil {
-		screen = tracedScreen{Screen: screen, t: trace}
+	if tr != nil {
+		screen = tracedScreen{Screen: screen, t: tr}
 	}
 	return screen
+}
+
+// HaveTerminal reports whether there is a terminal to draw on. Safe from
+// any goroutine.
+func HaveTerminal() bool {
+	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil {
+		return false
+	}
+	_ = tty.Close()
+	return true
+}
+
+// tracedScreen tells the tracer once Show has written a frame to the
+// terminal: tview's after-draw hook runs before that write.
+type tracedScreen struct {
+	tcell.Screen
+	t *trace.Tracer
+}
+
+func (s tracedScreen) Show() {
+	start := time.Now()
+	s.Screen.Show()
+	s.t.Drawn(start)
+}
+
+func (s tracedScreen) Sync() {
+	start := time.Now()
+	s.Screen.Sync()
+	s.t.Drawn(start)
 }
 
 // cellScreen makes tview's drawing on tcell cheap. Each frame tview clears

@@ -286,7 +286,7 @@ func (a *App) resizeTree(delta int) {
 		return
 	}
 	// A failure only means the split is not remembered, and says so.
-	a.settings.set(a.opts.ConfigFile, "tree-width", fmt.Sprint(w), func(err error) {
+	a.config.set(a.opts.ConfigFile, "tree-width", fmt.Sprint(w), func(err error) {
 		a.ui.Do(func() { a.flash("tree width not remembered: "+err.Error(), true) })
 	})
 }

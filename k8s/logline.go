@@ -5,6 +5,14 @@ import (
 	"time"
 )
 
+// TimestampFormat is how log panes, saved logs and kfsui tail write a
+// line's time: RFC 3339 in UTC with nanoseconds, every digit kept,
+// so that lines of several streams sort as text too.
+const TimestampFormat = "2006-01-02T15:04:05.000000000Z07:00"
+
+// FormatTimestamp writes t as TimestampFormat in UTC.
+func FormatTimestamp(t time.Time) string { return t.UTC().Format(TimestampFormat) }
+
 // LogLine is one line of a container's log.
 type LogLine struct {
 	// Time is the kubelet's timestamp for the line; zero if the line had

@@ -175,6 +175,18 @@ func NewFS(src Source, o Options) *FS {
 	return fs
 }
 
+// NewFSFor is the path model over connection conn, as every front end
+// builds it: the namespace given with --namespace or named by the context
+// is the one listed when namespaces cannot be (o.Namespace is set from
+// it).
+func NewFSFor(conn *k8s.Conn, o Options) *FS {
+	o.Namespace = ""
+	if conn.Info.NamespaceExplicit {
+		o.Namespace = conn.Info.Namespace
+	}
+	return NewFS(conn, o)
+}
+
 // SetHideEmptyTypes sets whether namespace directories and /cluster list
 // only the types that hold at least one object. Switching forgets which
 // types were kept (see Keep) and what the checks found, so the next

@@ -14,6 +14,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
 	"github.com/kfsui/kfsui/app"
+	"github.com/kfsui/kfsui/internal/cli"
 	"github.com/kfsui/kfsui/internal/testcluster"
 	"github.com/kfsui/kfsui/k8s"
 	"github.com/kfsui/kfsui/model"
@@ -77,7 +78,7 @@ func connectAs(t testing.TB, kubeconfig, namespace string) (*k8s.Conn, *counting
 	return conn, counter
 }
 
-// fsFor builds the path model as app.Connect does: a --namespace given is
+// fsFor builds the path model as model.NewFSFor does: a --namespace given is
 // the one shown when namespaces cannot be listed.
 func fsFor(conn *k8s.Conn, namespace string, o model.Options) *model.FS {
 	o.Namespace = namespace
@@ -270,5 +271,5 @@ func kfsuiWith(t *testing.T, kubeconfig string, args ...string) (string, string,
 }
 
 func mainWith(stdout, stderr io.Writer, args ...string) int {
-	return app.Main("kfsui", args, stdout, stderr)
+	return cli.Main("kfsui", args, cli.Env{Stdout: stdout, Stderr: stderr})
 }

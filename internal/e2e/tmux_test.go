@@ -368,7 +368,7 @@ func TestE2EBinaryPanicInAGoroutineRestoresTheTerminal(t *testing.T) {
 	x.start(fmt.Sprintf("KFSUI_CRASH_TEST=1 %s --kubeconfig %s%s", bin, c.KubeconfigPath, afterExit))
 	x.waitText(15*time.Second, "READ-ONLY")
 	pane := x.waitText(15*time.Second, "exit=2")
-	for _, want := range []string{"mode=icanon", "the terminal was restored", "panic: crash test: a panic in a background goroutine", "goroutine ", "app/cli.go"} {
+	for _, want := range []string{"mode=icanon", "the terminal was restored", "panic: crash test: a panic in a background goroutine", "goroutine ", "internal/supervise/supervise.go"} {
 		if !strings.Contains(pane, want) {
 			t.Errorf("pane lacks %q:\n%s", want, pane)
 		}

@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"strings"
@@ -32,16 +32,16 @@ func TestGrepAndMountCommandLines(t *testing.T) {
 func TestGrepMatcher(t *testing.T) {
 	for _, tc := range []struct {
 		pattern string
-		s       grepSettings
+		s       grepFlags
 		line    string
 		want    bool
 	}{
-		{"image: nginx", grepSettings{}, "  image: nginx:1.27", true},
-		{"IMAGE", grepSettings{}, "image", false},
-		{"IMAGE", grepSettings{ignoreCase: true}, "image", true},
-		{"a.b", grepSettings{fixed: true}, "axb", false},
-		{"a.b", grepSettings{fixed: true}, "a.b", true},
-		{"^kind: (Pod|Service)$", grepSettings{}, "kind: Service", true},
+		{"image: nginx", grepFlags{}, "  image: nginx:1.27", true},
+		{"IMAGE", grepFlags{}, "image", false},
+		{"IMAGE", grepFlags{ignoreCase: true}, "image", true},
+		{"a.b", grepFlags{fixed: true}, "axb", false},
+		{"a.b", grepFlags{fixed: true}, "a.b", true},
+		{"^kind: (Pod|Service)$", grepFlags{}, "kind: Service", true},
 	} {
 		match, err := grepMatcher(tc.pattern, tc.s)
 		if err != nil {

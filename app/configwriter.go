@@ -6,11 +6,11 @@ import (
 	"github.com/kfsui/kfsui/internal/config"
 )
 
-// settingWriter writes settings the user changes (the tree's width) to
-// config.yaml off the UI goroutine: a slow or network home directory
-// never holds a key press up. One write runs at a time, and a field set
+// configWriter writes to config.yaml what the user changes in the UI for
+// kfsui to remember (the tree's width), off the UI goroutine: a slow or
+// network home directory never holds a key press up. One write runs at a time, and a field set
 // again before its write began is written once, with its latest value.
-type settingWriter struct {
+type configWriter struct {
 	mu      sync.Mutex
 	pending map[string]string // field → value, not yet written
 	order   []string          // the fields of pending, in the order set
@@ -20,7 +20,7 @@ type settingWriter struct {
 
 // set writes field: value to the config file at path, soon. fail is
 // called, on the writer's goroutine, with each write's error.
-func (s *settingWriter) set(path, field, value string, fail func(error)) {
+func (s *configWriter) set(path, field, value string, fail func(error)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.pending == nil {
@@ -37,7 +37,7 @@ func (s *settingWriter) set(path, field, value string, fail func(error)) {
 	go s.run(path, fail)
 }
 
-func (s *settingWriter) run(path string, fail func(error)) {
+func (s *configWriter) run(path string, fail func(error)) {
 	s.mu.Lock()
 	for len(s.order) > 0 {
 		field := s.order[0]
@@ -59,7 +59,7 @@ func (s *settingWriter) run(path string, fail func(error)) {
 
 // wait returns once nothing is being written: at exit, so that what the
 // user set just before quitting is not lost.
-func (s *settingWriter) wait() {
+func (s *configWriter) wait() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.idle == nil {

@@ -1,4 +1,10 @@
-package app
+// Package trace records kfsui's timing events (KFSUI_TRACE) for the scale
+// benchmark and for performance reports: the first frame, listings and
+// leaves as drawn, each key's latency, and the requests sent.
+//
+// Concurrency: a Tracer's methods are safe from any goroutine, and do
+// nothing on a nil *Tracer, so callers need not check whether tracing is on.
+package trace
 
 import (
 	"encoding/json"
@@ -9,19 +15,18 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gdamore/tcell/v2"
 	"github.com/kfsui/kfsui/internal/readclose"
 )
 
-// TraceEnv names a file to which kfsui appends timing events as JSON lines:
+// Env names a file to which kfsui appends timing events as JSON lines:
 // the first frame, each directory listing as drawn, each key's latency to
 // the redraw that follows it, and at exit the requests sent. The scale
 // benchmark reads it; users can attach it to a performance report.
-const TraceEnv = "KFSUI_TRACE"
+const Env = "KFSUI_TRACE"
 
-// tracer records timing events. Its methods are no-ops on a nil tracer,
-// so the UI calls them unconditionally.
-type tracer struct {
+// Tracer records timing events. Its methods are no-ops on a nil Tracer,
+// so callers call them unconditionally.
+type Tracer struct {
 	mu     sync.Mutex
 	f      *os.File
 	enc    *json.Encoder
@@ -36,7 +41,7 @@ type tracer struct {
 	stopStats  chan struct{}
 }
 
-// StatsEnv, set to a duration with TraceEnv, makes the trace record the
+// StatsEnv, set to a duration with Env, makes the trace record the
 // live heap (after a collection) and the goroutines that often, for the
 // soak bench.
 const StatsEnv = "KFSUI_TRACE_STATS"
@@ -62,10 +67,10 @@ type traceLeaf struct {
 	loading bool
 }
 
-// newTracer opens the file named by KFSUI_TRACE; nil if it is unset or
-// cannot be opened (tracing is best effort and never stops kfsui).
-func newTracer() *tracer {
-	name := os.Getenv(TraceEnv)
+// New opens the file named by KFSUI_TRACE; nil if it is unset or cannot
+// be opened (tracing is best effort and never stops kfsui).
+func New() *Tracer {
+	name := os.Getenv(Env)
 	if name == "" {
 		return nil
 	}
@@ -73,7 +78,7 @@ func newTracer() *tracer {
 	if err != nil {
 		return nil
 	}
-	t := &tracer{f: f, enc: json.NewEncoder(f), stopStats: make(chan struct{})}
+	t := &Tracer{f: f, enc: json.NewEncoder(f), stopStats: make(chan struct{})}
 	if every, err := time.ParseDuration(os.Getenv(StatsEnv)); err == nil && every > 0 {
 		go t.stats(every)
 	}
@@ -90,7 +95,7 @@ func newTracer() *tracer {
 }
 
 // stats records the live heap and the goroutines every period until close.
-func (t *tracer) stats(every time.Duration) {
+func (t *Tracer) stats(every time.Duration) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
@@ -108,23 +113,24 @@ func (t *tracer) stats(every time.Duration) {
 	}
 }
 
-func (t *tracer) emit(ev map[string]any) {
+func (t *Tracer) emit(ev map[string]any) {
 	ev["t"] = time.Now().UnixNano()
 	_ = t.enc.Encode(ev)
 }
 
-// key notes a key event about to be handled.
-func (t *tracer) key(ev *tcell.EventKey) {
+// Key notes a key event about to be handled: its name, and when the
+// terminal library read it.
+func (t *Tracer) Key(name string, when time.Time) {
 	if t == nil {
 		return
 	}
 	t.mu.Lock()
-	t.keys = append(t.keys, traceKey{name: ev.Name(), when: ev.When(), handled: time.Now()})
+	t.keys = append(t.keys, traceKey{name: name, when: when, handled: time.Now()})
 	t.mu.Unlock()
 }
 
-// dir notes a directory listing put in the tree.
-func (t *tracer) dir(path string, entries int, loading bool) {
+// Dir notes a directory listing put in the tree.
+func (t *Tracer) Dir(path string, entries int, loading bool) {
 	if t == nil {
 		return
 	}
@@ -133,10 +139,10 @@ func (t *tracer) dir(path string, entries int, loading bool) {
 	t.mu.Unlock()
 }
 
-// leaf notes a leaf put in the viewer: its text, bytes long, or when err
+// Leaf notes a leaf put in the viewer: its text, bytes long, or when err
 // is not nil the error shown instead, so that a failure is not mistaken
 // for slowness.
-func (t *tracer) leaf(path string, bytes int, err error) {
+func (t *Tracer) Leaf(path string, bytes int, err error) {
 	if t == nil {
 		return
 	}
@@ -149,8 +155,8 @@ func (t *tracer) leaf(path string, bytes int, err error) {
 	t.mu.Unlock()
 }
 
-// leafLoading notes that the viewer began fetching leaf path.
-func (t *tracer) leafLoading(path string) {
+// LeafLoading notes that the viewer began fetching leaf path.
+func (t *Tracer) LeafLoading(path string) {
 	if t == nil {
 		return
 	}
@@ -159,28 +165,9 @@ func (t *tracer) leafLoading(path string) {
 	t.mu.Unlock()
 }
 
-// tracedScreen calls drawn once Show has written a frame to the terminal:
-// tview's after-draw hook runs before that write.
-type tracedScreen struct {
-	tcell.Screen
-	t *tracer
-}
-
-func (s tracedScreen) Show() {
-	start := time.Now()
-	s.Screen.Show()
-	s.t.drawn(start)
-}
-
-func (s tracedScreen) Sync() {
-	start := time.Now()
-	s.Screen.Sync()
-	s.t.drawn(start)
-}
-
-// drawn is called after each frame reached the terminal, with the time
+// Drawn is called after each frame reached the terminal, with the time
 // writing it began: what was noted since is now on screen.
-func (t *tracer) drawn(show time.Time) {
+func (t *Tracer) Drawn(show time.Time) {
 	if t == nil {
 		return
 	}
@@ -216,8 +203,8 @@ func (t *tracer) drawn(show time.Time) {
 	t.keys, t.dirs, t.leaves = t.keys[:0], t.dirs[:0], t.leaves[:0]
 }
 
-// close writes the request counts and closes the file.
-func (t *tracer) close() {
+// Close writes the request counts and closes the file.
+func (t *Tracer) Close() {
 	if t == nil {
 		return
 	}
@@ -304,9 +291,9 @@ func (c *requestCounter) count(r *http.Request) {
 	c.mu.Unlock()
 }
 
-// wrap returns the transport wrapper that counts requests, nil without
+// Wrap returns the transport wrapper that counts requests, nil without
 // tracing.
-func (t *tracer) wrap() func(http.RoundTripper) http.RoundTripper {
+func (t *Tracer) Wrap() func(http.RoundTripper) http.RoundTripper {
 	if t == nil {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"context"
@@ -16,20 +16,21 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
 	"github.com/kfsui/kfsui/internal/mount"
+	"github.com/kfsui/kfsui/internal/supervise"
 	"github.com/kfsui/kfsui/k8s"
 	"github.com/kfsui/kfsui/model"
 )
 
-// mountSettings are kfsui mount's own flags.
-type mountSettings struct {
+// mountFlags are kfsui mount's own flags.
+type mountFlags struct {
 	reveal      bool
 	tail        int64
 	maxInFlight int
 	idle        time.Duration
 }
 
-func newMountCommand(flags *genericclioptions.ConfigFlags, beside *[]string, stderr io.Writer) *cobra.Command {
-	var s mountSettings
+func newMountCommand(flags *genericclioptions.ConfigFlags, beside *[]string, args []string, env Env) *cobra.Command {
+	var s mountFlags
 	cmd := &cobra.Command{
 		Use:   "mount DIR",
 		Short: "Mount the tree read-only on an empty directory (FUSE), until Ctrl-C or fusermount3 -u DIR",
@@ -48,14 +49,15 @@ func newMountCommand(flags *genericclioptions.ConfigFlags, beside *[]string, std
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, dirs []string) error {
 			if s.tail <= 0 || s.maxInFlight <= 0 || s.idle < 0 {
 				return usageError{errors.New("--tail and --max-in-flight must be positive, --idle-timeout not negative")}
 			}
-			if Supervise && os.Getenv(mountServerEnv) == "" {
-				return exitCode(superviseMount(args[0], cmd.ErrOrStderr()))
+			if env.Supervise && !supervise.IsChild(supervise.MountEnv) {
+				mp := supervise.MountPoint{Dir: dirs[0], IsMounted: mount.IsMounted, ForceUnmount: mount.ForceUnmount}
+				return exitWith(supervise.Mount(args, mp, cmd.ErrOrStderr()))
 			}
-			return serveMount(cmd.Context(), flags, *beside, s, args[0], cmd.ErrOrStderr())
+			return serveMount(cmd.Context(), flags, *beside, s, dirs[0], cmd.ErrOrStderr())
 		},
 	}
 	cmd.Flags().BoolVar(&s.reveal, "reveal-secrets", false, "show Secrets' values (base64-decoded) instead of [hidden: N bytes]")
@@ -67,7 +69,7 @@ func newMountCommand(flags *genericclioptions.ConfigFlags, beside *[]string, std
 
 // serveMount mounts and serves until unmounted: by a signal here, or by
 // fusermount3 -u from outside.
-func serveMount(parent context.Context, flags *genericclioptions.ConfigFlags, beside []string, s mountSettings, dir string, stderr io.Writer) error {
+func serveMount(parent context.Context, flags *genericclioptions.ConfigFlags, beside []string, s mountFlags, dir string, stderr io.Writer) error {
 	// The mount point first: a wrong one is the error, not a slow server.
 	if err := mount.CheckFUSE(); err != nil {
 		return err
@@ -75,62 +77,66 @@ func serveMount(parent context.Context, flags *genericclioptions.ConfigFlags, be
 	if err := mount.CheckMountPoint(dir); err != nil {
 		return err
 	}
-	cs, err := loadContexts(flags)
-	if err != nil {
-		return err
-	}
-	defer cs.Close()
-	names := append([]string{cs.Start()}, beside...)
-	for _, name := range beside {
+	return withContexts(parent, flags, 0, func(ctx context.Context, cs *k8s.Contexts) error {
+		names := append([]string{cs.Start()}, beside...)
+		trees, err := mountTrees(ctx, cs, names, s)
+		if err != nil {
+			return err
+		}
+		srv, err := mount.Mount(dir, trees, mount.Options{
+			MaxInFlight: s.maxInFlight, Errors: stderr, FsName: "kfsui:" + strings.Join(names, ","),
+		})
+		if err != nil {
+			return err
+		}
+		where := dir
+		if abs, err := filepath.Abs(dir); err == nil {
+			where = abs
+		}
+		fmt.Fprintf(stderr, "kfsui: mounted %s at %s (read-only); Ctrl-C or `%s -u %s` unmounts\n",
+			describeTrees(trees), where, mount.Fusermount, where)
+		supervise.CrashTest("while mounted")
+		serve(parent, srv, stderr)
+		fmt.Fprintf(stderr, "kfsui: unmounted %s\n", where)
+		return nil
+	})
+}
+
+// mountTrees connects to each context of names, within headlessTimeout,
+// and makes its tree.
+func mountTrees(parent context.Context, cs *k8s.Contexts, names []string, s mountFlags) ([]mount.Tree, error) {
+	for _, name := range names[1:] {
 		if !cs.Has(name) {
-			return fmt.Errorf("unknown context %q (the kubeconfig has: %s)", name, strings.Join(cs.Names(), ", "))
+			return nil, unknownContext(cs, name)
 		}
 	}
-	ctx, cancel := headlessContext(parent)
+	ctx, cancel := context.WithTimeout(parent, headlessTimeout)
 	defer cancel()
 	trees := make([]mount.Tree, len(names))
+	seen := map[string]string{}
 	for i, name := range names {
 		conn, err := cs.Conn(ctx, name)
 		if err != nil {
 			if len(names) > 1 {
-				return fmt.Errorf("context %s: %w", name, err)
+				return nil, fmt.Errorf("context %s: %w", name, err)
 			}
-			return err
+			return nil, err
 		}
-		ns := ""
-		if conn.Info.NamespaceExplicit {
-			ns = conn.Info.Namespace
-		}
-		fs := model.NewFS(conn, model.Options{Namespace: ns, LogTailLines: s.tail})
+		fs := model.NewFSFor(conn, model.Options{LogTailLines: s.tail})
 		fs.SetRevealSecrets(s.reveal)
 		conn.Lists().SetIdleTimeout(s.idle)
 		trees[i] = mount.Tree{Name: contextDir(conn.Info.Context), FS: fs, Logs: conn}
-	}
-	seen := map[string]string{}
-	for i, t := range trees {
-		if other, ok := seen[t.Name]; ok && len(trees) > 1 {
-			return fmt.Errorf("contexts %q and %q would both be the directory %s", other, names[i], t.Name)
+		if other, ok := seen[trees[i].Name]; ok {
+			return nil, fmt.Errorf("contexts %q and %q would both be the directory %s", other, name, trees[i].Name)
 		}
-		seen[t.Name] = names[i]
+		seen[trees[i].Name] = name
 	}
-	srv, err := mount.Mount(dir, trees, mount.Options{
-		MaxInFlight: s.maxInFlight, Errors: stderr, FsName: "kfsui:" + strings.Join(names, ","),
-	})
-	if err != nil {
-		return err
-	}
-	where := dir
-	if abs, err := filepath.Abs(dir); err == nil {
-		where = abs
-	}
-	fmt.Fprintf(stderr, "kfsui: mounted %s at %s (read-only); Ctrl-C or `%s -u %s` unmounts\n",
-		describeTrees(trees), where, mount.Fusermount, where)
-	if os.Getenv(crashTestEnv) == "1" {
-		go func() {
-			time.Sleep(time.Second)
-			panic("crash test: a panic while mounted (" + crashTestEnv + "=1)")
-		}()
-	}
+	return trees, nil
+}
+
+// serve waits until the mount is unmounted from outside (fusermount3 -u),
+// or unmounts it at a signal or when ctx ends.
+func serve(ctx context.Context, srv *mount.Server, stderr io.Writer) {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
@@ -143,11 +149,9 @@ func serveMount(parent context.Context, flags *genericclioptions.ConfigFlags, be
 	case <-served: // unmounted from outside: fusermount3 -u
 	case <-sigs:
 		stopServing(srv, served, stderr)
-	case <-parent.Done():
+	case <-ctx.Done():
 		stopServing(srv, served, stderr)
 	}
-	fmt.Fprintf(stderr, "kfsui: unmounted %s\n", where)
-	return nil
 }
 
 // detachGrace is how long kfsui keeps serving a mount it detached lazily
@@ -160,7 +164,7 @@ const detachGrace = time.Second
 // if it was busy and so only detached, after detachGrace.
 func stopServing(srv *mount.Server, served <-chan struct{}, stderr io.Writer) {
 	if err := srv.Unmount(); err != nil {
-		fmt.Fprintf(stderr, "kfsui: %s\n", oneLine(err))
+		fmt.Fprintf(stderr, "kfsui: %s\n", model.OneLine(err))
 	}
 	select {
 	case <-served:

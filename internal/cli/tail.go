@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"bufio"
@@ -22,7 +22,8 @@ import (
 	"github.com/kfsui/kfsui/views"
 )
 
-type tailSettings struct {
+// tailFlags are tail's flags, kubectl logs's.
+type tailFlags struct {
 	follow     bool
 	tail       int64 // kubectl's: -1 everything, 0 nothing before now
 	since      time.Duration
@@ -31,9 +32,9 @@ type tailSettings struct {
 	timestamps bool
 }
 
-// followOptions checks the settings as kubectl logs does and turns them
+// followOptions checks the flags as kubectl logs does and turns them
 // into the Follower's options.
-func (s tailSettings) followOptions() (k8s.FollowOptions, error) {
+func (s tailFlags) followOptions() (k8s.FollowOptions, error) {
 	o := k8s.FollowOptions{Follow: s.follow, Previous: s.previous, Since: s.since}
 	switch {
 	case s.tail < -1:
@@ -58,7 +59,7 @@ func (s tailSettings) followOptions() (k8s.FollowOptions, error) {
 }
 
 func newTailCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cobra.Command {
-	var s tailSettings
+	var s tailFlags
 	cmd := &cobra.Command{
 		Use:   "tail [-f] [--tail N] [--since D | --since-time T] [--previous] [--timestamps] PATH",
 		Short: "Print a container's log, like kubectl logs, or every log below a logs/ directory merged by time; -f follows",
@@ -69,42 +70,17 @@ func newTailCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cob
 			"  kfsui tail -f /namespaces/team-a/deployments/web/logs   # every pod of the Deployment, as they come and go",
 		Args: argsError(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cs, err := loadContexts(flags)
-			if err != nil {
-				return err
-			}
-			defer cs.Close()
-			ref, err := model.ParseRef(args[0], cs.Names())
-			if err != nil {
-				return err
-			}
-			p := ref.Path
-			if p.Kind != model.KindLog && p.Kind != model.KindLogsDir && p.Kind != model.KindPodLogsDir {
-				return fmt.Errorf("%w: %s is neither a .log path nor a logs/ directory", model.ErrNoSuchPath, p)
-			}
 			opts, err := s.followOptions()
 			if err != nil {
 				return err
 			}
-			ctx, stop := signal.NotifyContext(cmdContext(cmd), os.Interrupt, syscall.SIGTERM)
+			// Ctrl-C, a kill or the terminal closing end it cleanly,
+			// with what was read printed.
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 			defer stop()
-			conn, err := cs.Conn(ctx, ref.Context)
-			if err != nil {
-				return err
-			}
-			fs := newFS(conn)
-			if p.Kind != model.KindLog {
-				return tailDir(ctx, conn, fs, p, opts, s.timestamps, stdout, cmd.ErrOrStderr())
-			}
-			// The same checks as the tree: the type, the pod, the container.
-			logs, err := fs.ReadDir(ctx, p.Parent())
-			if err != nil {
-				return err
-			}
-			if !slices.ContainsFunc(logs.Entries, func(e model.Entry) bool { return e.Path == p }) {
-				return fmt.Errorf("%w: %s: pod %q has no container %q", model.ErrNoSuchPath, p, p.PodName(), p.Container)
-			}
-			return tail(ctx, conn, k8s.LogTarget{Namespace: p.Namespace, Pod: p.PodName(), Container: p.Container}, opts, s.timestamps, stdout, cmd.ErrOrStderr())
+			return withContexts(ctx, flags, 0, func(ctx context.Context, cs *k8s.Contexts) error {
+				return tailRef(ctx, cs, args[0], opts, s.timestamps, stdout, cmd.ErrOrStderr())
+			})
 		},
 	}
 	cmd.Flags().BoolVarP(&s.follow, "follow", "f", false, "keep printing new lines until Ctrl-C or the pod goes away")
@@ -116,11 +92,34 @@ func newTailCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cob
 	return cmd
 }
 
-func cmdContext(cmd *cobra.Command) context.Context {
-	if ctx := cmd.Context(); ctx != nil {
-		return ctx
+// tailRef prints the log or logs below arg, a .log leaf or a logs/
+// directory, which may name a context.
+func tailRef(ctx context.Context, cs *k8s.Contexts, arg string, opts k8s.FollowOptions, timestamps bool, stdout, stderr io.Writer) error {
+	ref, err := model.ParseRef(arg, cs.Names())
+	if err != nil {
+		return err
 	}
-	return context.Background()
+	p := ref.Path
+	if p.Kind != model.KindLog && p.Kind != model.KindLogsDir && p.Kind != model.KindPodLogsDir {
+		return fmt.Errorf("%w: %s is neither a .log path nor a logs/ directory", model.ErrNoSuchPath, p)
+	}
+	conn, err := cs.Conn(ctx, ref.Context)
+	if err != nil {
+		return err
+	}
+	fs := model.NewFSFor(conn, model.Options{})
+	if p.Kind != model.KindLog {
+		return tailDir(ctx, conn, fs, p, opts, timestamps, stdout, stderr)
+	}
+	// The same checks as the tree: the type, the pod, the container.
+	logs, err := fs.ReadDir(ctx, p.Parent())
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(logs.Entries, func(e model.Entry) bool { return e.Path == p }) {
+		return fmt.Errorf("%w: %s: pod %q has no container %q", model.ErrNoSuchPath, p, p.PodName(), p.Container)
+	}
+	return tail(ctx, conn, k8s.LogTarget{Namespace: p.Namespace, Pod: p.PodName(), Container: p.Container}, opts, timestamps, stdout, stderr)
 }
 
 // tail prints one container's log through the same Follower as a log pane:
@@ -139,7 +138,7 @@ func tail(ctx context.Context, conn *k8s.Conn, target k8s.LogTarget, opts k8s.Fo
 	var partial *k8s.LogLine // an unfinished last line, printed only at the end
 	write := func(l k8s.LogLine) {
 		if timestamps && !l.Time.IsZero() {
-			out.WriteString(l.Time.UTC().Format(timestampFormat) + " ")
+			out.WriteString(k8s.FormatTimestamp(l.Time) + " ")
 		}
 		out.WriteString(clean(l.Text))
 	}

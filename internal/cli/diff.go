@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"context"
@@ -33,18 +33,18 @@ func newDiffCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cob
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, b, err := readTwo(cmd.Context(), flags, args[0], args[1], reveal)
+			texts, err := readTwo(cmd.Context(), flags, args[0], args[1], reveal)
 			if err != nil {
 				return diffTrouble{err}
 			}
-			d := model.UnifiedDiff(args[0], a, args[1], b)
+			d := model.UnifiedDiff(args[0], texts[0], args[1], texts[1])
 			if d == "" {
 				return nil
 			}
 			if _, err := io.WriteString(stdout, d); err != nil {
 				return diffTrouble{err}
 			}
-			return exitCode(1)
+			return silentExit(1) // they differ: diff(1) says no more
 		},
 	}
 	cmd.Flags().BoolVar(&reveal, "reveal-secrets", false, "compare Secrets' values (base64-decoded) instead of [hidden: N bytes]")
@@ -53,34 +53,28 @@ func newDiffCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cob
 
 // readTwo reads leaves a and b, which may name contexts, side by side: one
 // connection per context.
-func readTwo(parent context.Context, flags *genericclioptions.ConfigFlags, a, b string, reveal bool) (string, string, error) {
-	cs, err := loadContexts(flags)
-	if err != nil {
-		return "", "", err
-	}
-	defer cs.Close()
-	var refs [2]model.Ref
-	for i, arg := range []string{a, b} {
-		if refs[i], err = model.ParseRef(arg, cs.Names()); err != nil {
-			return "", "", err
+func readTwo(parent context.Context, flags *genericclioptions.ConfigFlags, a, b string, reveal bool) (texts [2]string, err error) {
+	err = withContexts(parent, flags, headlessTimeout, func(ctx context.Context, cs *k8s.Contexts) error {
+		var refs [2]model.Ref
+		for i, arg := range []string{a, b} {
+			if refs[i], err = model.ParseRef(arg, cs.Names()); err != nil {
+				return err
+			}
+			if refs[i].Path.IsDir() || refs[i].Path.Kind == model.KindLog {
+				return fmt.Errorf("%s: diff compares leaves such as manifest.yaml, not directories or logs", arg)
+			}
 		}
-		if refs[i].Path.IsDir() || refs[i].Path.Kind == model.KindLog {
-			return "", "", fmt.Errorf("%s: diff compares leaves such as manifest.yaml, not directories or logs", arg)
+		g, ctx := errgroup.WithContext(ctx)
+		for i := range refs {
+			g.Go(func() error {
+				text, err := readLeaf(ctx, cs, refs[i], reveal)
+				texts[i] = text
+				return err
+			})
 		}
-	}
-	ctx, cancel := headlessContext(parent)
-	defer cancel()
-	var texts [2]string
-	g, ctx := errgroup.WithContext(ctx)
-	for i := range refs {
-		g.Go(func() error {
-			text, err := readLeaf(ctx, cs, refs[i], reveal)
-			texts[i] = text
-			return err
-		})
-	}
-	err = g.Wait()
-	return texts[0], texts[1], err
+		return g.Wait()
+	})
+	return texts, err
 }
 
 // readLeaf reads leaf r in its context.

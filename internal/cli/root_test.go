@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"bytes"
@@ -36,7 +36,7 @@ current-context: dev
 
 func run(args ...string) (stdout, stderr string, code int) {
 	var out, errb bytes.Buffer
-	code = Main("kfsui", args, &out, &errb)
+	code = Main("kfsui", args, Env{Stdout: &out, Stderr: &errb})
 	return out.String(), errb.String(), code
 }
 
@@ -128,7 +128,7 @@ func TestVersionAndHelp(t *testing.T) {
 
 func TestPluginName(t *testing.T) {
 	var out, errb bytes.Buffer
-	Main("/usr/local/bin/kubectl-kfsui", []string{"--help"}, &out, &errb)
+	Main("/usr/local/bin/kubectl-kfsui", []string{"--help"}, Env{Stdout: &out, Stderr: &errb})
 	if !strings.Contains(out.String(), "kubectl kfsui [flags]") {
 		t.Errorf("as a kubectl plugin, usage does not say `kubectl kfsui`:\n%s", out.String())
 	}

@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"bufio"
@@ -32,21 +32,9 @@ const reorderWindow = 500 * time.Millisecond
 // workload is deleted.
 func tailDir(ctx context.Context, conn *k8s.Conn, fs *model.FS, p model.Path, opts k8s.FollowOptions, timestamps bool, stdout, stderr io.Writer) error {
 	workload := p.Kind == model.KindLogsDir && p.Type != "pods"
-	var resolve func(context.Context) ([]k8s.LogTarget, error)
+	resolve := func(ctx context.Context) ([]k8s.LogTarget, error) { return fs.PodLogTargets(ctx, p) }
 	if workload {
-		resolve = workloadTargets(fs, p)
-	} else {
-		resolve = func(ctx context.Context) ([]k8s.LogTarget, error) {
-			dir, err := fs.ReadDir(ctx, p)
-			if err != nil {
-				return nil, err
-			}
-			var out []k8s.LogTarget
-			for _, e := range dir.Entries {
-				out = append(out, k8s.LogTarget{Namespace: p.Namespace, Pod: p.PodName(), Container: e.Path.Container})
-			}
-			return out, nil
-		}
+		resolve = fs.WorkloadLogTargets(p)
 	}
 	targets, err := resolve(ctx)
 	if err != nil {
@@ -58,33 +46,55 @@ func tailDir(ctx context.Context, conn *k8s.Conn, fs *model.FS, p model.Path, op
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var wg sync.WaitGroup
-	followed := map[k8s.LogTarget]bool{}
-	start := func(t k8s.LogTarget) {
-		followed[t] = true
-		m.started()
-		src := t.Container
-		if workload {
-			src = t.Pod + "/" + t.Container
-		}
-		f := k8s.NewFollower(conn, conn, t, opts, func(l k8s.LogLine) { m.add(src, l) },
-			func(st k8s.FollowState, detail string) { m.state(src, st, detail) })
-		f.Start(ctx)
-		wg.Go(func() {
-			<-f.Done()
-			m.ended()
-		})
-	}
-	for _, t := range targets {
-		start(t)
+	t := &dirTail{m: m, conn: conn, opts: opts, workload: workload, followed: map[k8s.LogTarget]bool{}}
+	for _, target := range targets {
+		t.start(ctx, target)
 	}
 	if !opts.Follow || opts.Previous {
-		wg.Wait()
-		m.flush(time.Time{})
-		return m.finish()
+		return t.finish()
 	}
-	// Following: print what has waited long enough, in time order; look
-	// for a workload's new pods now and then.
+	return t.follow(ctx, cancel, p, resolve, stderr)
+}
+
+// dirTail is one kfsui tail of a logs/ directory: its followers, one per
+// container, feeding one merger.
+type dirTail struct {
+	m        *merger
+	conn     *k8s.Conn
+	opts     k8s.FollowOptions
+	workload bool
+	wg       sync.WaitGroup
+	followed map[k8s.LogTarget]bool
+}
+
+// start follows target's log into the merger.
+func (t *dirTail) start(ctx context.Context, target k8s.LogTarget) {
+	t.followed[target] = true
+	t.m.started()
+	src := target.Container
+	if t.workload {
+		src = target.Pod + "/" + target.Container
+	}
+	f := k8s.NewFollower(t.conn, t.conn, target, t.opts, func(l k8s.LogLine) { t.m.add(src, l) },
+		func(st k8s.FollowState, detail string) { t.m.state(src, st, detail) })
+	f.Start(ctx)
+	t.wg.Go(func() {
+		<-f.Done()
+		t.m.ended()
+	})
+}
+
+// finish waits for every follower and prints what is left.
+func (t *dirTail) finish() error {
+	t.wg.Wait()
+	t.m.flush(time.Time{})
+	return t.m.finish()
+}
+
+// follow prints what has waited long enough, in time order, and looks for
+// a workload's new pods now and then, until ctx ends, the pod's
+// containers all ended or the workload is gone.
+func (t *dirTail) follow(ctx context.Context, cancel func(), p model.Path, resolve func(context.Context) ([]k8s.LogTarget, error), stderr io.Writer) error {
 	tick := time.NewTicker(reorderWindow / 4)
 	defer tick.Stop()
 	look := time.NewTicker(2 * time.Second)
@@ -92,36 +102,29 @@ func tailDir(ctx context.Context, conn *k8s.Conn, fs *model.FS, p model.Path, op
 	for {
 		select {
 		case <-ctx.Done():
-			wg.Wait()
-			m.flush(time.Time{})
-			return m.finish()
+			return t.finish()
 		case <-tick.C:
-			m.flush(time.Now().Add(-reorderWindow))
-			if !workload && m.running() == 0 {
+			t.m.flush(time.Now().Add(-reorderWindow))
+			if !t.workload && t.m.running() == 0 {
 				// A pod's containers all ended: the pod is gone.
-				wg.Wait()
-				m.flush(time.Time{})
-				return m.finish()
+				return t.finish()
 			}
 		case <-look.C:
-			if !workload {
+			if !t.workload {
 				continue
 			}
 			ts, err := resolve(ctx)
 			if apierrors.IsNotFound(err) {
 				// The workload itself is gone: nothing more will come.
 				cancel()
-				wg.Wait()
-				m.flush(time.Time{})
+				t.wg.Wait()
+				t.m.flush(time.Time{})
 				fmt.Fprintf(stderr, "kfsui: %s/%s: deleted\n", p.Type, p.Name)
-				return m.finish()
+				return t.m.finish()
 			}
-			if err != nil {
-				continue
-			}
-			for _, t := range ts {
-				if !followed[t] {
-					start(t)
+			for _, target := range ts {
+				if !t.followed[target] {
+					t.start(ctx, target)
 				}
 			}
 		}
@@ -220,7 +223,7 @@ func (m *merger) flush(cutoff time.Time) {
 	for _, h := range ready {
 		m.out.WriteString(h.src + " ")
 		if m.timestamps && !h.line.Time.IsZero() {
-			m.out.WriteString(h.line.Time.UTC().Format(timestampFormat) + " ")
+			m.out.WriteString(k8s.FormatTimestamp(h.line.Time) + " ")
 		}
 		m.out.WriteString(m.clean(h.line.Text))
 		m.out.WriteByte('\n')
