@@ -1,43 +1,116 @@
 // Package archtest checks the project's layering: data never draws, views
-// never call the API (../shared/STYLE.md, "The shape").
+// never call the API (../shared/STYLE.md, "The shape"), app/ is the
+// terminal UI alone, and every front end (the terminal, the mount, the
+// command line, the web page to come) is a door onto model/ and k8s/ that
+// imports no other front end's widgets.
 package archtest
 
 import (
+	"encoding/json"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
 
 const module = "github.com/kfsui/kfsui/"
 
-// deps returns every package pkg imports, directly or not.
-func deps(t *testing.T, pkg string) []string {
+// pkgInfo is what go list says of a package.
+type pkgInfo struct {
+	ImportPath string
+	Imports    []string // direct
+	Deps       []string // direct or not
+}
+
+// list describes the module's packages (tests not included), by import
+// path.
+func list(t *testing.T) map[string]pkgInfo {
 	t.Helper()
-	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", module+pkg).Output()
+	out, err := exec.Command("go", "list", "-json=ImportPath,Imports,Deps", module+"...").Output()
 	if err != nil {
-		t.Fatalf("go list %s: %v", pkg, err)
+		t.Fatalf("go list: %v", err)
 	}
-	return strings.Fields(string(out))
+	pkgs := map[string]pkgInfo{}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for dec.More() {
+		var p pkgInfo
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		pkgs[strings.TrimPrefix(p.ImportPath, module)] = p
+	}
+	return pkgs
+}
+
+// rule forbids a package to import packages whose path starts with one of
+// forbidden: directly only, or directly or not.
+type rule struct {
+	pkg       string
+	direct    bool
+	forbidden []string
+}
+
+var (
+	widgets  = []string{"github.com/rivo/tview", "github.com/gdamore/tcell", module + "views", module + "app"}
+	frontEnd = []string{module + "app", module + "views", module + "internal/cli", module + "internal/mount", module + "internal/web"}
+)
+
+func rules() []rule {
+	return []rule{
+		{"k8s", false, slices.Concat(widgets, []string{module + "model", module + "internal/cli", module + "internal/mount"})},
+		{"model", false, slices.Concat(widgets, []string{module + "internal/cli", module + "internal/mount"})},
+		{"views", false, []string{"k8s.io/client-go", "k8s.io/apimachinery", module + "k8s", module + "model", module + "app", module + "internal/cli"}},
+		{"keymap", false, []string{"k8s.io/", module + "views", module + "model", module + "k8s"}},
+		{"themes", false, []string{"k8s.io/", module + "views", module + "model", module + "k8s"}},
+		// app/ is the terminal UI alone: the command line, its
+		// supervisor and the other front ends are not its business.
+		// (k8s uses kubectl's packages, which bring cobra along: the
+		// rule for cobra and cli-runtime is on app's own imports.)
+		{"app", true, []string{"github.com/spf13/cobra", "k8s.io/cli-runtime"}},
+		{"app", false, []string{module + "internal/cli", module + "internal/supervise", module + "internal/mount", module + "internal/web"}},
+		// The other front ends use model/ and k8s/, never the terminal's
+		// widgets.
+		{"internal/mount", false, slices.Concat(widgets, []string{module + "internal/cli", module + "internal/web"})},
+		{"internal/web", false, slices.Concat(widgets, []string{module + "internal/cli", module + "internal/mount"})},
+		// Usable by every package, dependent on none of them.
+		{"internal/trace", false, slices.Concat(frontEnd, []string{"github.com/rivo/tview", "github.com/gdamore/tcell", module + "k8s", module + "model"})},
+		// The supervisor only starts a child and waits: nothing of
+		// Kubernetes' or the front ends'.
+		{"internal/supervise", false, slices.Concat(frontEnd, []string{"k8s.io/", module + "k8s", module + "model"})},
+	}
 }
 
 func TestLayers(t *testing.T) {
-	rules := []struct {
-		pkg       string
-		forbidden []string
-	}{
-		{"k8s", []string{"github.com/rivo/tview", "github.com/gdamore/tcell", module + "views", module + "app", module + "model"}},
-		{"model", []string{"github.com/rivo/tview", "github.com/gdamore/tcell", module + "views", module + "app"}},
-		{"views", []string{"k8s.io/client-go", "k8s.io/apimachinery", module + "k8s", module + "model", module + "app"}},
-		{"internal/mount", []string{"github.com/rivo/tview", "github.com/gdamore/tcell", module + "views", module + "app"}},
-		{"keymap", []string{"k8s.io/", module + "views", module + "model", module + "k8s"}},
-		{"themes", []string{"k8s.io/", module + "views", module + "model", module + "k8s"}},
-	}
-	for _, r := range rules {
-		for _, d := range deps(t, r.pkg) {
+	pkgs := list(t)
+	for _, r := range rules() {
+		p, ok := pkgs[r.pkg]
+		if !ok {
+			if r.pkg != "internal/web" { // the web front end is to come
+				t.Errorf("no package %s", r.pkg)
+			}
+			continue
+		}
+		imports := p.Deps
+		if r.direct {
+			imports = p.Imports
+		}
+		for _, d := range imports {
 			for _, f := range r.forbidden {
 				if strings.HasPrefix(d, f) {
-					t.Errorf("%s depends on %s", r.pkg, d)
+					t.Errorf("%s imports %s", r.pkg, d)
 				}
+			}
+		}
+	}
+}
+
+// Only the program itself starts the command line; everything else is
+// reached from it.
+func TestOnlyMainImportsTheCommandLine(t *testing.T) {
+	for name, p := range list(t) {
+		for _, d := range p.Imports {
+			if d == module+"internal/cli" && p.ImportPath != strings.TrimSuffix(module, "/") {
+				t.Errorf("%s imports internal/cli; only main.go may", name)
 			}
 		}
 	}
