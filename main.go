@@ -6,6 +6,9 @@ import (
 	"os"
 
 	"github.com/kfsui/kfsui/internal/cli"
+	// Supervises the UI as the program starts, before Kubernetes'
+	// packages initialise: the supervisor needs none of them.
+	_ "github.com/kfsui/kfsui/internal/supervise/early"
 )
 
 func main() {

@@ -104,14 +104,28 @@ func TestLayers(t *testing.T) {
 	}
 }
 
-// Only the program itself starts the command line; everything else is
-// reached from it.
+// Only the program itself starts the command line and the early
+// supervisor; everything else is reached from it.
 func TestOnlyMainImportsTheCommandLine(t *testing.T) {
 	for name, p := range list(t) {
 		for _, d := range p.Imports {
-			if d == module+"internal/cli" && p.ImportPath != strings.TrimSuffix(module, "/") {
-				t.Errorf("%s imports internal/cli; only main.go may", name)
+			if (d == module+"internal/cli" || d == module+"internal/supervise/early") && p.ImportPath != strings.TrimSuffix(module, "/") {
+				t.Errorf("%s imports %s; only main.go may", name, d)
 			}
+		}
+	}
+}
+
+// The early supervisor is initialised as soon as its imports are: it
+// must import nothing but the standard library, golang.org/x and
+// internal/supervise, or it would wait for Kubernetes' packages to
+// initialise first and the supervisor would pay for them.
+func TestEarlySupervisorImportsNothingHeavy(t *testing.T) {
+	p := list(t)["internal/supervise/early"]
+	for _, d := range p.Deps {
+		first, _, _ := strings.Cut(d, "/")
+		if strings.Contains(first, ".") && !strings.HasPrefix(d, "golang.org/x/") && d != module+"internal/supervise" {
+			t.Errorf("internal/supervise/early depends on %s", d)
 		}
 	}
 }

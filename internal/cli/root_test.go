@@ -3,12 +3,17 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kfsui/kfsui/internal/supervise"
+	"github.com/spf13/pflag"
 )
 
 // kubeconfig writes a kubeconfig with one context, dev, for server.
@@ -162,5 +167,29 @@ func TestConfigFileErrorsAndFlagsWin(t *testing.T) {
 	write("keymap.yaml", "quit: q\nnope: x\n")
 	if _, errOut, _ := run("--kubeconfig", refused); !strings.Contains(errOut, `keymap: keymap.yaml:2: unknown action "nope"`) {
 		t.Errorf("bad keymap: %q", errOut)
+	}
+}
+
+// The early supervisor tells the UI's command line from a verb's by the
+// root command's flags that take no value: its list must be the
+// command's.
+func TestRootBoolFlagsAreTheCommands(t *testing.T) {
+	var want []string
+	root := newRootCommand("kfsui", nil, Env{Stdout: io.Discard, Stderr: io.Discard})
+	root.InitDefaultHelpFlag()
+	root.InitDefaultVersionFlag()
+	visit := func(f *pflag.Flag) {
+		if f.Value.Type() == "bool" {
+			want = append(want, f.Name)
+			if f.Shorthand != "" {
+				want = append(want, f.Shorthand)
+			}
+		}
+	}
+	root.Flags().VisitAll(visit) // the root's own and persistent flags
+	slices.Sort(want)
+	got := slices.Sorted(slices.Values(supervise.RootBoolFlags()))
+	if !slices.Equal(got, want) {
+		t.Errorf("supervise.RootBoolFlags() = %v, the root command's bool flags are %v", got, want)
 	}
 }
