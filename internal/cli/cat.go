@@ -17,7 +17,7 @@ func newCatCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cobr
 		Short: "Print a leaf exactly as the viewer shows it, without colors",
 		Example: "  kfsui cat /namespaces/team-a/deployments/web/manifest.yaml\n" +
 			"  kfsui cat /cluster/nodes/node-1/events.txt",
-		Args: argsError(1),
+		Args: exactArgs(1, "1 path"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return atPath(cmd.Context(), flags, args[0], func(ctx context.Context, fs *model.FS, p model.Path) error {
 				fs.SetRevealSecrets(reveal)

@@ -26,12 +26,7 @@ func newDiffCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cob
 		Short: "Print the unified diff of two leaves, in any contexts; exit 0 when equal, 1 when they differ, 2 on trouble, like diff(1)",
 		Example: "  kfsui diff dev:/namespaces/pay/deployments/api/manifest.yaml prod:/namespaces/pay/deployments/api/manifest.yaml\n" +
 			"  kfsui diff /namespaces/a/configmaps/app/manifest.yaml /namespaces/b/configmaps/app/manifest.yaml",
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 2 {
-				return usageError{fmt.Errorf("diff takes exactly 2 paths, got %d (see %s --help)", len(args), cmd.CommandPath())}
-			}
-			return nil
-		},
+		Args: exactArgs(2, "2 paths"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			texts, err := readTwo(cmd.Context(), flags, args[0], args[1], reveal)
 			if err != nil {

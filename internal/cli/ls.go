@@ -30,7 +30,7 @@ func newLsCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cobra
 			"  kfsui ls /namespaces/team-a/deployments\n" +
 			"  kfsui ls -l --sort restarts /namespaces/team-a/pods\n" +
 			"  kfsui ls -l --wide --sort=-age /cluster/nodes",
-		Args: argsError(1),
+		Args: exactArgs(1, "1 path"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !f.long && (f.wide || f.sort != "") {
 				return usageError{errors.New("--wide and --sort go with -l")}

@@ -43,12 +43,7 @@ func newMountCommand(flags *genericclioptions.ConfigFlags, beside *[]string, arg
 			"  grep -rl 'image: nginx' ~/k/namespaces/team-a/deployments\n" +
 			"  tail -f ~/k/namespaces/team-a/pods/web-0/logs/nginx.log\n" +
 			"  kfsui mount --context dev --context prod ~/k   # ~/k/dev, ~/k/prod",
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageError{fmt.Errorf("mount takes exactly one directory, got %d (see %s --help)", len(args), cmd.CommandPath())}
-			}
-			return nil
-		},
+		Args: exactArgs(1, "one directory"),
 		RunE: func(cmd *cobra.Command, dirs []string) error {
 			if s.tail <= 0 || s.maxInFlight <= 0 || s.idle < 0 {
 				return usageError{errors.New("--tail and --max-in-flight must be positive, --idle-timeout not negative")}

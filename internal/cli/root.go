@@ -78,11 +78,12 @@ func newRootCommand(name string, args []string, env Env) *cobra.Command {
 	return root
 }
 
-// argsError checks that a verb got n paths.
-func argsError(n int) cobra.PositionalArgs {
+// exactArgs checks that a verb got n arguments; what names them as usage
+// says it ("1 path", "2 paths", "one directory").
+func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
-			return usageError{fmt.Errorf("%s takes exactly %d path, got %d (see %s --help)", cmd.Name(), n, len(args), cmd.CommandPath())}
+			return usageError{fmt.Errorf("%s takes exactly %s, got %d (see %s --help)", cmd.Name(), what, len(args), cmd.CommandPath())}
 		}
 		return nil
 	}

@@ -68,7 +68,7 @@ func newTailCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cob
 			"  kfsui tail -f --tail 0 /namespaces/team-a/pods/web-0/logs/web.log   # only lines from now on\n" +
 			"  kfsui tail --since 10m /namespaces/team-a/pods/web-0/logs/web.log\n" +
 			"  kfsui tail -f /namespaces/team-a/deployments/web/logs   # every pod of the Deployment, as they come and go",
-		Args: argsError(1),
+		Args: exactArgs(1, "1 path"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts, err := s.followOptions()
 			if err != nil {
