@@ -4,9 +4,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/rivo/tview"
+
 	"github.com/kfsui/kfsui/model"
 	"github.com/kfsui/kfsui/views"
-	"github.com/rivo/tview"
 )
 
 // contextCandidates completes :ctx's argument: the kubeconfig's contexts

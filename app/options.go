@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/gdamore/tcell/v2"
+
 	"github.com/kfsui/kfsui/internal/config"
 	"github.com/kfsui/kfsui/internal/trace"
 	"github.com/kfsui/kfsui/k8s"

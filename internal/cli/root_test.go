@@ -12,8 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kfsui/kfsui/internal/supervise"
 	"github.com/spf13/pflag"
+
+	"github.com/kfsui/kfsui/internal/supervise"
 )
 
 // kubeconfig writes a kubeconfig with one context, dev, for server.
