@@ -11,12 +11,10 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
 	"github.com/kfsui/kfsui/k8s"
 	"github.com/kfsui/kfsui/model"
-	"github.com/kfsui/kfsui/views"
 )
 
 // grepFlags are kfsui grep's flags, named as grep's.
@@ -150,14 +148,9 @@ type grepper struct {
 }
 
 func newGrepper(f grepFlags, match func(string) bool, ctxName string, stdout io.Writer, trouble func(error)) *grepper {
-	g := &grepper{f: f, match: match, out: bufio.NewWriterSize(stdout, 64<<10), trouble: trouble,
-		clean: func(s string) string { return s }}
+	g := &grepper{f: f, match: match, out: bufio.NewWriterSize(stdout, 64<<10), trouble: trouble, clean: cleanFor(stdout)}
 	if ctxName != "" {
 		g.prefix = ctxName + ":"
-	}
-	if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		// A line from the cluster must not drive the terminal.
-		g.clean = views.TerminalSafe
 	}
 	return g
 }

@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
+	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
 	"github.com/kfsui/kfsui/k8s"
 	"github.com/kfsui/kfsui/model"
+	"github.com/kfsui/kfsui/views"
 )
 
 // The headless verbs print what the tree and the viewer show, through the
@@ -84,4 +87,15 @@ func readListing(ctx context.Context, fs *model.FS, p model.Path, stderr io.Writ
 		fmt.Fprintf(stderr, "kfsui: warning: %s: %s\n", p, model.OneLine(dir.Err))
 	}
 	return dir, nil
+}
+
+// cleanFor is how text from the cluster is written to w: on a terminal a
+// line must not be able to write the clipboard, retitle the window or move
+// the cursor (views.TerminalSafe); into a pipe or a file it goes byte for
+// byte, as kubectl writes it.
+func cleanFor(w io.Writer) func(string) string {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return views.TerminalSafe
+	}
+	return func(s string) string { return s }
 }

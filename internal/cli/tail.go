@@ -14,12 +14,10 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
 	"github.com/kfsui/kfsui/k8s"
 	"github.com/kfsui/kfsui/model"
-	"github.com/kfsui/kfsui/views"
 )
 
 // tailFlags are tail's flags, kubectl logs's.
@@ -127,13 +125,7 @@ func tailRef(ctx context.Context, cs *k8s.Contexts, arg string, opts k8s.FollowO
 // deleted; Ctrl-C ends it cleanly.
 func tail(ctx context.Context, conn *k8s.Conn, target k8s.LogTarget, opts k8s.FollowOptions, timestamps bool, stdout, stderr io.Writer) error {
 	out := bufio.NewWriter(stdout)
-	// On a terminal a log line must not be able to write the clipboard,
-	// retitle the window or move the cursor; into a pipe or a file it goes
-	// byte for byte, as kubectl logs writes it.
-	clean := func(s string) string { return s }
-	if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		clean = views.TerminalSafe
-	}
+	clean := cleanFor(stdout)
 	var mu sync.Mutex
 	var partial *k8s.LogLine // an unfinished last line, printed only at the end
 	write := func(l k8s.LogLine) {

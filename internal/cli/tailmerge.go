@@ -6,17 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"sync"
 	"time"
 
-	"golang.org/x/term"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/kfsui/kfsui/k8s"
 	"github.com/kfsui/kfsui/model"
-	"github.com/kfsui/kfsui/views"
 )
 
 // reorderWindow is how long `kfsui tail -f` of a logs/ directory holds a
@@ -40,10 +37,7 @@ func tailDir(ctx context.Context, conn *k8s.Conn, fs *model.FS, p model.Path, op
 	if err != nil {
 		return err
 	}
-	m := &merger{out: bufio.NewWriter(stdout), stderr: stderr, timestamps: timestamps, workload: workload, clean: func(s string) string { return s }}
-	if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		m.clean = views.TerminalSafe
-	}
+	m := &merger{out: bufio.NewWriter(stdout), stderr: stderr, timestamps: timestamps, workload: workload, clean: cleanFor(stdout)}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	t := &dirTail{m: m, conn: conn, opts: opts, workload: workload, followed: map[k8s.LogTarget]bool{}}
