@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -50,7 +51,7 @@ func newMountCommand(flags *genericclioptions.ConfigFlags, beside *[]string, arg
 			}
 			if env.Supervise && !supervise.IsChild(supervise.MountEnv) {
 				mp := supervise.MountPoint{Dir: dirs[0], IsMounted: mount.IsMounted, ForceUnmount: mount.ForceUnmount}
-				return exitWith(supervise.Mount(args, mp, cmd.ErrOrStderr()))
+				return exitWith(supervise.Mount(args, mp, cmd.ErrOrStderr(), debug.FreeOSMemory))
 			}
 			return serveMount(cmd.Context(), flags, *beside, s, dirs[0], cmd.ErrOrStderr())
 		},

@@ -26,7 +26,9 @@ import (
 // in this process. args are Main's, for the supervised child.
 func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, f uiFlags, args []string, env Env) error {
 	if env.Supervise {
-		if code, ok := supervise.Terminal(args, env.Stderr); ok {
+		// Here the supervisor has initialised all of kfsui: it gives the
+		// memory back once the child runs.
+		if code, ok := supervise.Terminal(args, env.Stderr, debug.FreeOSMemory); ok {
 			return exitWith(code)
 		}
 	}

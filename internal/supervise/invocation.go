@@ -2,7 +2,6 @@ package supervise
 
 import (
 	"slices"
-	"strings"
 )
 
 // RootBoolFlags are the flags of kfsui's root command that take no value,
@@ -26,10 +25,10 @@ func UIInvocation(args []string) bool {
 		var name string
 		var hasValue bool
 		switch {
-		case a == "--" || a == "-" || !strings.HasPrefix(a, "-"):
+		case a == "--" || a == "-" || a == "" || a[0] != '-':
 			return false // a verb, a stray word, or the end of flags
-		case strings.HasPrefix(a, "--"):
-			name, _, hasValue = strings.Cut(a[2:], "=")
+		case a[1] == '-':
+			name, hasValue = cutValue(a[2:])
 		case len(a) == 2:
 			name = a[1:]
 		default:
@@ -43,4 +42,15 @@ func UIInvocation(args []string) bool {
 		}
 	}
 	return true
+}
+
+// cutValue splits a long flag's "name=value" at its first "=": strings.Cut,
+// which this package may not import (see the package doc).
+func cutValue(s string) (name string, hasValue bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '=' {
+			return s[:i], true
+		}
+	}
+	return s, false
 }

@@ -20,12 +20,13 @@ type MountPoint struct {
 // its exit code. A FUSE mount outlives the process that serves it, so when
 // the server ends with the directory still mounted, Mount detaches it and
 // says so. Should this process be killed instead, the server gets SIGTERM
-// and unmounts itself.
-func Mount(args []string, mp MountPoint, stderr io.Writer) int {
+// and unmounts itself. started, if set, is called once the server runs
+// (Child.Started).
+func Mount(args []string, mp MountPoint, stderr io.Writer, started func()) int {
 	// Mounted before the child started: the child refuses it, and it is
 	// not ours to unmount.
 	mountedBefore, _ := mp.IsMounted(mp.Dir)
-	e, err := Run(Child{Args: args, Env: MountEnv, DieWithParent: true, ForwardInterrupt: true})
+	e, err := Run(Child{Args: args, Env: MountEnv, DieWithParent: true, ForwardInterrupt: true, Started: started})
 	if err != nil {
 		fmt.Fprintf(stderr, "kfsui: %v\n", err)
 		return 1

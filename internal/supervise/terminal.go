@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"syscall"
-
-	"golang.org/x/sys/unix"
-	"golang.org/x/term"
+	"unsafe"
 )
 
 // UIEnv marks the process that runs the terminal UI under a supervisor.
@@ -21,7 +18,8 @@ const UIEnv = "KFSUI_SUPERVISED"
 // printed once it is usable again. ok is false when no supervision is
 // possible (this is the child already, there is no terminal, or the
 // program cannot be started): the caller then runs the UI itself.
-func Terminal(args []string, stderr io.Writer) (code int, ok bool) {
+// started, if set, is called once the child runs (Child.Started).
+func Terminal(args []string, stderr io.Writer, started func()) (code int, ok bool) {
 	if IsChild(UIEnv) {
 		return 0, false
 	}
@@ -30,7 +28,7 @@ func Terminal(args []string, stderr io.Writer) (code int, ok bool) {
 		return 0, false
 	}
 	defer tty.Close()
-	saved, err := term.GetState(int(tty.Fd()))
+	saved, err := getTermios(tty)
 	if err != nil {
 		return 0, false
 	}
@@ -38,7 +36,7 @@ func Terminal(args []string, stderr io.Writer) (code int, ok bool) {
 	// program does: a kubeconfig's login plugin can print its prompt.
 	// From then on (Stderr.Capture) it writes to the pipe, and what
 	// comes is printed here once the terminal is usable again.
-	e, err := Run(Child{Args: args, Env: UIEnv, CaptureStderr: true})
+	e, err := Run(Child{Args: args, Env: UIEnv, CaptureStderr: true, Started: started})
 	if err != nil {
 		return 0, false
 	}
@@ -65,16 +63,32 @@ func Terminal(args []string, stderr io.Writer) (code int, ok bool) {
 // restoreTerminal undoes what a full-screen program that died may have left:
 // raw mode, the alternate screen, a hidden cursor, mouse reporting,
 // bracketed paste and text attributes.
-func restoreTerminal(tty *os.File, saved *term.State) {
-	_ = term.Restore(int(tty.Fd()), saved)
-	_, _ = io.WriteString(tty, strings.Join([]string{
-		"\x1b[?1000l", "\x1b[?1002l", "\x1b[?1003l", "\x1b[?1006l", // mouse off
-		"\x1b[?2004l", // bracketed paste off
-		"\x1b[0m",     // attributes
-		"\x1b[?25h",   // cursor on
-		"\x1b[?1049l", // main screen
-		"\r\n",
-	}, ""))
+func restoreTerminal(tty *os.File, saved *syscall.Termios) {
+	_ = setTermios(tty, saved)
+	_, _ = io.WriteString(tty, "\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l"+ // mouse off
+		"\x1b[?2004l"+ // bracketed paste off
+		"\x1b[0m"+ // attributes
+		"\x1b[?25h"+ // cursor on
+		"\x1b[?1049l"+ // main screen
+		"\r\n")
+}
+
+// getTermios reads the terminal's mode: golang.org/x/term's GetState,
+// which this package may not import (see the package doc).
+func getTermios(tty *os.File) (*syscall.Termios, error) {
+	var t syscall.Termios
+	if _, _, errno := syscall.Syscall(syscall.SYS_IOCTL, tty.Fd(), syscall.TCGETS, uintptr(unsafe.Pointer(&t))); errno != 0 {
+		return nil, errno
+	}
+	return &t, nil
+}
+
+// setTermios puts the terminal's mode back: x/term's Restore.
+func setTermios(tty *os.File, t *syscall.Termios) error {
+	if _, _, errno := syscall.Syscall(syscall.SYS_IOCTL, tty.Fd(), syscall.TCSETS, uintptr(unsafe.Pointer(t))); errno != 0 {
+		return errno
+	}
+	return nil
 }
 
 // stderrFD is the pipe a supervisor passes to its child (Child.ExtraFiles[0]).
@@ -95,7 +109,7 @@ type Stderr struct {
 func ChildStderr() *Stderr {
 	s := &Stderr{child: IsChild(UIEnv), terminal: -1}
 	if s.child {
-		unix.CloseOnExec(stderrFD)
+		syscall.CloseOnExec(stderrFD)
 	}
 	return s
 }
@@ -107,11 +121,11 @@ func (s *Stderr) Capture() {
 	if s == nil || !s.child {
 		return
 	}
-	if fd, err := unix.Dup(2); err == nil {
-		unix.CloseOnExec(fd)
+	if fd, err := syscall.Dup(2); err == nil {
+		syscall.CloseOnExec(fd)
 		s.terminal = fd
 	}
-	_ = unix.Dup2(stderrFD, 2)
+	_ = syscall.Dup3(stderrFD, 2, 0)
 }
 
 // ToTerminal gives stderr back to the terminal until restore is called:
@@ -120,6 +134,6 @@ func (s *Stderr) ToTerminal() (restore func()) {
 	if s == nil || s.terminal < 0 {
 		return func() {}
 	}
-	_ = unix.Dup2(s.terminal, 2)
-	return func() { _ = unix.Dup2(stderrFD, 2) }
+	_ = syscall.Dup3(s.terminal, 2, 0)
+	return func() { _ = syscall.Dup3(stderrFD, 2, 0) }
 }

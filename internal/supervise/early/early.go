@@ -28,7 +28,7 @@ func init() {
 	if supervise.IsChild(supervise.UIEnv) || !supervise.UIInvocation(args) {
 		return
 	}
-	if code, ok := supervise.Terminal(args, os.Stderr); ok {
+	if code, ok := supervise.Terminal(args, os.Stderr, nil); ok {
 		os.Exit(code)
 	}
 }
