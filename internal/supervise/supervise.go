@@ -65,7 +65,8 @@ type Exit struct {
 func IsChild(env string) bool { return os.Getenv(env) != "" }
 
 // Run starts c, passes it the signals meant for this process and returns
-// once it has ended. The error says the child could not be started.
+// once it has ended. The error says the child could not be started; once
+// it has, Run returns how it ended.
 func Run(c Child) (Exit, error) {
 	self, err := os.Executable()
 	if err != nil {
@@ -114,7 +115,9 @@ func Run(c Child) (Exit, error) {
 	state, err := proc.Wait()
 	close(done)
 	if err != nil {
-		return Exit{}, err
+		// The child ran, but how it ended is unknown: as if killed, so
+		// that what it may have left is repaired.
+		return Exit{Code: -1, State: "wait: " + err.Error()}, nil
 	}
 	e := Exit{Code: state.ExitCode(), State: state.String()}
 	if ws, ok := state.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
