@@ -18,17 +18,14 @@ import (
 type ConnectFunc func(ctx context.Context) (*k8s.Conn, *model.FS, error)
 
 // ConnectStart is the ConnectFunc of o's starting context: its connection
-// from o.Contexts and its model from o.NewFS.
+// from o.Contexts and its model as o.NewFS makes it.
 func ConnectStart(o Options) ConnectFunc {
 	return func(ctx context.Context) (*k8s.Conn, *model.FS, error) {
 		conn, err := o.Contexts.Conn(ctx, "")
 		if err != nil {
 			return nil, nil, err
 		}
-		if o.NewFS == nil {
-			return conn, model.NewFSFor(conn, model.Options{}), nil
-		}
-		return conn, o.NewFS(conn), nil
+		return conn, o.fsFor(conn), nil
 	}
 }
 

@@ -116,7 +116,7 @@ func (a *App) connectInteractive(name string, then func(string, *k8s.Conn)) {
 func (a *App) sessionFor(name string, conn *k8s.Conn) *session {
 	s := a.sessions[name]
 	if s == nil || s.conn != conn {
-		s = &session{name: name, conn: conn, fs: a.newFS(conn), end: func() {}}
+		s = &session{name: name, conn: conn, fs: a.opts.fsFor(conn), end: func() {}}
 		a.sessions[name] = s
 	}
 	s.fs.SetHideEmptyTypes(a.fs.HideEmptyTypes())

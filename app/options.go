@@ -21,8 +21,9 @@ type Options struct {
 	// starting one's: :ctx switches between them. nil: Conn is the only
 	// one.
 	Contexts *k8s.Contexts
-	// NewFS makes the model of a context connected to later, with the
-	// session's flags; nil means the defaults.
+	// NewFS makes the model of each context connected to (the starting
+	// one through ConnectStart, others as :ctx shows them), with the
+	// session's flags; nil means the defaults (see Options.fsFor).
 	NewFS func(*k8s.Conn) *model.FS
 	// Beside are more contexts of Contexts to show from the start, each a
 	// root of the tree beside the first (--context repeated).
@@ -97,4 +98,13 @@ func (o Options) withDefaults() Options {
 		o.TerminalStderr = func() func() { return func() {} }
 	}
 	return o
+}
+
+// fsFor is the model of the context connected to through conn: NewFS's,
+// or model.NewFSFor's defaults.
+func (o Options) fsFor(conn *k8s.Conn) *model.FS {
+	if o.NewFS != nil {
+		return o.NewFS(conn)
+	}
+	return model.NewFSFor(conn, model.Options{})
 }

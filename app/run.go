@@ -1,7 +1,6 @@
 package app
 
 import (
-	"github.com/kfsui/kfsui/k8s"
 	"github.com/kfsui/kfsui/model"
 	"github.com/kfsui/kfsui/views"
 )
@@ -66,14 +65,6 @@ func (a *App) startPathOf(s *session) string {
 		return "/namespaces/" + info.Namespace
 	}
 	return "/namespaces"
-}
-
-// newFS makes the model of a context connected to after the start.
-func (a *App) newFS(conn *k8s.Conn) *model.FS {
-	if a.opts.NewFS != nil {
-		return a.opts.NewFS(conn)
-	}
-	return model.NewFSFor(conn, model.Options{})
 }
 
 // Quit ends the UI: it cancels every background task, waits for the last

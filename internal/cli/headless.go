@@ -34,10 +34,12 @@ func withContexts(parent context.Context, flags *genericclioptions.ConfigFlags, 
 	}
 	defer cs.Close()
 	ctx, cancel := context.WithCancel(parent)
-	if timeout > 0 {
-		ctx, cancel = context.WithTimeout(parent, timeout)
-	}
 	defer cancel()
+	if timeout > 0 {
+		var stop context.CancelFunc
+		ctx, stop = context.WithTimeout(ctx, timeout)
+		defer stop()
+	}
 	return fn(ctx, cs)
 }
 
