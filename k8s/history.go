@@ -1,18 +1,29 @@
 package k8s
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"strconv"
+	"slices"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/kubectl/pkg/polymorphichelpers"
+	"k8s.io/apimachinery/pkg/util/json"
+	"k8s.io/apimachinery/pkg/util/strategicpatch"
+	deploymentutil "k8s.io/kubectl/pkg/util/deployment"
 )
 
-// Rollout history: the revisions `kubectl rollout history` lists, read
-// through kubectl's own history viewers.
+// Rollout history: the revisions `kubectl rollout history` lists, read as
+// its history viewers read them. They are written here rather than taken
+// from kubectl's polymorphichelpers: that package links kubectl's command
+// helpers, whose initialisation every kfsui process paid at start, about
+// a fifth of the time to the first frame.
+
+// changeCauseAnnotation holds a revision's CHANGE-CAUSE.
+const changeCauseAnnotation = "kubernetes.io/change-cause"
 
 // HasHistory reports whether t keeps rollout revisions that `kubectl
 // rollout history` shows: apps' Deployments, StatefulSets and DaemonSets.
@@ -24,70 +35,192 @@ func (t Type) HasHistory() bool {
 	return false
 }
 
-// History returns the revisions of a Deployment, StatefulSet or
-// DaemonSet as `kubectl rollout history` reads them, through kubectl's
-// own history viewers: for a Deployment each ReplicaSet it controls, for
-// the others the object as of each ControllerRevision. Safe from any
-// goroutine.
+// History returns the revisions of a Deployment, StatefulSet or DaemonSet
+// as `kubectl rollout history --revision=N` reads them: for a Deployment
+// each ReplicaSet it controls, for the others the object as of each
+// ControllerRevision. Safe from any goroutine.
 func (c *Conn) History(ctx context.Context, t Type, ns, name string) (map[int64]runtime.Object, error) {
-	return withHistoryViewer(ctx, c, t, func(v polymorphichelpers.HistoryViewer) (map[int64]runtime.Object, error) {
-		return v.GetHistory(ns, name)
-	})
-}
-
-// ChangeCauses returns the CHANGE-CAUSE of each revision of a workload as
-// `kubectl rollout history` prints them ("<none>" where there is none),
-// from kubectl's own history table. Safe from any goroutine.
-func (c *Conn) ChangeCauses(ctx context.Context, t Type, ns, name string) (map[int64]string, error) {
-	table, err := withHistoryViewer(ctx, c, t, func(v polymorphichelpers.HistoryViewer) (string, error) {
-		return v.ViewHistory(ns, name, 0)
-	})
+	if !t.HasHistory() {
+		return nil, noHistory(t)
+	}
+	if t.GVR.Resource == "deployments" {
+		rss, err := c.deploymentRevisions(ctx, t, ns, name)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[int64]runtime.Object, len(rss))
+		for _, rs := range rss {
+			out[revisionOf(rs)] = rs
+		}
+		return out, nil
+	}
+	obj, revs, err := c.controllerRevisions(ctx, t, ns, name)
 	if err != nil {
 		return nil, err
 	}
-	return parseHistoryTable(table), nil
-}
-
-// withHistoryViewer runs read with kubectl's history viewer for t. The
-// viewers take no context: it stops waiting when ctx ends, and leaves the
-// requests to end by the one-shot client's timeout.
-func withHistoryViewer[T any](ctx context.Context, c *Conn, t Type, read func(polymorphichelpers.HistoryViewer) (T, error)) (T, error) {
-	var zero T
-	if !t.HasHistory() {
-		return zero, fmt.Errorf("%s keep no rollout history", t.Name)
-	}
-	viewer, err := polymorphichelpers.HistoryViewerFor(schema.GroupKind{Group: t.GVR.Group, Kind: t.Kind}, c.core)
-	if err != nil {
-		return zero, err
-	}
-	type result struct {
-		v   T
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		v, err := read(viewer)
-		ch <- result{v, err}
-	}()
-	select {
-	case r := <-ch:
-		return r.v, r.err
-	case <-ctx.Done():
-		return zero, ctx.Err()
-	}
-}
-
-// parseHistoryTable reads kubectl's "REVISION  CHANGE-CAUSE" table: the
-// revision, then the cause, whose own spaces stay.
-func parseHistoryTable(table string) map[int64]string {
-	out := map[int64]string{}
-	for line := range strings.SplitSeq(table, "\n") {
-		num, cause, ok := strings.Cut(line, " ")
-		n, err := strconv.ParseInt(num, 10, 64)
-		if !ok || err != nil {
-			continue
+	out := make(map[int64]runtime.Object, len(revs))
+	for _, r := range revs {
+		applied, err := applyRevision(obj, r)
+		if err != nil {
+			return nil, fmt.Errorf("revision %d of %s %s: %w", r.Revision, t.Kind, name, err)
 		}
-		out[n] = strings.TrimSpace(cause)
+		out[r.Revision] = applied
 	}
-	return out
+	return out, nil
+}
+
+// ChangeCauses returns the CHANGE-CAUSE of each revision of a workload as
+// `kubectl rollout history` prints them ("<none>" where there is none).
+// Safe from any goroutine.
+func (c *Conn) ChangeCauses(ctx context.Context, t Type, ns, name string) (map[int64]string, error) {
+	if !t.HasHistory() {
+		return nil, noHistory(t)
+	}
+	out := map[int64]string{}
+	if t.GVR.Resource == "deployments" {
+		rss, err := c.deploymentRevisions(ctx, t, ns, name)
+		if err != nil {
+			return nil, err
+		}
+		for _, rs := range rss {
+			out[revisionOf(rs)] = changeCause(rs.Annotations)
+		}
+		return out, nil
+	}
+	_, revs, err := c.controllerRevisions(ctx, t, ns, name)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range revs {
+		out[r.Revision] = changeCause(r.Annotations)
+	}
+	return out, nil
+}
+
+// deploymentRevisions returns the ReplicaSets Deployment name controls,
+// in the order kubectl's viewer reads them, so that where two claim one
+// revision the same one wins: oldest first (by creation, then name), the
+// one whose template is the Deployment's last.
+func (c *Conn) deploymentRevisions(ctx context.Context, t Type, ns, name string) ([]*appsv1.ReplicaSet, error) {
+	apps := c.core.AppsV1()
+	d, err := apps.Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("failed to retrieve deployment %s: %w", name, err)
+	}
+	sel, err := metav1.LabelSelectorAsSelector(d.Spec.Selector)
+	if err != nil {
+		return nil, fmt.Errorf("selector of deployment %s: %w", name, err)
+	}
+	list, err := apps.ReplicaSets(ns).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
+	if err != nil {
+		return nil, fmt.Errorf("failed to retrieve replica sets from deployment %s: %w", name, err)
+	}
+	var rss []*appsv1.ReplicaSet
+	for i := range list.Items {
+		if metav1.IsControlledBy(&list.Items[i], d) {
+			rss = append(rss, &list.Items[i])
+		}
+	}
+	slices.SortStableFunc(rss, func(a, b *appsv1.ReplicaSet) int {
+		if c := a.CreationTimestamp.Compare(b.CreationTimestamp.Time); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Name, b.Name)
+	})
+	if i := slices.IndexFunc(rss, func(rs *appsv1.ReplicaSet) bool { return sameTemplate(rs, d) }); i >= 0 {
+		current := rss[i]
+		rss = append(slices.Delete(rss, i, i+1), current)
+	}
+	return rss, nil
+}
+
+// sameTemplate reports whether rs runs d's pod template, the deployment
+// controller's pod-template-hash label aside.
+func sameTemplate(rs *appsv1.ReplicaSet, d *appsv1.Deployment) bool {
+	a, b := rs.Spec.Template.DeepCopy(), d.Spec.Template.DeepCopy()
+	delete(a.Labels, appsv1.DefaultDeploymentUniqueLabelKey)
+	delete(b.Labels, appsv1.DefaultDeploymentUniqueLabelKey)
+	return apiequality.Semantic.DeepEqual(a, b)
+}
+
+// revisionOf is a ReplicaSet's revision; 0 when it has none, and when it
+// is unreadable, as kubectl's viewer lists it then.
+func revisionOf(rs *appsv1.ReplicaSet) int64 {
+	v, err := deploymentutil.Revision(rs)
+	if err != nil {
+		return 0
+	}
+	return v
+}
+
+// controllerRevisions returns StatefulSet or DaemonSet name and the
+// ControllerRevisions it controls.
+func (c *Conn) controllerRevisions(ctx context.Context, t Type, ns, name string) (runtime.Object, []*appsv1.ControllerRevision, error) {
+	apps := c.core.AppsV1()
+	var (
+		obj      metav1.Object
+		selector *metav1.LabelSelector
+	)
+	switch t.GVR.Resource {
+	case "statefulsets":
+		sts, err := apps.StatefulSets(ns).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return nil, nil, fmt.Errorf("failed to retrieve StatefulSet %s: %w", name, err)
+		}
+		obj, selector = sts, sts.Spec.Selector
+	default:
+		ds, err := apps.DaemonSets(ns).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return nil, nil, fmt.Errorf("failed to retrieve DaemonSet %s: %w", name, err)
+		}
+		obj, selector = ds, ds.Spec.Selector
+	}
+	sel, err := metav1.LabelSelectorAsSelector(selector)
+	if err != nil {
+		return nil, nil, fmt.Errorf("selector of %s %s: %w", t.Kind, name, err)
+	}
+	list, err := apps.ControllerRevisions(ns).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
+	if err != nil {
+		return nil, nil, fmt.Errorf("unable to find history controlled by %s %s: %w", t.Kind, name, err)
+	}
+	var revs []*appsv1.ControllerRevision
+	for i := range list.Items {
+		if metav1.IsControlledBy(&list.Items[i], obj) {
+			revs = append(revs, &list.Items[i])
+		}
+	}
+	return obj.(runtime.Object), revs, nil
+}
+
+// applyRevision returns obj as of revision r: the revision's data is a
+// strategic merge patch of the object's spec.template.
+func applyRevision(obj runtime.Object, r *appsv1.ControllerRevision) (runtime.Object, error) {
+	cur, err := json.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
+	patched, err := strategicpatch.StrategicMergePatch(cur, r.Data.Raw, obj)
+	if err != nil {
+		return nil, err
+	}
+	// Into a fresh object: fields the patch removes must not stay.
+	var out runtime.Object = &appsv1.DaemonSet{}
+	if _, ok := obj.(*appsv1.StatefulSet); ok {
+		out = &appsv1.StatefulSet{}
+	}
+	if err := json.Unmarshal(patched, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// noHistory is the error for a type that keeps no rollout history.
+func noHistory(t Type) error { return fmt.Errorf("%s keep no rollout history", t.Name) }
+
+// changeCause is a revision's CHANGE-CAUSE from its annotations.
+func changeCause(annotations map[string]string) string {
+	if cause := strings.TrimSpace(annotations[changeCauseAnnotation]); cause != "" {
+		return cause
+	}
+	return "<none>"
 }
