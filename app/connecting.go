@@ -61,7 +61,12 @@ func ConnectThenRun(ctx context.Context, o Options, beforeRun func()) error {
 func RunConnecting(ctx context.Context, target k8s.Target, o Options, connect ConnectFunc) error {
 	c := newConnecting(ctx, target, o)
 	defer c.cancel()
-	go c.connect(connect)
+	// Connecting begins once the first frame is on the terminal: its TLS
+	// handshake, version check and discovery would otherwise take the CPU
+	// from drawing it, on a busy machine most of all. The queue runs this
+	// after Run's first draw (tview's after-draw hook comes before the
+	// frame is written).
+	c.queue.Do(func() { go c.connect(connect) })
 	// The caller's context ends it too (SIGTERM, SIGHUP).
 	defer context.AfterFunc(ctx, c.quit)()
 	err := c.life.run()

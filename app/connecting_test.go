@@ -84,6 +84,30 @@ func waitDone(t *testing.T, done <-chan error) error {
 	}
 }
 
+// Connecting begins only once the first frame is on screen, so that its
+// handshake and discovery do not take the CPU from drawing it.
+func TestConnectingStartsAfterTheFirstFrame(t *testing.T) {
+	screen := newShownScreen()
+	shown := make(chan string, 1)
+	done := runConnecting(context.Background(), screen, func(ctx context.Context) (*k8s.Conn, *model.FS, error) {
+		shown <- screen.text()
+		<-ctx.Done()
+		return nil, nil, ctx.Err()
+	})
+	select {
+	case s := <-shown:
+		if !strings.Contains(s, "connecting to https://10.0.0.1:6443") {
+			t.Errorf("connecting began before the first frame was shown; the screen held:\n%s", s)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("connecting never began")
+	}
+	screen.InjectKey(tcell.KeyRune, 'q', tcell.ModNone)
+	if err := waitDone(t, done); err != nil {
+		t.Fatalf("giving up returned %v, want nil", err)
+	}
+}
+
 // The frame is drawn before the connection exists: where kfsui is going,
 // from the kubeconfig alone, and how to give up. q gives up at once and
 // cancels the connection in progress.
