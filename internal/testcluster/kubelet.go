@@ -19,7 +19,9 @@ const maxRecordedRequests = 10000
 
 // Kubelet is the cluster's fake kubelet: an HTTPS server on 127.0.0.1 that
 // serves /containerLogs/{namespace}/{pod}/{container} the way a real
-// kubelet does, for the apiserver to proxy pods/log requests to. Its Node
+// kubelet does, for the apiserver to proxy pods/log requests to, and
+// /metrics/resource, the CPU and memory each running container uses
+// (scripted with SetUsage), for metrics-server to scrape. Its Node
 // is the cluster's NodeName; pods bound to it (see Cluster.CreatePod) have
 // logs that tests script with Write and friends.
 //
@@ -47,6 +49,7 @@ type Kubelet struct {
 	// the server does not end the handlers.
 	done     chan struct{}
 	stopOnce sync.Once
+	metrics  *resourceMetrics
 
 	mu       sync.Mutex
 	pods     map[podKey]map[string]*containerLog
@@ -81,12 +84,14 @@ func startKubelet(ca *authority) (*Kubelet, error) {
 		return nil, fmt.Errorf("starting fake kubelet: %w", err)
 	}
 	k := &Kubelet{
-		port: ln.Addr().(*net.TCPAddr).Port,
-		done: make(chan struct{}),
-		pods: make(map[podKey]map[string]*containerLog),
+		port:    ln.Addr().(*net.TCPAddr).Port,
+		done:    make(chan struct{}),
+		pods:    make(map[podKey]map[string]*containerLog),
+		metrics: newResourceMetrics(time.Now()),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /containerLogs/{namespace}/{pod}/{container}", k.serveContainerLogs)
+	mux.HandleFunc("GET /metrics/resource", k.serveResourceMetrics)
 	k.srv = &http.Server{
 		Handler: mux,
 		TLSConfig: &tls.Config{
@@ -135,6 +140,7 @@ func (k *Kubelet) Port() int {
 // over: the node agent forgets the old one first.) Safe from any
 // goroutine.
 func (k *Kubelet) registerPod(namespace, pod string, containers, initContainers []string) {
+	k.metrics.run(namespace, pod, containers, time.Now())
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	key := podKey{namespace, pod}
@@ -159,6 +165,7 @@ func (k *Kubelet) registerPod(namespace, pod string, containers, initContainers 
 // streams get what is left of their logs and end, and later log requests
 // are answered 404. Safe from any goroutine.
 func (k *Kubelet) forgetPod(namespace, pod string) {
+	k.metrics.forget(namespace, pod)
 	k.mu.Lock()
 	old := k.pods[podKey{namespace, pod}]
 	delete(k.pods, podKey{namespace, pod})
