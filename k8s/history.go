@@ -44,13 +44,15 @@ func (c *Conn) History(ctx context.Context, t Type, ns, name string) (map[int64]
 		return nil, noHistory(t)
 	}
 	if t.GVR.Resource == "deployments" {
-		rss, err := c.deploymentRevisions(ctx, t, ns, name)
+		rss, err := c.deploymentRevisions(ctx, ns, name)
 		if err != nil {
 			return nil, err
 		}
 		out := make(map[int64]runtime.Object, len(rss))
 		for _, rs := range rss {
-			out[revisionOf(rs)] = rs
+			if rev, ok := revisionOf(rs); ok {
+				out[rev] = rs
+			}
 		}
 		return out, nil
 	}
@@ -78,12 +80,14 @@ func (c *Conn) ChangeCauses(ctx context.Context, t Type, ns, name string) (map[i
 	}
 	out := map[int64]string{}
 	if t.GVR.Resource == "deployments" {
-		rss, err := c.deploymentRevisions(ctx, t, ns, name)
+		rss, err := c.deploymentRevisions(ctx, ns, name)
 		if err != nil {
 			return nil, err
 		}
 		for _, rs := range rss {
-			out[revisionOf(rs)] = changeCause(rs.Annotations)
+			if rev, ok := revisionOf(rs); ok {
+				out[rev] = changeCause(rs.Annotations)
+			}
 		}
 		return out, nil
 	}
@@ -101,7 +105,7 @@ func (c *Conn) ChangeCauses(ctx context.Context, t Type, ns, name string) (map[i
 // in the order kubectl's viewer reads them, so that where two claim one
 // revision the same one wins: oldest first (by creation, then name), the
 // one whose template is the Deployment's last.
-func (c *Conn) deploymentRevisions(ctx context.Context, t Type, ns, name string) ([]*appsv1.ReplicaSet, error) {
+func (c *Conn) deploymentRevisions(ctx context.Context, ns, name string) ([]*appsv1.ReplicaSet, error) {
 	apps := c.core.AppsV1()
 	d, err := apps.Deployments(ns).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
@@ -143,14 +147,12 @@ func sameTemplate(rs *appsv1.ReplicaSet, d *appsv1.Deployment) bool {
 	return apiequality.Semantic.DeepEqual(a, b)
 }
 
-// revisionOf is a ReplicaSet's revision; 0 when it has none, and when it
-// is unreadable, as kubectl's viewer lists it then.
-func revisionOf(rs *appsv1.ReplicaSet) int64 {
+// revisionOf is a ReplicaSet's revision, 0 when it has none; false when
+// its annotation is unreadable: kubectl's viewer leaves such a ReplicaSet
+// out.
+func revisionOf(rs *appsv1.ReplicaSet) (int64, bool) {
 	v, err := deploymentutil.Revision(rs)
-	if err != nil {
-		return 0
-	}
-	return v
+	return v, err == nil
 }
 
 // controllerRevisions returns StatefulSet or DaemonSet name and the

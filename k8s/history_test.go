@@ -19,7 +19,8 @@ var deploymentsType = Type{GVR: schema.GroupVersionResource{Group: "apps", Versi
 // A Deployment's revisions are the ReplicaSets it controls, by their
 // revision annotation; one another controller owns, or none, is not its.
 // Where two claim one revision, the one running the Deployment's template
-// wins, as in kubectl's viewer; the causes are "<none>" where unset.
+// wins, as in kubectl's viewer; one whose revision cannot be read is
+// left out, as there; a cause is "<none>" where unset.
 func TestDeploymentHistory(t *testing.T) {
 	labels := map[string]string{"app": "web"}
 	tmpl := func(image string) corev1.PodTemplateSpec {
@@ -50,12 +51,14 @@ func TestDeploymentHistory(t *testing.T) {
 		return r
 	}
 	core := fake.NewClientset(d,
-		rs("web-1", "nginx:1.26", "1", "first", 0, "d-uid"),
+		rs("web-1", "nginx:1.26", "1", "", 0, "d-uid"),
 		// Newer, but running the Deployment's template: it wins 2.
 		rs("web-current", "nginx:1.28", "2", "set image", 1, "d-uid"),
 		rs("web-2", "nginx:1.27", "2", "", 2, "d-uid"),
 		rs("other", "nginx:1.28", "3", "", 3, "someone-else"),
 		rs("orphan", "nginx:1.28", "4", "", 4, ""),
+		// kubectl's viewer leaves out a revision it cannot read.
+		rs("unreadable", "nginx:1.25", "x", "", 5, "d-uid"),
 	)
 	c := &Conn{core: core}
 	hist, err := c.History(t.Context(), deploymentsType, "ns", "web")
@@ -73,7 +76,7 @@ func TestDeploymentHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := map[int64]string{1: "first", 2: "set image"}; !maps.Equal(causes, want) {
+	if want := map[int64]string{1: "<none>", 2: "set image"}; !maps.Equal(causes, want) {
 		t.Errorf("ChangeCauses = %v, want %v", causes, want)
 	}
 	if _, err := c.History(t.Context(), Type{Name: "configmaps", GVR: schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}}, "ns", "x"); err == nil {
