@@ -18,7 +18,8 @@
 // fresh. The apiserver proxies pods/log requests to it over TLS exactly as
 // to a real kubelet, so log streaming is tested end to end; tests create
 // pods on the node with Cluster.CreatePod and script what their containers
-// log:
+// log (and, for metrics-server's scrapes of /metrics/resource, what they
+// use: Kubelet.SetUsage):
 //
 //	pod, _ := c.CreatePod(ctx, ns, "p", []string{"app"}, nil)
 //	c.Kubelet().Write(ns, pod.Name, "app", "hello")
