@@ -35,23 +35,33 @@ func (t Type) HasHistory() bool {
 	return false
 }
 
+// Revision is one revision of a workload's rollout history.
+type Revision struct {
+	// Object is the revision as `kubectl rollout history --revision=N`
+	// reads it: a Deployment's ReplicaSet, or a StatefulSet or DaemonSet
+	// as of its ControllerRevision.
+	Object runtime.Object
+	// Cause is its CHANGE-CAUSE as `kubectl rollout history` prints it,
+	// "<none>" where there is none.
+	Cause string
+}
+
 // History returns the revisions of a Deployment, StatefulSet or DaemonSet
-// as `kubectl rollout history --revision=N` reads them: for a Deployment
-// each ReplicaSet it controls, for the others the object as of each
-// ControllerRevision. Safe from any goroutine.
-func (c *Conn) History(ctx context.Context, t Type, ns, name string) (map[int64]runtime.Object, error) {
+// by number, read as kubectl's history viewers read them, with one GET and
+// one LIST. Safe from any goroutine.
+func (c *Conn) History(ctx context.Context, t Type, ns, name string) (map[int64]Revision, error) {
 	if !t.HasHistory() {
-		return nil, noHistory(t)
+		return nil, fmt.Errorf("%s keep no rollout history", t.Name)
 	}
+	out := map[int64]Revision{}
 	if t.GVR.Resource == "deployments" {
 		rss, err := c.deploymentRevisions(ctx, ns, name)
 		if err != nil {
 			return nil, err
 		}
-		out := make(map[int64]runtime.Object, len(rss))
 		for _, rs := range rss {
-			if rev, ok := revisionOf(rs); ok {
-				out[rev] = rs
+			if n, ok := revisionOf(rs); ok {
+				out[n] = Revision{Object: rs, Cause: changeCause(rs.Annotations)}
 			}
 		}
 		return out, nil
@@ -60,43 +70,12 @@ func (c *Conn) History(ctx context.Context, t Type, ns, name string) (map[int64]
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[int64]runtime.Object, len(revs))
 	for _, r := range revs {
 		applied, err := applyRevision(obj, r)
 		if err != nil {
 			return nil, fmt.Errorf("revision %d of %s %s: %w", r.Revision, t.Kind, name, err)
 		}
-		out[r.Revision] = applied
-	}
-	return out, nil
-}
-
-// ChangeCauses returns the CHANGE-CAUSE of each revision of a workload as
-// `kubectl rollout history` prints them ("<none>" where there is none).
-// Safe from any goroutine.
-func (c *Conn) ChangeCauses(ctx context.Context, t Type, ns, name string) (map[int64]string, error) {
-	if !t.HasHistory() {
-		return nil, noHistory(t)
-	}
-	out := map[int64]string{}
-	if t.GVR.Resource == "deployments" {
-		rss, err := c.deploymentRevisions(ctx, ns, name)
-		if err != nil {
-			return nil, err
-		}
-		for _, rs := range rss {
-			if rev, ok := revisionOf(rs); ok {
-				out[rev] = changeCause(rs.Annotations)
-			}
-		}
-		return out, nil
-	}
-	_, revs, err := c.controllerRevisions(ctx, t, ns, name)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range revs {
-		out[r.Revision] = changeCause(r.Annotations)
+		out[r.Revision] = Revision{Object: applied, Cause: changeCause(r.Annotations)}
 	}
 	return out, nil
 }
@@ -160,7 +139,10 @@ func revisionOf(rs *appsv1.ReplicaSet) (int64, bool) {
 func (c *Conn) controllerRevisions(ctx context.Context, t Type, ns, name string) (runtime.Object, []*appsv1.ControllerRevision, error) {
 	apps := c.core.AppsV1()
 	var (
-		obj      metav1.Object
+		obj interface {
+			runtime.Object
+			metav1.Object
+		}
 		selector *metav1.LabelSelector
 	)
 	switch t.GVR.Resource {
@@ -191,7 +173,7 @@ func (c *Conn) controllerRevisions(ctx context.Context, t Type, ns, name string)
 			revs = append(revs, &list.Items[i])
 		}
 	}
-	return obj.(runtime.Object), revs, nil
+	return obj, revs, nil
 }
 
 // applyRevision returns obj as of revision r: the revision's data is a
@@ -215,9 +197,6 @@ func applyRevision(obj runtime.Object, r *appsv1.ControllerRevision) (runtime.Ob
 	}
 	return out, nil
 }
-
-// noHistory is the error for a type that keeps no rollout history.
-func noHistory(t Type) error { return fmt.Errorf("%s keep no rollout history", t.Name) }
 
 // changeCause is a revision's CHANGE-CAUSE from its annotations.
 func changeCause(annotations map[string]string) string {

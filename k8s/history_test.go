@@ -20,7 +20,8 @@ var deploymentsType = Type{GVR: schema.GroupVersionResource{Group: "apps", Versi
 // revision annotation; one another controller owns, or none, is not its.
 // Where two claim one revision, the one running the Deployment's template
 // wins, as in kubectl's viewer; one whose revision cannot be read is
-// left out, as there; a cause is "<none>" where unset.
+// left out, as there; a cause is "<none>" where unset. One GET and one
+// LIST read both the objects and their causes.
 func TestDeploymentHistory(t *testing.T) {
 	labels := map[string]string{"app": "web"}
 	tmpl := func(image string) corev1.PodTemplateSpec {
@@ -61,23 +62,25 @@ func TestDeploymentHistory(t *testing.T) {
 		rs("unreadable", "nginx:1.25", "x", "", 5, "d-uid"),
 	)
 	c := &Conn{core: core}
+	core.ClearActions()
 	hist, err := c.History(t.Context(), deploymentsType, "ns", "web")
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := map[int64]string{}
-	for rev, obj := range hist {
-		names[rev] = obj.(*appsv1.ReplicaSet).Name
+	names, causes := map[int64]string{}, map[int64]string{}
+	for n, rev := range hist {
+		names[n] = rev.Object.(*appsv1.ReplicaSet).Name
+		causes[n] = rev.Cause
 	}
 	if want := map[int64]string{1: "web-1", 2: "web-current"}; !maps.Equal(names, want) {
 		t.Errorf("History = %v, want %v", names, want)
 	}
-	causes, err := c.ChangeCauses(t.Context(), deploymentsType, "ns", "web")
-	if err != nil {
-		t.Fatal(err)
-	}
 	if want := map[int64]string{1: "<none>", 2: "set image"}; !maps.Equal(causes, want) {
-		t.Errorf("ChangeCauses = %v, want %v", causes, want)
+		t.Errorf("causes = %v, want %v", causes, want)
+	}
+	// Objects and causes from one read: the Deployment, its ReplicaSets.
+	if a := core.Actions(); len(a) != 2 || a[0].GetVerb() != "get" || a[1].GetVerb() != "list" {
+		t.Errorf("History made %d requests, want a GET and a LIST: %v", len(a), a)
 	}
 	if _, err := c.History(t.Context(), Type{Name: "configmaps", GVR: schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}}, "ns", "x"); err == nil {
 		t.Error("History of ConfigMaps: no error")

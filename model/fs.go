@@ -22,7 +22,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/kfsui/kfsui/k8s"
 )
@@ -45,8 +44,7 @@ type Source interface {
 	ListMeta(ctx context.Context, t k8s.Type, ns, selector string) ([]k8s.Meta, error)
 	GetRow(ctx context.Context, t k8s.Type, ns, name string) ([]k8s.Column, k8s.Row, error)
 	KnownOccupancy(t k8s.Type, ns string) k8s.Occupancy
-	History(ctx context.Context, t k8s.Type, ns, name string) (map[int64]runtime.Object, error)
-	ChangeCauses(ctx context.Context, t k8s.Type, ns, name string) (map[int64]string, error)
+	History(ctx context.Context, t k8s.Type, ns, name string) (map[int64]k8s.Revision, error)
 	Logs(ctx context.Context, ns, pod string, o k8s.LogOptions) (io.ReadCloser, error)
 	ListPages(ctx context.Context, t k8s.Type, ns string, pageSize int64, fn func([]unstructured.Unstructured) error) error
 }

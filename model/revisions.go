@@ -11,11 +11,9 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/kubectl/pkg/scheme"
 	"sigs.k8s.io/yaml"
-)
 
-// changeCauseAnnotation is what `kubectl rollout history` shows as
-// CHANGE-CAUSE.
-const changeCauseAnnotation = "kubernetes.io/change-cause"
+	"github.com/kfsui/kfsui/k8s"
+)
 
 // podTemplateHashLabel is the label the deployment controller adds to each
 // ReplicaSet's template: it differs between any two revisions, so a diff
@@ -24,7 +22,7 @@ const podTemplateHashLabel = "pod-template-hash"
 
 // history reads the revisions of workload p (a revisions directory or a
 // revision in one), checking that its type keeps any.
-func (fs *FS) history(ctx context.Context, p Path) (map[int64]runtime.Object, error) {
+func (fs *FS) history(ctx context.Context, p Path) (map[int64]k8s.Revision, error) {
 	t, err := fs.TypeOf(p)
 	if err != nil {
 		return nil, err
@@ -71,12 +69,12 @@ func (fs *FS) readRevision(ctx context.Context, p Path) (Leaf, error) {
 	if err != nil {
 		return Leaf{}, err
 	}
-	obj, ok := h[p.Revision]
+	rev, ok := h[p.Revision]
 	if !ok {
 		return Leaf{}, fmt.Errorf("%w: %s: %s has no revision %d", ErrNoSuchPath, p, p.Name, p.Revision)
 	}
 	if !p.Diff {
-		text, err := rolloutYAML(obj)
+		text, err := rolloutYAML(rev.Object)
 		return Leaf{Path: p, Text: text}, err
 	}
 	prev := int64(0)
@@ -85,20 +83,16 @@ func (fs *FS) readRevision(ctx context.Context, p Path) (Leaf, error) {
 			prev = n
 		}
 	}
-	cur, err := podTemplateYAML(obj)
+	cur, err := podTemplateYAML(rev.Object)
 	if err != nil {
 		return Leaf{}, err
 	}
 	old, oldName := "", "/dev/null"
 	if prev > 0 {
-		if old, err = podTemplateYAML(h[prev]); err != nil {
+		if old, err = podTemplateYAML(h[prev].Object); err != nil {
 			return Leaf{}, err
 		}
 		oldName = RevisionName(prev, false) + " (pod template)"
-	}
-	cause, err := fs.changeCause(ctx, p, obj)
-	if err != nil {
-		return Leaf{}, err
 	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "revision %d", p.Revision)
@@ -107,7 +101,7 @@ func (fs *FS) readRevision(ctx context.Context, p Path) (Leaf, error) {
 	} else {
 		b.WriteString(", the oldest kept")
 	}
-	fmt.Fprintf(&b, "\nchange-cause: %s\n", cause)
+	fmt.Fprintf(&b, "\nchange-cause: %s\n", rev.Cause)
 	diff := UnifiedDiff(oldName, old, RevisionName(p.Revision, false)+" (pod template)", cur)
 	if diff == "" {
 		diff = "The pod template did not change.\n"
@@ -151,33 +145,4 @@ func podTemplateYAML(obj runtime.Object) (string, error) {
 	}
 	b, err := yaml.Marshal(tmpl)
 	return string(b), err
-}
-
-// changeCause is revision obj's CHANGE-CAUSE as `kubectl rollout history`
-// prints it: a Deployment's revision is a ReplicaSet carrying it; those
-// of the others come from their ControllerRevisions, which the history
-// table reads.
-func (fs *FS) changeCause(ctx context.Context, p Path, obj runtime.Object) (string, error) {
-	t, err := fs.TypeOf(p)
-	if err != nil {
-		return "", err
-	}
-	if t.IsApps("deployments") {
-		u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
-		if err != nil {
-			return "", err
-		}
-		if c, _, _ := unstructured.NestedString(u, "metadata", "annotations", changeCauseAnnotation); c != "" {
-			return c, nil
-		}
-		return "<none>", nil
-	}
-	causes, err := fs.src.ChangeCauses(ctx, t, p.Namespace, p.Name)
-	if err != nil {
-		return "", err
-	}
-	if c := causes[p.Revision]; c != "" {
-		return c, nil
-	}
-	return "<none>", nil
 }
