@@ -18,32 +18,16 @@ OUT="$CACHE_ROOT/$KUBE_VERSION"
 
 BINARIES="kube-apiserver kube-controller-manager kube-scheduler kubectl"
 
-have_all() {
-  for b in $BINARIES; do
-    [ -x "$OUT/$b" ] || return 1
-  done
-}
+# shellcheck source=scripts/cached-build.sh
+. "$here/cached-build.sh"
 
-if have_all; then
+if cached_build_have "$OUT" $BINARIES; then
   echo "$OUT"
   exit 0
 fi
 
-command -v go >/dev/null || { echo "kube-binaries: go is not on PATH" >&2; exit 1; }
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-
 echo "kube-binaries: building $BINARIES $KUBE_VERSION (several minutes on 2 cores; cached afterwards in $OUT)" >&2
-
-cat > go.mod <<MOD
-module kfsui.local/kubebuild
-
-go 1.25
-
-require k8s.io/kubernetes $KUBE_VERSION
-MOD
+cached_build_module kubebuild k8s.io/kubernetes "$KUBE_VERSION"
 
 # Every staging module named in k8s.io/kubernetes' own replace block.
 kmod=$(go mod download -json "k8s.io/kubernetes@$KUBE_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')
@@ -58,13 +42,5 @@ ldflags="-X k8s.io/component-base/version.gitVersion=$KUBE_VERSION"
 ldflags+=" -X k8s.io/component-base/version.gitMajor=1"
 ldflags+=" -X k8s.io/component-base/version.gitMinor=$(echo "$KUBE_VERSION" | cut -d. -f2)"
 ldflags+=" -X k8s.io/component-base/version.gitTreeState=clean"
-GOFLAGS=-mod=mod go build -trimpath -ldflags "$ldflags" -o "$work/bin/" $(for b in $BINARIES; do echo "k8s.io/kubernetes/cmd/$b"; done) >&2
-
-mkdir -p "$OUT"
-# Move into place atomically so a concurrent or interrupted build never
-# leaves a half-written binary in the cache.
-for b in $BINARIES; do
-  mv "$work/bin/$b" "$OUT/.$b.tmp.$$"
-  mv "$OUT/.$b.tmp.$$" "$OUT/$b"
-done
+cached_build_install "$ldflags" "$OUT" $(for b in $BINARIES; do echo "k8s.io/kubernetes/cmd/$b"; done)
 echo "$OUT"

@@ -15,34 +15,19 @@ VERSION="${KFSUI_METRICS_SERVER_VERSION:-$(tr -d '[:space:]' < "$here/../interna
 OUT="${XDG_CACHE_HOME:-$HOME/.cache}/kfsui/metrics-server/$VERSION"
 BIN="$OUT/metrics-server"
 
-if [ -x "$BIN" ]; then
+# shellcheck source=scripts/cached-build.sh
+. "$here/cached-build.sh"
+
+if cached_build_have "$OUT" metrics-server; then
   echo "$BIN"
   exit 0
 fi
 
-command -v go >/dev/null || { echo "metrics-server: go is not on PATH" >&2; exit 1; }
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-
 echo "metrics-server: building $VERSION (a few minutes on 2 cores; cached afterwards in $OUT)" >&2
-cat > go.mod <<MOD
-module kfsui.local/metricsserverbuild
-
-go 1.24
-
-require sigs.k8s.io/metrics-server $VERSION
-MOD
+cached_build_module metricsserverbuild sigs.k8s.io/metrics-server "$VERSION"
 
 # Its version string, where its own Makefile sets it (client-go's version
 # package), or it reports v0.0.0.
 ldflags="-X k8s.io/client-go/pkg/version.gitVersion=$VERSION"
-GOFLAGS=-mod=mod go build -trimpath -ldflags "$ldflags" -o "$work/metrics-server" sigs.k8s.io/metrics-server/cmd/metrics-server >&2
-
-mkdir -p "$OUT"
-# Move into place atomically so a concurrent or interrupted build never
-# leaves a half-written binary in the cache.
-mv "$work/metrics-server" "$OUT/.metrics-server.tmp.$$"
-mv "$OUT/.metrics-server.tmp.$$" "$BIN"
+cached_build_install "$ldflags" "$OUT" sigs.k8s.io/metrics-server/cmd/metrics-server
 echo "$BIN"
