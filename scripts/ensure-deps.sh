@@ -5,6 +5,7 @@
 #     kfsui mount and its tests), through apt-get when missing;
 #   - kube-apiserver, kube-controller-manager, kube-scheduler and kubectl
 #     built from k8s.io/kubernetes (cached);
+#   - metrics-server, built from sigs.k8s.io/metrics-server (cached);
 #   - the Go modules.
 set -euo pipefail
 
@@ -30,6 +31,7 @@ main() {
 
   echo "ensure-deps: downloading Go modules" >&2
   go mod download >&2
+  scripts/metrics-server.sh >&2
   scripts/kube-binaries.sh
 }
 

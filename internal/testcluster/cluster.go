@@ -77,10 +77,15 @@ type Cluster struct {
 	controllers     []*process
 	controllerPorts []int
 	kubelet         *Kubelet
-	node            *nodeAgent
-	podIPs          atomic.Uint32 // pod IPs handed out by CreatePod
-	stopMu          sync.Mutex
-	stopped         bool
+	// metricsServer runs once StartMetricsServer is called, serving on
+	// metricsPort.
+	metricsMu     sync.Mutex
+	metricsServer *process
+	metricsPort   int
+	node          *nodeAgent
+	podIPs        atomic.Uint32 // pod IPs handed out by CreatePod
+	stopMu        sync.Mutex
+	stopped       bool
 }
 
 // Start starts the fake kubelet, etcd and then kube-apiserver, waits until
@@ -263,10 +268,13 @@ func (c *Cluster) Stop() error {
 	return nil
 }
 
-// stopProcesses stops the controllers, then the apiserver before etcd, so
+// stopProcesses stops metrics-server and the controllers, then the apiserver before etcd, so
 // that none spends its shutdown logging lost connections.
 func (c *Cluster) stopProcesses() error {
-	var errs []error
+	c.metricsMu.Lock()
+	errs := []error{c.metricsServer.stop()}
+	c.metricsServer = nil
+	c.metricsMu.Unlock()
 	for _, p := range c.controllers {
 		errs = append(errs, p.stop())
 	}

@@ -25,6 +25,10 @@ const (
 	pollInterval     = 200 * time.Millisecond
 )
 
+// frontProxyUser is the CN of the certificate the aggregation layer
+// presents to extension API servers.
+const frontProxyUser = "front-proxy-client"
+
 // serviceCIDR is the cluster's service IP range. Nothing allocates from it
 // beyond the apiserver's own "kubernetes" Service, but the flag is required.
 const serviceCIDR = "10.96.0.0/16"
@@ -62,6 +66,13 @@ func (c *Cluster) writePKI() error {
 	if err != nil {
 		return err
 	}
+	// The aggregation layer presents this certificate to extension API
+	// servers (metrics-server) when it proxies a request to them, with the
+	// user in request headers they trust because of it.
+	frontProxy, frontProxyKey, err := ca.issue(certRequest{commonName: frontProxyUser})
+	if err != nil {
+		return err
+	}
 	saKey, saPub, err := newServiceAccountKeys()
 	if err != nil {
 		return err
@@ -79,6 +90,8 @@ func (c *Cluster) writePKI() error {
 		c.path("admin.key"):          adminKey,
 		c.path("kubelet-client.crt"): kubelet,
 		c.path("kubelet-client.key"): kubeletKey,
+		c.path("front-proxy.crt"):    frontProxy,
+		c.path("front-proxy.key"):    frontProxyKey,
 		c.path("sa.key"):             saKey,
 		c.path("sa.pub"):             saPub,
 	})
@@ -141,6 +154,16 @@ func (c *Cluster) apiserverArgs(etcdURL string, port int) []string {
 		// No endpoints to keep for the "kubernetes" Service: nothing runs
 		// in the cluster to reach the apiserver through it.
 		"--endpoint-reconciler-type=none",
+		// The aggregation layer, for metrics-server's metrics.k8s.io: the
+		// apiserver proxies to it as frontProxyUser and names the caller
+		// in these headers. Cheap when no APIService is registered.
+		"--requestheader-client-ca-file=" + c.caFile,
+		"--requestheader-allowed-names=" + frontProxyUser,
+		"--requestheader-username-headers=X-Remote-User",
+		"--requestheader-group-headers=X-Remote-Group",
+		"--requestheader-extra-headers-prefix=X-Remote-Extra-",
+		"--proxy-client-cert-file=" + c.path("front-proxy.crt"),
+		"--proxy-client-key-file=" + c.path("front-proxy.key"),
 		"--profiling=false",
 	}
 }

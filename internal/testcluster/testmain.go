@@ -62,6 +62,7 @@ func RunMain(m *testing.M) int {
 			fmt.Fprintf(os.Stderr, "testcluster: %v\n", err)
 		}
 		stopSecond()
+		stopWithMetrics()
 	}()
 	stopOnSignal(c)
 	fmt.Fprintf(os.Stderr, "testcluster: kube-apiserver %s ready at %s in %s\n",
@@ -86,6 +87,7 @@ func stopOnSignal(c *Cluster) {
 			fmt.Fprintf(os.Stderr, "testcluster: %v\n", err)
 		}
 		stopSecond()
+		stopWithMetrics()
 		os.Exit(1)
 	}()
 }

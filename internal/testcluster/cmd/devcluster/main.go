@@ -34,13 +34,14 @@ func main() {
 	seed := flag.Bool("seed", true, "create the demo namespaces and objects")
 	chatter := flag.Bool("chatter", true, "with --seed, keep the demo pods writing logs")
 	readyFile := flag.String("ready-file", "", "once ready, write the kubeconfig path to this file")
+	metrics := flag.Bool("metrics", true, "run metrics-server (scripts/metrics-server.sh builds it), so kubectl top and kfsui's metrics columns work")
 	scale := flag.Bool("scale", false, "also create the scale bench's objects (30,000 pods and more; about a minute)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "devcluster: unexpected arguments %q\n", flag.Args())
 		os.Exit(2)
 	}
-	if err := run(*dir, *seed, *seed && *chatter, *scale, *readyFile); err != nil {
+	if err := run(*dir, *seed, *seed && *chatter, *metrics, *scale, *readyFile); err != nil {
 		fmt.Fprintf(os.Stderr, "devcluster: %v\n", err)
 		os.Exit(1)
 	}
@@ -48,7 +49,7 @@ func main() {
 
 // run starts, seeds and announces the cluster, then serves until SIGINT or
 // SIGTERM.
-func run(dir string, seed, chatter, scale bool, readyFile string) (err error) {
+func run(dir string, seed, chatter, metrics, scale bool, readyFile string) (err error) {
 	// Listen before starting so that a signal during the start is not lost
 	// and still stops the cluster.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -71,6 +72,14 @@ func run(dir string, seed, chatter, scale bool, readyFile string) (err error) {
 			err = stopErr
 		}
 	}()
+	// metrics-server starts beside the seeding: it takes a few seconds to
+	// serve and be registered.
+	metricsDone := make(chan error, 1)
+	if metrics {
+		go func() { metricsDone <- c.StartMetricsServer(ctx) }()
+	} else {
+		metricsDone <- nil
+	}
 	if seed {
 		if err := testcluster.SeedDemo(ctx, c); err != nil {
 			return err
@@ -80,6 +89,9 @@ func run(dir string, seed, chatter, scale bool, readyFile string) (err error) {
 		if err := testcluster.SeedScale(ctx, c, testcluster.DefaultScale); err != nil {
 			return err
 		}
+	}
+	if err := <-metricsDone; err != nil {
+		return err
 	}
 	if chatter {
 		// It ends with ctx, or at the latest when the deferred Stop
