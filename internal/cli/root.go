@@ -74,7 +74,8 @@ func newRootCommand(name string, args []string, env Env) *cobra.Command {
 	}
 	f.register(root)
 	root.AddCommand(newLsCommand(flags, env.Stdout), newCatCommand(flags, env.Stdout), newTailCommand(flags, env.Stdout),
-		newDiffCommand(flags, env.Stdout), newMountCommand(flags, &f.beside, args, env), newGrepCommand(flags, env.Stdout, env.Stderr))
+		newDiffCommand(flags, env.Stdout), newMountCommand(flags, &f.beside, args, env), newGrepCommand(flags, env.Stdout, env.Stderr),
+		newTopCommand(flags, env.Stdout, env.Stderr))
 	return root
 }
 
