@@ -1,6 +1,7 @@
 package testcluster
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sync"
@@ -219,7 +220,9 @@ func startedStatus(pod *corev1.Pod, podIP string, now metav1.Time) corev1.PodSta
 		PodIP:     podIP,
 		PodIPs:    []corev1.PodIP{{IP: podIP}},
 		StartTime: &now,
-		QOSClass:  corev1.PodQOSBestEffort,
+		// The apiserver sets the class from the requests and limits at
+		// creation, and refuses a status that changes it.
+		QOSClass: cmp.Or(pod.Status.QOSClass, corev1.PodQOSBestEffort),
 	}
 	for _, t := range []corev1.PodConditionType{corev1.PodReadyToStartContainers, corev1.PodInitialized, corev1.ContainersReady, corev1.PodReady, corev1.PodScheduled} {
 		s.Conditions = append(s.Conditions, corev1.PodCondition{Type: t, Status: corev1.ConditionTrue, LastTransitionTime: now})
