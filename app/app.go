@@ -70,10 +70,13 @@ type App struct {
 	revealing       model.Path        // the directory reveal is expanding towards
 	revealIn        *session          // the context revealing is in
 	dirErrs         map[string]string // the error each directory shows, if any
-	showKids        string            // a directory whose children to scroll into view once listed
-	baseModes       []string          // the header's modes that never change
-	treeWidth       int               // the tree pane's share of the width, in percent
-	config          configWriter      // writes the split to config.yaml
+	// metrics are how the metrics columns of each pods or nodes
+	// directory stand, for the breadcrumb and the footer.
+	metrics   map[string]k8s.Metrics
+	showKids  string       // a directory whose children to scroll into view once listed
+	baseModes []string     // the header's modes that never change
+	treeWidth int          // the tree pane's share of the width, in percent
+	config    configWriter // writes the split to config.yaml
 
 	// Contexts (see contexts.go). UI goroutine only.
 	cur         *session            // the context the tree shows; with several roots, the selection's
@@ -109,6 +112,7 @@ func New(o Options) *App {
 		cancel: cancel,
 
 		dirErrs:   map[string]string{},
+		metrics:   map[string]k8s.Metrics{},
 		treeWidth: o.TreeWidth,
 	}
 	a.ui = newUIQueue(ctx, a.tv)

@@ -147,6 +147,7 @@ func (a *App) resetTree(viewerNote string) {
 	a.tree.Reset()
 	a.revealing, a.revealIn, a.showKids, a.restoring = model.Path{}, nil, "", map[string]bool{}
 	clear(a.dirErrs)
+	clear(a.metrics)
 }
 
 // adopt shows context name, connected through conn, in the tree in place

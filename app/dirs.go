@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -260,6 +261,9 @@ func (a *App) applyDir(s *session, p model.Path, dir model.Dir, err error) {
 	case dir.Err != nil:
 		state.Err = dir.Err.Error()
 	}
+	if dir.Metrics.Note != "" && state.Note == "" {
+		state.Note = dir.Metrics.Note
+	}
 	keyOf := func(q model.Path) string { return a.key(s, q) }
 	entries, table := treeEntries(dir, keyOf, a.tables.sortOf(p), a.tables.isWide(), a.marks(), a.theme)
 	state.NameTitle, state.Columns = table.NameTitle, table.Columns
@@ -279,6 +283,7 @@ func (a *App) applyDir(s *session, p model.Path, dir model.Dir, err error) {
 	} else {
 		a.dirErrs[path] = state.Err
 	}
+	a.noteMetrics(path, dir.Metrics)
 	a.checkReveal(s, p, dir, err)
 	a.continueReveal()
 	if a.showKids == path && !dir.Loading {
@@ -307,4 +312,22 @@ func (a *App) checkReveal(s *session, p model.Path, dir model.Dir, err error) {
 		a.flash("no such path: "+a.key(s, target), true)
 		return
 	}
+}
+
+// noteMetrics keeps how directory path's metrics columns stand, for the
+// breadcrumb, and says in the footer, once, why a directory the user is
+// on has none. UI goroutine only.
+func (a *App) noteMetrics(path string, m k8s.Metrics) {
+	old := a.metrics[path]
+	if m == (k8s.Metrics{}) {
+		delete(a.metrics, path)
+	} else {
+		a.metrics[path] = m
+	}
+	if m.Note != "" && m.Note != old.Note {
+		if sel, _ := a.tree.Selected(); sel == path || strings.HasPrefix(sel, path) {
+			a.flash(path+": "+m.Note, false)
+		}
+	}
+	a.updateCrumb()
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kfsui/kfsui/k8s"
 	"github.com/kfsui/kfsui/model"
 )
 
@@ -120,5 +121,9 @@ func (a *App) updateCrumb() {
 			a.setCurrent(s)
 		}
 	}
-	a.crumb.Set(sel, focusDir, a.tree.ChildCount(focusDir))
+	var extra string
+	if m := a.metrics[focusDir]; !m.At.IsZero() {
+		extra = "metrics " + k8s.Cell{Since: m.At.Unix()}.Age(time.Now()) + " old"
+	}
+	a.crumb.Set(sel, focusDir, a.tree.ChildCount(focusDir), extra)
 }

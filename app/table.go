@@ -206,7 +206,9 @@ func (a *App) tickAges() {
 			return
 		case <-tick.C:
 			if a.agesShown.Load() {
-				a.ui.Do(func() {}) // the draw after it shows the ages anew
+				// The draw after it shows the ages anew; the
+				// breadcrumb says how old the metrics are.
+				a.ui.Do(a.updateCrumb)
 			}
 		}
 	}

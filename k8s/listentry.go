@@ -30,6 +30,7 @@ type listEntry struct {
 	ctx    context.Context // ends when the listing is stopped
 	cancel context.CancelFunc
 	store  *rowStore     // nil for non-watchable types
+	feed   *metricsFeed  // pods and nodes, when metrics are asked for
 	synced chan struct{} // closed after the first complete list
 
 	followUpdates atomic.Bool
@@ -348,6 +349,18 @@ func (e *listEntry) setErr(err error) {
 }
 
 func (e *listEntry) snapshot() Listing {
+	l := e.rowSnapshot()
+	if e.feed != nil {
+		l = e.feed.join(l)
+	}
+	return l
+}
+
+// rowName is the name of the row of an object of the listing.
+func (e *listEntry) rowName(_, name string) string { return name }
+
+// rowSnapshot is the listing's rows as the server's table gives them.
+func (e *listEntry) rowSnapshot() Listing {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.dirty && e.store != nil {

@@ -27,6 +27,9 @@ type Listing struct {
 	// Version changes whenever Rows do, so that what is computed from a
 	// listing can be kept until it changes.
 	Version uint64
+	// Metrics is how the metrics columns of a pods or nodes listing
+	// stand (see Options.MetricsInterval); zero for other listings.
+	Metrics Metrics
 }
 
 // Lists keeps one cache of table rows per listing, started the first time
@@ -54,6 +57,10 @@ type Lists struct {
 
 	probes probeSet
 	subs   subscribers[ListKey]
+
+	// usage, when set, gives pods and nodes listings their metrics
+	// columns.
+	usage *usageSource
 }
 
 // newLists returns an empty set of listings that lists through pages and
@@ -274,6 +281,9 @@ func (l *Lists) entryFresh(t Type, ns string, hold bool) (e *listEntry, fresh bo
 		e.startInformer()
 	} else {
 		go e.listOnce()
+	}
+	if l.usage != nil && t.GVR.Group == "" && (t.GVR.Resource == "pods" || t.GVR.Resource == "nodes") {
+		e.feed = newMetricsFeed(e, l.usage, t.GVR.Resource == "nodes")
 	}
 	return e, true
 }

@@ -81,6 +81,8 @@ type Dir struct {
 	// Columns are a type directory's columns, as `kubectl get` prints
 	// them; nil for other directories and until the listing's first page.
 	Columns []k8s.Column
+	// Metrics says how a pods or nodes directory's metrics columns stand.
+	Metrics k8s.Metrics
 }
 
 // Format says how a leaf's text is structured, for highlighting.
@@ -509,7 +511,7 @@ func (fs *FS) readTypeDir(p Path) (Dir, error) {
 		return d, err
 	}
 	l := fs.src.Names(t, p.Namespace)
-	d.Loading, d.Err, d.Columns = !l.Synced, l.Err, l.Columns
+	d.Loading, d.Err, d.Columns, d.Metrics = !l.Synced, l.Err, l.Columns, l.Metrics
 	rules := rulesFor(l.Columns)
 	d.Entries = make([]Entry, 0, len(l.Rows))
 	for _, row := range l.Rows {

@@ -55,10 +55,17 @@ var doneStates = map[string]bool{
 // they read, -1 where the type has none.
 type healthRules struct {
 	status, ready, desired, completions, typ int
+	// memLimit is a pod's metrics column of memory used against its
+	// limit (%MEM/L).
+	memLimit int
 }
 
+// memLimitFailing is the share of its memory limit at which a pod is
+// marked as failing: close to being OOM-killed.
+const memLimitFailing = 90
+
 func rulesFor(columns []k8s.Column) healthRules {
-	r := healthRules{status: -1, ready: -1, desired: -1, completions: -1, typ: -1}
+	r := healthRules{status: -1, ready: -1, desired: -1, completions: -1, typ: -1, memLimit: -1}
 	for i, c := range columns {
 		switch strings.ToLower(c.Name) {
 		case "status", "phase":
@@ -73,6 +80,8 @@ func rulesFor(columns []k8s.Column) healthRules {
 			r.completions = i
 		case "type":
 			r.typ = i
+		case "%mem/l":
+			r.memLimit = i
 		}
 	}
 	return r
@@ -100,6 +109,9 @@ func (r healthRules) health(cells []k8s.Cell) Health {
 	}
 	if cell(r.typ) == "Warning" {
 		raise(HealthFailing) // an event
+	}
+	if pct, ok := leadingInt(cell(r.memLimit)); ok && pct >= memLimitFailing {
+		raise(HealthFailing) // about to be OOM-killed
 	}
 	if h == HealthFailing || h == HealthDone {
 		return h

@@ -31,12 +31,17 @@ func TestRowHealth(t *testing.T) {
 	oldJobs := cols("Name", "Completions", "Duration", "Age")
 	nodes := cols("Name", "Status", "Roles", "Age", "Version")
 	events := cols("Last Seen", "Type", "Reason", "Object", "Message")
+	metered := cols("Name", "Ready", "Status", "Restarts", "CPU", "MEM", "%CPU/R", "%CPU/L", "%MEM/R", "%MEM/L", "Age")
 	for _, tc := range []struct {
 		columns []k8s.Column
 		row     k8s.Row
 		want    Health
 	}{
 		{pods, row("a", "1/1", "Running", "0", "5m"), HealthFine},
+		// Over 90% of its memory limit: about to be OOM-killed.
+		{metered, row("a", "1/1", "Running", "0", "5m", "950Mi", "200", "n/a", "190", "92", "1h"), HealthFailing},
+		{metered, row("a", "1/1", "Running", "0", "5m", "900Mi", "200", "n/a", "180", "89", "1h"), HealthFine},
+		{metered, row("a", "1/1", "Running", "0", "5m", "900Mi", "200", "n/a", "180", "n/a", "1h"), HealthFine},
 		{pods, row("a", "0/1", "CrashLoopBackOff", "17 (5m ago)", "1h"), HealthFailing},
 		{pods, row("a", "0/2", "Init:CrashLoopBackOff", "3", "1h"), HealthFailing},
 		{pods, row("a", "0/1", "ImagePullBackOff", "0", "1h"), HealthFailing},

@@ -26,11 +26,15 @@ func NewBreadcrumb(theme themes.Theme) *Breadcrumb {
 	return b
 }
 
-// Set shows path and the entry count of dir (count < 0: unknown).
-func (b *Breadcrumb) Set(path, dir string, count int) {
+// Set shows path and the entry count of dir (count < 0: unknown), and
+// extra after it (how old the metrics are), if any.
+func (b *Breadcrumb) Set(path, dir string, count int, extra string) {
 	text := " " + colorTag(b.theme.Title) + "⟩ " + colorTag(b.theme.Foreground) + escape(path)
 	if count >= 0 {
 		text += fmt.Sprintf("%s   %s: %s", colorTag(b.theme.Muted), escape(dir), countEntries(count))
+	}
+	if extra != "" {
+		text += colorTag(b.theme.Muted) + " · " + escape(extra)
 	}
 	if text != b.last {
 		b.last = text

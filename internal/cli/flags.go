@@ -12,6 +12,7 @@ import (
 
 	"github.com/kfsui/kfsui/app"
 	"github.com/kfsui/kfsui/internal/config"
+	"github.com/kfsui/kfsui/k8s"
 	"github.com/kfsui/kfsui/model"
 )
 
@@ -28,6 +29,7 @@ type uiFlags struct {
 	hideEmpty bool
 	refresh   time.Duration
 	idle      time.Duration
+	metrics   time.Duration
 	treeWidth int
 	beside    []string // --context given more than once: all but the first
 }
@@ -49,6 +51,7 @@ func (f *uiFlags) register(root *cobra.Command) {
 	fl.BoolVar(&f.hideEmpty, "hide-empty-types", false, "list only the types that hold objects in a namespace (or /cluster); toggled in the tree with e")
 	fl.DurationVar(&f.refresh, "refresh", 0, "fetch the leaf in the viewer again this often, e.g. 5s (0: only on r)")
 	fl.DurationVar(&f.idle, "idle-timeout", defaultIdleTimeout, "stop the watch and cache of a listing no open directory shows after this long (0: keep all)")
+	fl.DurationVar(&f.metrics, "metrics-interval", k8s.DefaultMetricsInterval, "read metrics-server's CPU and memory for open pods and nodes directories this often (0: no metrics columns)")
 }
 
 // applyConfig fills the flags the command line did not set from
@@ -85,8 +88,11 @@ func (f *uiFlags) check() error {
 	if f.tail <= 0 || f.logBuffer <= 0 {
 		return usageError{fmt.Errorf("--tail and --log-buffer must be positive")}
 	}
-	if f.refresh < 0 || f.idle < 0 {
-		return usageError{errors.New("--refresh and --idle-timeout must not be negative")}
+	if f.refresh < 0 || f.idle < 0 || f.metrics < 0 {
+		return usageError{errors.New("--refresh, --idle-timeout and --metrics-interval must not be negative")}
+	}
+	if f.metrics > 0 && f.metrics < time.Second {
+		return usageError{fmt.Errorf("--metrics-interval %s: at least 1s", f.metrics)}
 	}
 	if f.refresh > 0 && f.refresh < time.Second {
 		// Every refresh is a GET: sub-second ones would load the server

@@ -48,7 +48,7 @@ func runUI(ctx context.Context, flags *genericclioptions.ConfigFlags, f uiFlags,
 	}
 	o.Trace = trace.New()
 	o.TerminalStderr = stderr.ToTerminal
-	cs, err := k8s.LoadContexts(flags, k8s.Options{UserAgent: userAgent(), WrapTransport: o.Trace.Wrap()})
+	cs, err := k8s.LoadContexts(flags, k8s.Options{UserAgent: userAgent(), WrapTransport: o.Trace.Wrap(), MetricsInterval: f.metrics})
 	if err != nil {
 		return err
 	}

@@ -60,6 +60,12 @@ func startAppWith(t testing.TB, kubeconfig, namespace string, o app.Options) *dr
 // recorded. The connection closes when the test ends.
 func connectAs(t testing.TB, kubeconfig, namespace string) (*k8s.Conn, *countingTransport) {
 	t.Helper()
+	return connectWith(t, kubeconfig, namespace, k8s.Options{})
+}
+
+// connectWith is connectAs with more of the connection's options.
+func connectWith(t testing.TB, kubeconfig, namespace string, opts k8s.Options) (*k8s.Conn, *countingTransport) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	flags := genericclioptions.NewConfigFlags(true)
@@ -68,9 +74,8 @@ func connectAs(t testing.TB, kubeconfig, namespace string) (*k8s.Conn, *counting
 		flags.Namespace = &namespace
 	}
 	counter := &countingTransport{}
-	conn, err := k8s.Connect(ctx, flags, k8s.Options{
-		WrapTransport: func(rt http.RoundTripper) http.RoundTripper { counter.next = rt; return counter },
-	})
+	opts.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { counter.next = rt; return counter }
+	conn, err := k8s.Connect(ctx, flags, opts)
 	if err != nil {
 		t.Fatalf("connect: %v", err)
 	}

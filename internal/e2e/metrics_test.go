@@ -3,15 +3,23 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kfsui/kfsui/app"
 	"github.com/kfsui/kfsui/internal/testcluster"
+	"github.com/kfsui/kfsui/k8s"
+	"github.com/kfsui/kfsui/model"
+	"github.com/kfsui/kfsui/themes"
 )
 
 // metricsWait bounds waits for metrics-server's figures: two scrapes
@@ -208,4 +216,229 @@ func labelPod(t *testing.T, c *testcluster.Cluster, ns, name, key, value string)
 	if _, err := c.Clientset().CoreV1().Pods(ns).Patch(context.Background(), name, "application/merge-patch+json", []byte(patch), metav1.PatchOptions{}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// testMetricsInterval is how often the app reads metrics in these tests:
+// shorter than metrics-server's resolution, so a scrape shows within
+// seconds of happening.
+const testMetricsInterval = 2 * time.Second
+
+// startAppMetrics runs the app against c from kubeconfig with metrics
+// columns read every testMetricsInterval, and returns the requests it
+// sends.
+func startAppMetrics(t *testing.T, kubeconfig, namespace, start string) (*driver, *countingTransport) {
+	t.Helper()
+	conn, counter := connectWith(t, kubeconfig, namespace, k8s.Options{MetricsInterval: testMetricsInterval})
+	// A wide tree pane: the metrics columns come before AGE.
+	return runApp(t, conn, fsFor(conn, namespace, model.Options{}), app.Options{StartPath: start, TreeWidth: 85}), counter
+}
+
+// resourcedPod creates a running pod with one container "app" with these
+// requests and limits (CPU in millicores, memory in MiB; 0 leaves it
+// unset), using cpu millicores and mem MiB.
+func resourcedPod(t *testing.T, c *testcluster.Cluster, ns, name string, reqCPU, reqMem, limCPU, limMem, cpu, mem int64) {
+	t.Helper()
+	res := corev1.ResourceRequirements{Requests: corev1.ResourceList{}, Limits: corev1.ResourceList{}}
+	set := func(l corev1.ResourceList, key corev1.ResourceName, v int64, unit string) {
+		if v > 0 {
+			l[key] = resource.MustParse(fmt.Sprintf("%d%s", v, unit))
+		}
+	}
+	set(res.Requests, corev1.ResourceCPU, reqCPU, "m")
+	set(res.Requests, corev1.ResourceMemory, reqMem, "Mi")
+	set(res.Limits, corev1.ResourceCPU, limCPU, "m")
+	set(res.Limits, corev1.ResourceMemory, limMem, "Mi")
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		Spec: corev1.PodSpec{NodeName: c.NodeName(), Containers: []corev1.Container{
+			{Name: "app", Image: "registry.example/app:1", Resources: res},
+		}},
+	}
+	created, err := c.Clientset().CoreV1().Pods(ns).Create(ctx(t), pod, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.WaitRunning(ctx(t), created); err != nil {
+		t.Fatal(err)
+	}
+	c.Kubelet().SetUsage(ns, name, "app", testcluster.Usage{MilliCPU: cpu, Memory: mem << 20})
+}
+
+// rowOf returns the screen line that holds name, "" if none does.
+func rowOf(screen, name string) string {
+	for _, line := range strings.Split(screen, "\n") {
+		if strings.Contains(line, name) {
+			return line
+		}
+	}
+	return ""
+}
+
+// cellsOf returns the tree row of name as fields, from the name to the
+// pane's border: the name, then its cells.
+func cellsOf(screen, name string) []string {
+	line := rowOf(screen, name)
+	i := strings.Index(line, name)
+	if i < 0 {
+		return nil
+	}
+	line, _, _ = strings.Cut(line[i:], "║")
+	return strings.Fields(line)
+}
+
+// TestE2EMetricsColumns checks the metrics columns of pods and nodes in
+// the tree: they come with metrics-server's figures, measured against
+// the pods' requests and limits and the node's allocatable, follow a
+// change of usage, mark a pod near its memory limit as failing, say how
+// old they are, and cost one PodMetrics list per reading.
+func TestE2EMetricsColumns(t *testing.T) {
+	t.Parallel()
+	c := testcluster.WithMetrics(t)
+	ns := metricsNamespace(t, c, "mcols")
+	// hog: 300Mi of a 320Mi limit (93%); calm: no limits at all.
+	resourcedPod(t, c, ns, "hog", 200, 200, 800, 320, 400, 300)
+	resourcedPod(t, c, ns, "calm", 100, 0, 0, 0, 10, 20)
+
+	d, counter := startAppMetrics(t, c.KubeconfigPath, "", "/namespaces/"+ns+"/pods")
+	screen := d.waitFor("the pods' metrics columns", metricsWait, func(s string) bool {
+		hog, calm := cellsOf(s, "hog/"), cellsOf(s, "calm/")
+		return strings.Contains(s, "%MEM/L") && len(hog) > 10 && len(calm) > 10 &&
+			hog[5] == "300Mi" && calm[5] == "20Mi"
+	})
+	header := cellsOf(screen, "NAME")
+	if want := []string{"NAME", "↑", "READY", "STATUS", "RESTARTS", "CPU", "MEM", "%CPU/R", "%CPU/L", "%MEM/R", "%MEM/L", "AGE"}; len(header) < len(want) || !slices.Equal(header[len(header)-len(want):], want) {
+		t.Errorf("header %q, want it to end with %q", header, want)
+	}
+	hog := cellsOf(screen, "hog/")
+	// NAME READY STATUS RESTARTS CPU MEM %CPU/R %CPU/L %MEM/R %MEM/L AGE
+	if !near(hog[4], 400) || !near(hog[6]+"m", 200) || !near(hog[7]+"m", 50) || hog[8] != "150" || hog[9] != "93" {
+		t.Errorf("hog's row: %q", hog)
+	}
+	calm := cellsOf(screen, "calm/")
+	if pct, err := strconv.Atoi(calm[6]); err != nil || pct < 8 || pct > 12 || calm[7] != "n/a" || calm[8] != "n/a" || calm[9] != "n/a" {
+		t.Errorf("calm's row (no memory request, no limits): %q", calm)
+	}
+	if got := d.colorOf("hog/"); got != themes.Dark().Failing {
+		t.Errorf("a pod at 93%% of its memory limit is colored %v, want failing %v", got, themes.Dark().Failing)
+	}
+	if got := d.colorOf("calm/"); got == themes.Dark().Failing {
+		t.Errorf("a calm pod is colored as failing")
+	}
+	if !strings.Contains(screen, "metrics ") || !strings.Contains(screen, " old") {
+		t.Errorf("the breadcrumb does not say how old the metrics are:\n%s", screen)
+	}
+
+	// The figures follow the usage, one list per reading.
+	before := len(counter.matching("/apis/metrics.k8s.io/v1beta1/namespaces/" + ns + "/pods"))
+	began := time.Now()
+	c.Kubelet().SetUsage(ns, "hog", "app", testcluster.Usage{MilliCPU: 100, Memory: 100 << 20})
+	d.waitFor("hog's new usage", metricsWait, func(s string) bool {
+		f := cellsOf(s, "hog/")
+		return len(f) > 10 && f[5] == "100Mi"
+	})
+	if got := d.colorOf("hog/"); got == themes.Dark().Failing {
+		t.Errorf("hog at 31%% of its limit is still colored as failing")
+	}
+	lists := len(counter.matching("/apis/metrics.k8s.io/v1beta1/namespaces/"+ns+"/pods")) - before
+	if most := int(time.Since(began)/testMetricsInterval) + 2; lists > most {
+		t.Errorf("%d PodMetrics lists in %s, want at most one per %s", lists, time.Since(began), testMetricsInterval)
+	}
+	if per := counter.matching("/apis/metrics.k8s.io/v1beta1/namespaces/" + ns + "/pods/"); len(per) > 0 {
+		t.Errorf("per-pod metrics requests: %q", per)
+	}
+
+	// Nodes: usage against allocatable.
+	d.jump("/cluster/nodes")
+	screen = d.waitFor("the nodes' metrics columns", metricsWait, func(s string) bool {
+		f := cellsOf(s, c.NodeName()+"/")
+		// NAME STATUS ROLES CPU %CPU MEM %MEM AGE VERSION
+		return strings.Contains(s, "%MEM") && len(f) >= 8 && strings.HasSuffix(f[3], "m") && strings.HasSuffix(f[5], "Mi")
+	})
+	if header := rowOf(screen, "%MEM"); !strings.Contains(header, "CPU") || !strings.Contains(header, "%CPU") || !strings.Contains(header, "MEM") {
+		t.Errorf("nodes' header: %q", header)
+	}
+}
+
+
+// TestE2EMetricsForbiddenLeavesTheTreeAlone checks a user who may list
+// pods but not read metrics: no metrics columns, a note saying why, the
+// pods listed as ever.
+func TestE2EMetricsForbiddenLeavesTheTreeAlone(t *testing.T) {
+	t.Parallel()
+	c := testcluster.WithMetrics(t)
+	ns := metricsNamespace(t, c, "mdeny")
+	resourcedPod(t, c, ns, "web", 100, 100, 0, 0, 50, 50)
+	user := "pods-only-" + ns
+	role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "pods", Namespace: ns}, Rules: []rbacv1.PolicyRule{
+		{APIGroups: []string{""}, Resources: []string{"pods", "namespaces"}, Verbs: []string{"get", "list", "watch"}},
+	}}
+	if _, err := c.Clientset().RbacV1().Roles(ns).Create(ctx(t), role, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	rb := &rbacv1.RoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "pods", Namespace: ns},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "pods"},
+		Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: user}},
+	}
+	if _, err := c.Clientset().RbacV1().RoleBindings(ns).Create(ctx(t), rb, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	kubeconfig, err := c.WriteUserKubeconfig(user, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, counter := startAppMetrics(t, kubeconfig, ns, "/namespaces/"+ns+"/pods")
+	screen := d.waitText(metricsWait, "metrics: forbidden")
+	if strings.Contains(screen, "%MEM") {
+		t.Errorf("metrics columns shown to a user who may not read metrics:\n%s", screen)
+	}
+	if f := cellsOf(screen, "web/"); len(f) < 4 || f[2] != "Running" {
+		t.Errorf("the pods are not listed as ever: %q\n%s", f, screen)
+	}
+	// No error loop: one reading an interval.
+	before := len(counter.matching("/apis/metrics.k8s.io"))
+	time.Sleep(3 * testMetricsInterval) // a duration is what is measured here
+	if n := len(counter.matching("/apis/metrics.k8s.io")) - before; n > 4 {
+		t.Errorf("%d metrics requests in %s after a forbidden answer, want at most one per %s", n, 3*testMetricsInterval, testMetricsInterval)
+	}
+}
+
+// TestE2EMetricsAbsentThenBack takes metrics.k8s.io away and brings it
+// back: the columns go, with one note saying why and no error loop, and
+// come back by themselves. Not parallel: the other tests of the cluster
+// with metrics-server need the API.
+func TestE2EMetricsAbsentThenBack(t *testing.T) {
+	c := testcluster.WithMetrics(t)
+	ns := metricsNamespace(t, c, "mgone")
+	resourcedPod(t, c, ns, "web", 100, 100, 0, 0, 50, 50)
+	d, counter := startAppMetrics(t, c.KubeconfigPath, "", "/namespaces/"+ns+"/pods")
+	d.waitText(metricsWait, "%MEM/L", "50Mi")
+
+	if err := c.UnregisterMetricsAPI(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := c.RegisterMetricsAPI(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	screen := d.waitFor("the metrics columns to go", metricsWait, func(s string) bool {
+		return !strings.Contains(s, "%MEM/L") && strings.Contains(s, "metrics: ")
+	})
+	if f := cellsOf(screen, "web/"); len(f) < 4 || f[2] != "Running" {
+		t.Errorf("the pods are not listed as ever: %q\n%s", f, screen)
+	}
+	before := len(counter.uris)
+	time.Sleep(3 * testMetricsInterval) // a duration is what is measured here
+	counter.mu.Lock()
+	later := slices.Clone(counter.uris[before:])
+	counter.mu.Unlock()
+	if len(later) > 8 {
+		t.Errorf("%d requests in %s without metrics, want about two per %s: %q", len(later), 3*testMetricsInterval, testMetricsInterval, later)
+	}
+
+	if err := c.RegisterMetricsAPI(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	d.waitText(metricsWait, "%MEM/L", "50Mi")
 }
