@@ -72,11 +72,13 @@ type App struct {
 	dirErrs         map[string]string // the error each directory shows, if any
 	// metrics are how the metrics columns of each pods or nodes
 	// directory stand, for the breadcrumb and the footer.
-	metrics   map[string]k8s.Metrics
-	showKids  string       // a directory whose children to scroll into view once listed
-	baseModes []string     // the header's modes that never change
-	treeWidth int          // the tree pane's share of the width, in percent
-	config    configWriter // writes the split to config.yaml
+	metrics map[string]k8s.Metrics
+	// metricsSaid are the reasons for no metrics the footer has given.
+	metricsSaid map[string]bool
+	showKids    string       // a directory whose children to scroll into view once listed
+	baseModes   []string     // the header's modes that never change
+	treeWidth   int          // the tree pane's share of the width, in percent
+	config      configWriter // writes the split to config.yaml
 
 	// Contexts (see contexts.go). UI goroutine only.
 	cur         *session            // the context the tree shows; with several roots, the selection's
@@ -111,9 +113,10 @@ func New(o Options) *App {
 		ctx:    ctx,
 		cancel: cancel,
 
-		dirErrs:   map[string]string{},
-		metrics:   map[string]k8s.Metrics{},
-		treeWidth: o.TreeWidth,
+		dirErrs:     map[string]string{},
+		metrics:     map[string]k8s.Metrics{},
+		metricsSaid: map[string]bool{},
+		treeWidth:   o.TreeWidth,
 	}
 	a.ui = newUIQueue(ctx, a.tv)
 	a.logs = newLogPanes(a)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -86,6 +85,17 @@ func (d *dirTracker) setOpen(p model.Path, open bool) {
 			release()
 			delete(d.open, q)
 		}
+	}
+}
+
+// rehold holds open directory p's listing anew, after what it lists
+// changed (a selector): the old listing is released.
+func (d *dirTracker) rehold(p model.Path) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if release := d.open[p]; release != nil {
+		d.open[p] = d.sess.fs.Hold(p)
+		release()
 	}
 }
 
@@ -261,9 +271,6 @@ func (a *App) applyDir(s *session, p model.Path, dir model.Dir, err error) {
 	case dir.Err != nil:
 		state.Err = dir.Err.Error()
 	}
-	if dir.Metrics.Note != "" && state.Note == "" {
-		state.Note = dir.Metrics.Note
-	}
 	keyOf := func(q model.Path) string { return a.key(s, q) }
 	entries, table := treeEntries(dir, keyOf, a.tables.sortOf(p), a.tables.isWide(), a.marks(), a.theme)
 	state.NameTitle, state.Columns = table.NameTitle, table.Columns
@@ -315,19 +322,18 @@ func (a *App) checkReveal(s *session, p model.Path, dir model.Dir, err error) {
 }
 
 // noteMetrics keeps how directory path's metrics columns stand, for the
-// breadcrumb, and says in the footer, once, why a directory the user is
-// on has none. UI goroutine only.
+// breadcrumb, and says in the footer why there are none, once a session
+// for each reason: a cluster without metrics-server is no error to
+// repeat. UI goroutine only.
 func (a *App) noteMetrics(path string, m k8s.Metrics) {
-	old := a.metrics[path]
 	if m == (k8s.Metrics{}) {
 		delete(a.metrics, path)
 	} else {
 		a.metrics[path] = m
 	}
-	if m.Note != "" && m.Note != old.Note {
-		if sel, _ := a.tree.Selected(); sel == path || strings.HasPrefix(sel, path) {
-			a.flash(path+": "+m.Note, false)
-		}
+	if m.Note != "" && !a.metricsSaid[m.Note] {
+		a.metricsSaid[m.Note] = true
+		a.flash(m.Note, false)
 	}
 	a.updateCrumb()
 }

@@ -3,6 +3,9 @@ package app
 import (
 	"fmt"
 	"strings"
+
+	"github.com/kfsui/kfsui/k8s"
+	"github.com/kfsui/kfsui/model"
 )
 
 // filterTree asks for a filter and narrows the directory in focus (the
@@ -28,6 +31,12 @@ func (a *App) filterTree() {
 		return a.tree.SetFilter(dir, match), nil
 	}
 	live := func(text string) {
+		if isSelectorFilter(text) {
+			// A selector, or one being typed, asks the server on Enter
+			// only; meanwhile every name shows.
+			a.tree.SetFilter(dir, nil)
+			return
+		}
 		if text == "" {
 			a.tree.SetFilter(dir, nil)
 			return
@@ -40,6 +49,10 @@ func (a *App) filterTree() {
 	a.promptLive("filter: ", live, func(text string) {
 		if text == "" {
 			a.clearTreeFilter()
+			return
+		}
+		if isSelectorFilter(text) {
+			a.narrowFocus(text)
 			return
 		}
 		// Applied again, not taken from typing: the listing may have
@@ -73,7 +86,57 @@ func nameMatcher(text string) (func(string) bool, error) {
 	return func(name string) bool { return strings.Contains(strings.ToLower(name), lower) }, nil
 }
 
+// isSelectorFilter reports whether a tree filter is a selector for the
+// server ("-l app=web", "--field status.phase!=Running") rather than a
+// pattern for the names: it starts with "-", as no object's name does.
+func isSelectorFilter(text string) bool {
+	return strings.HasPrefix(strings.TrimSpace(text), "-")
+}
+
+// narrowFocus narrows the type directory in focus on the server to the
+// selectors text gives (kubectl's -l and --field-selector). UI goroutine
+// only.
+func (a *App) narrowFocus(text string) {
+	s, dir, ok := a.tableDir()
+	if !ok {
+		a.flash("a selector narrows a type directory: select one or an object first", true)
+		return
+	}
+	sel, rest, err := model.ParseSelectorArgs(strings.Fields(text))
+	if err == nil && len(rest) > 0 {
+		err = fmt.Errorf("unexpected %q after the selectors", strings.Join(rest, " "))
+	}
+	if err != nil {
+		a.flash(err.Error(), true)
+		return
+	}
+	a.narrow(s, dir, sel)
+}
+
+// narrow sets type directory p's selector and lists it anew with it: one
+// list and watch narrowed on the server. The zero selector shows every
+// object again. UI goroutine only.
+func (a *App) narrow(s *session, p model.Path, sel k8s.Selector) {
+	if s.fs.Selector(p) == sel {
+		return
+	}
+	s.fs.SetSelector(p, sel)
+	s.dirs.rehold(p)
+	if a.tree.IsExpanded(a.key(s, p)) {
+		s.dirs.load(p)
+	}
+	if sel.IsZero() {
+		a.flash(p.String()+": every object again", false)
+	} else {
+		a.flash(p.String()+": "+sel.String()+" (Esc clears)", false)
+	}
+	a.updateCrumb()
+}
+
 func (a *App) clearTreeFilter() {
+	if s, dir, ok := a.tableDir(); ok && !s.fs.Selector(dir).IsZero() {
+		a.narrow(s, dir, k8s.Selector{})
+	}
 	if dir := a.tree.Filtered(); dir != "" {
 		a.tree.SetFilter(dir, nil)
 		a.flash("filter cleared", false)

@@ -63,10 +63,15 @@ func (a *App) jumpTo(text string) {
 	if a.grepCommand(text) || a.contextCommand(text) {
 		return
 	}
-	p, err := model.Jump(text, a.conn.Catalog(), a.baseDir(), a.defaultNamespace())
+	p, sel, err := model.JumpSelect(text, a.conn.Catalog(), a.baseDir(), a.defaultNamespace())
 	if err != nil {
 		a.flash(err.Error(), true)
 		return
+	}
+	if p.Kind == model.KindTypeDir && !strings.HasPrefix(text, "/") {
+		// A resource names its directory with what it selects: :po
+		// alone shows every pod again.
+		a.narrow(a.cur, p, sel)
 	}
 	a.goTo(p, true)
 }

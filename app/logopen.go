@@ -31,6 +31,7 @@ func (a *App) openMergedLogs() {
 // openLogsBelow is openMergedLogs for the tree key sel. UI goroutine only.
 func (a *App) openLogsBelow(sel string) {
 	s, p, err := a.resolve(sel)
+	p = p.Target() // an entry of /all/<type>: its object
 	if err != nil || !p.HasType() || p.Kind == model.KindTypeDir || p.Cluster {
 		a.flash("select a pod or a workload to see all its logs", true)
 		return

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kfsui/kfsui/k8s"
@@ -121,9 +122,15 @@ func (a *App) updateCrumb() {
 			a.setCurrent(s)
 		}
 	}
-	var extra string
-	if m := a.metrics[focusDir]; !m.At.IsZero() {
-		extra = "metrics " + k8s.Cell{Since: m.At.Unix()}.Age(time.Now()) + " old"
+	var extras []string
+	if s, p, err := a.resolve(focusDir); err == nil && s != nil && s.fs != nil && p.Kind == model.KindTypeDir {
+		if sel := s.fs.Selector(p); !sel.IsZero() {
+			extras = append(extras, sel.String())
+		}
 	}
+	if m := a.metrics[focusDir]; !m.At.IsZero() {
+		extras = append(extras, "metrics "+k8s.Cell{Since: m.At.Unix()}.Age(time.Now())+" old")
+	}
+	extra := strings.Join(extras, " · ")
 	a.crumb.Set(sel, focusDir, a.tree.ChildCount(focusDir), extra)
 }

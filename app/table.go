@@ -221,6 +221,9 @@ func (a *App) tableDir() (*session, model.Path, bool) {
 	if err != nil || !p.HasType() {
 		return nil, model.Path{}, false
 	}
+	if p.All {
+		return s, model.Path{Kind: model.KindTypeDir, All: true, Type: p.Type}, true
+	}
 	return s, model.Path{Kind: model.KindTypeDir, Cluster: p.Cluster, Namespace: p.Namespace, Type: p.Type}, true
 }
 

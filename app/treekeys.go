@@ -29,6 +29,7 @@ func (c treeKeys) bindings() []binding {
 		{keymap.Refresh, c.refreshSelected},
 		{keymap.MergedLogs, a.openMergedLogs},
 		{keymap.HideEmpty, a.toggleEmptyTypes},
+		{keymap.AllNS, a.showAllNamespaces},
 		{keymap.SortNext, func() { a.sortTable(false) }},
 		{keymap.SortReverse, func() { a.sortTable(true) }},
 		{keymap.Wide, a.toggleWide},
@@ -53,6 +54,10 @@ func (c treeKeys) openSelected() {
 	path, dir := a.tree.Selected()
 	switch {
 	case path == "":
+	case !dir && a.isLink(path):
+		// An entry of /all/<type> leads to the object's own directory.
+		_, p, _ := a.resolve(path)
+		a.goTo(p.Target(), true)
 	case !dir && strings.HasSuffix(path, ".log"):
 		a.remember(path)
 		a.openLog(path)
@@ -74,6 +79,25 @@ func (c treeKeys) openSelected() {
 			a.tree.Select(kids[0])
 		}
 	}
+}
+
+// isLink reports whether tree path is an entry of /all/<type>.
+func (a *App) isLink(path string) bool {
+	_, p, err := a.resolve(path)
+	return err == nil && p.Kind == model.KindLink
+}
+
+// showAllNamespaces shows /all/<type> for the type the selection is in or
+// on, as k9s's 0 shows every namespace. UI goroutine only.
+func (a *App) showAllNamespaces() {
+	_, p, err := a.resolve(a.selectedPath())
+	if err == nil {
+		if all, ok := p.Target().AllOf(); ok {
+			a.goTo(all, true)
+			return
+		}
+	}
+	a.flash("0: select a namespaced type directory or an object first", true)
 }
 
 // click acts on a clicked tree entry: a directory opens or closes, a leaf

@@ -76,7 +76,7 @@ func (e *listEntry) startInformer() {
 					// every listing at once. Unpaged: paging these (from
 					// that resource version) left listings stuck after an
 					// API server restart (TestE2EAPIServerOutageAndRecovery).
-					list, err = e.lists.pages.list(ctx, e.key.GVR, e.key.Namespace, opts)
+					list, err = e.lists.pages.list(ctx, e.key.GVR, e.key.Namespace, e.narrow(opts))
 				} else {
 					list, err = e.listPages(ctx)
 				}
@@ -95,7 +95,7 @@ func (e *listEntry) startInformer() {
 				e.mu.Lock()
 				columns := e.columns
 				e.mu.Unlock()
-				w, err := e.lists.pages.watch(ctx, e.key.GVR, e.key.Namespace, opts, columns)
+				w, err := e.lists.pages.watch(ctx, e.key.GVR, e.key.Namespace, e.narrow(opts), columns)
 				report(err)
 				if err != nil {
 					return nil, err
@@ -195,7 +195,7 @@ func (*pagedListWatch) IsWatchListSemanticsUnSupported() bool { return true }
 // Until the listing's first complete list, each page's rows are shown at
 // once (Names returns them, not Synced).
 func (e *listEntry) listPages(ctx context.Context) (*rowList, error) {
-	opts := metav1.ListOptions{Limit: firstPage}
+	opts := e.narrow(metav1.ListOptions{Limit: firstPage})
 	all := &rowList{}
 	first := !e.isSynced()
 	for {
@@ -226,8 +226,15 @@ func (e *listEntry) listPages(ctx context.Context) (*rowList, error) {
 			return nil, err
 		}
 		// The continue token holds the first page's resource version.
-		opts = metav1.ListOptions{Continue: page.Continue, Limit: nextPages}
+		opts = e.narrow(metav1.ListOptions{Continue: page.Continue, Limit: nextPages})
 	}
+}
+
+// narrow gives a request of the listing its selectors: the server
+// filters, so a narrowed listing costs what its matches cost.
+func (e *listEntry) narrow(opts metav1.ListOptions) metav1.ListOptions {
+	opts.LabelSelector, opts.FieldSelector = e.key.Selector.Label, e.key.Selector.Field
+	return opts
 }
 
 // setColumns makes columns the listing's, for the rows of a first list.
@@ -252,7 +259,7 @@ func (e *listEntry) takeColumns(columns []Column) {
 func (e *listEntry) addProgress(items []tableRow) {
 	rows := make([]Row, len(items))
 	for i := range items {
-		rows[i] = Row{Name: items[i].Name, Cells: items[i].cells}
+		rows[i] = Row{Name: items[i].Name, Namespace: items[i].Namespace, Cells: items[i].cells}
 	}
 	e.mu.Lock()
 	e.progress = append(e.progress, rows...)
@@ -289,7 +296,7 @@ func (e *listEntry) listOnce() {
 	}
 	rows := make([]Row, len(list.Items))
 	for i := range list.Items {
-		rows[i] = Row{Name: list.Items[i].Name, Cells: list.Items[i].cells}
+		rows[i] = Row{Name: list.Items[i].Name, Namespace: list.Items[i].Namespace, Cells: list.Items[i].cells}
 	}
 	sortRows(rows)
 	e.mu.Lock()
@@ -300,8 +307,15 @@ func (e *listEntry) listOnce() {
 	e.markSynced()
 }
 
+// sortRows sorts by namespace, then name: by name within one namespace,
+// and as kubectl get -A prints them across namespaces.
 func sortRows(rows []Row) {
-	slices.SortFunc(rows, func(a, b Row) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(rows, func(a, b Row) int {
+		if c := strings.Compare(a.Namespace, b.Namespace); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
 }
 
 func (e *listEntry) markSynced() {
@@ -355,9 +369,6 @@ func (e *listEntry) snapshot() Listing {
 	}
 	return l
 }
-
-// rowName is the name of the row of an object of the listing.
-func (e *listEntry) rowName(_, name string) string { return name }
 
 // rowSnapshot is the listing's rows as the server's table gives them.
 func (e *listEntry) rowSnapshot() Listing {

@@ -2,6 +2,7 @@ package k8s
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,6 +15,30 @@ import (
 type ListKey struct {
 	GVR       schema.GroupVersionResource
 	Namespace string
+	// Selector narrows the listing on the server; zero for all objects.
+	Selector Selector
+}
+
+// Selector is a label and a field selector, as kubectl get's -l and
+// --field-selector take them; either may be "".
+type Selector struct {
+	Label, Field string
+}
+
+// IsZero reports whether the selector selects everything.
+func (s Selector) IsZero() bool { return s == Selector{} }
+
+// String is the selector as kubectl's flags say it:
+// "-l app=web --field-selector status.phase!=Running".
+func (s Selector) String() string {
+	var parts []string
+	if s.Label != "" {
+		parts = append(parts, "-l "+s.Label)
+	}
+	if s.Field != "" {
+		parts = append(parts, "--field-selector "+s.Field)
+	}
+	return strings.Join(parts, " ")
 }
 
 // Listing is a snapshot of one listing: its objects' names and the rows
@@ -120,7 +145,12 @@ func (l *Lists) reap() {
 // log follower the pods of its namespace. release may be called more than
 // once.
 func (l *Lists) Hold(t Type, ns string) (release func()) {
-	e, _ := l.entryFresh(t, ns, true)
+	return l.HoldOf(t, ns, Selector{})
+}
+
+// HoldOf is Hold for the listing narrowed by sel.
+func (l *Lists) HoldOf(t Type, ns string, sel Selector) (release func()) {
+	e, _ := l.entryFresh(t, ns, sel, true)
 	var once sync.Once
 	return func() {
 		once.Do(func() {
@@ -152,18 +182,28 @@ func (l *Lists) notify(key ListKey) { l.subs.notify(key) }
 // its cache if this is the first time it is needed. It never blocks on the
 // network.
 func (l *Lists) Names(t Type, ns string) Listing {
-	return l.entry(t, ns).snapshot()
+	return l.NamesOf(t, ns, Selector{})
+}
+
+// NamesOf is Names for the listing narrowed by sel.
+func (l *Lists) NamesOf(t Type, ns string, sel Selector) Listing {
+	return l.entryOf(t, ns, sel).snapshot()
 }
 
 // Peek returns what the listing of t in ns holds now if it runs, without
 // starting it or counting as a use: counts shown beside a type cost no
 // listing of their own.
 func (l *Lists) Peek(t Type, ns string) (Listing, bool) {
+	return l.PeekOf(t, ns, Selector{})
+}
+
+// PeekOf is Peek for the listing narrowed by sel.
+func (l *Lists) PeekOf(t Type, ns string, sel Selector) (Listing, bool) {
 	if !t.Namespaced {
 		ns = ""
 	}
 	l.mu.Lock()
-	e := l.entries[ListKey{GVR: t.GVR, Namespace: ns}]
+	e := l.entries[ListKey{GVR: t.GVR, Namespace: ns, Selector: sel}]
 	l.mu.Unlock()
 	if e == nil {
 		return Listing{}, false
@@ -175,7 +215,12 @@ func (l *Lists) Peek(t Type, ns string) (Listing, bool) {
 // list, fails, or ctx ends. It returns the listing's error, if any. A
 // failure that a retry has already cleared is no answer: it waits on.
 func (l *Lists) WaitSynced(ctx context.Context, t Type, ns string) error {
-	e := l.entry(t, ns)
+	return l.WaitSyncedOf(ctx, t, ns, Selector{})
+}
+
+// WaitSyncedOf is WaitSynced for the listing narrowed by sel.
+func (l *Lists) WaitSyncedOf(ctx context.Context, t Type, ns string, sel Selector) error {
+	e := l.entryOf(t, ns, sel)
 	changed := make(chan struct{}, 1)
 	defer l.subs.add(func(k ListKey) {
 		if k == e.key {
@@ -228,7 +273,12 @@ func (l *Lists) has(t Type, ns, name string) (present, known bool) {
 // Refresh lists a non-watchable type again. Watchable listings follow the
 // cluster by themselves, so for them it does nothing.
 func (l *Lists) Refresh(t Type, ns string) {
-	if e, fresh := l.entryFresh(t, ns, false); e.store == nil && !fresh {
+	l.RefreshOf(t, ns, Selector{})
+}
+
+// RefreshOf is Refresh for the listing narrowed by sel.
+func (l *Lists) RefreshOf(t Type, ns string, sel Selector) {
+	if e, fresh := l.entryFresh(t, ns, sel, false); e.store == nil && !fresh {
 		go e.listOnce()
 	}
 }
@@ -248,18 +298,22 @@ func (l *Lists) FollowUpdates(t Type, ns string) (release func()) {
 func (l *Lists) Stop() { l.cancel() }
 
 func (l *Lists) entry(t Type, ns string) *listEntry {
-	e, _ := l.entryFresh(t, ns, false)
+	return l.entryOf(t, ns, Selector{})
+}
+
+func (l *Lists) entryOf(t Type, ns string, sel Selector) *listEntry {
+	e, _ := l.entryFresh(t, ns, sel, false)
 	return e
 }
 
 // entryFresh returns the listing of t in ns, starting it if needed (fresh),
 // and if hold counts a hold on it in the same step, so the reaper cannot
 // stop it in between.
-func (l *Lists) entryFresh(t Type, ns string, hold bool) (e *listEntry, fresh bool) {
+func (l *Lists) entryFresh(t Type, ns string, sel Selector, hold bool) (e *listEntry, fresh bool) {
 	if !t.Namespaced {
 		ns = ""
 	}
-	key := ListKey{GVR: t.GVR, Namespace: ns}
+	key := ListKey{GVR: t.GVR, Namespace: ns, Selector: sel}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if e, ok := l.entries[key]; ok {
@@ -305,3 +359,26 @@ func (c *Conn) WaitSynced(ctx context.Context, t Type, ns string) error {
 // Refresh lists a non-watchable type again; see Lists.Refresh. Safe from
 // any goroutine.
 func (c *Conn) Refresh(t Type, ns string) { c.lists.Refresh(t, ns) }
+
+// NamesOf, PeekOf, HoldOf, WaitSyncedOf and RefreshOf are Names, Peek,
+// Hold, WaitSynced and Refresh for a listing narrowed by a selector on
+// the server. Safe from any goroutine.
+func (c *Conn) NamesOf(t Type, ns string, sel Selector) Listing { return c.lists.NamesOf(t, ns, sel) }
+
+// PeekOf: see NamesOf.
+func (c *Conn) PeekOf(t Type, ns string, sel Selector) (Listing, bool) {
+	return c.lists.PeekOf(t, ns, sel)
+}
+
+// HoldOf: see NamesOf.
+func (c *Conn) HoldOf(t Type, ns string, sel Selector) (release func()) {
+	return c.lists.HoldOf(t, ns, sel)
+}
+
+// WaitSyncedOf: see NamesOf.
+func (c *Conn) WaitSyncedOf(ctx context.Context, t Type, ns string, sel Selector) error {
+	return c.lists.WaitSyncedOf(ctx, t, ns, sel)
+}
+
+// RefreshOf: see NamesOf.
+func (c *Conn) RefreshOf(t Type, ns string, sel Selector) { c.lists.RefreshOf(t, ns, sel) }

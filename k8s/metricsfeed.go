@@ -104,7 +104,7 @@ type metricsFeed struct {
 	nodes bool
 
 	mu      sync.Mutex
-	figures map[string]usage // by row name
+	figures map[string]usage // by rowKey
 	at      time.Time
 	note    string
 	caps    map[string]capacity
@@ -181,22 +181,24 @@ func (f *metricsFeed) list(ctx context.Context) (map[string]usage, time.Time, er
 		}
 	}
 	if f.nodes {
-		items, err := f.src.conn.NodeMetrics(ctx, "")
+		items, err := f.src.conn.NodeMetrics(ctx, f.e.key.Selector.Label)
 		if err != nil {
 			return nil, time.Time{}, err
 		}
 		for _, m := range items {
-			figures[m.Name] = usage{cpu: m.Usage.Cpu().MilliValue(), mem: m.Usage.Memory().Value()}
+			figures[rowKey("", m.Name)] = usage{cpu: m.Usage.Cpu().MilliValue(), mem: m.Usage.Memory().Value()}
 			note(m.Timestamp)
 		}
 		return figures, oldest, nil
 	}
-	items, err := f.src.conn.PodMetrics(ctx, f.e.key.Namespace, "", "")
+	// metrics-server takes label selectors but few field selectors: the
+	// rows a field selector leaves out simply find no figures.
+	items, err := f.src.conn.PodMetrics(ctx, f.namespace(), f.e.key.Selector.Label, "")
 	if err != nil {
 		return nil, time.Time{}, err
 	}
 	for _, m := range items {
-		figures[f.e.rowName(m.Namespace, m.Name)] = podUsage(m)
+		figures[rowKey(m.Namespace, m.Name)] = podUsage(m)
 		note(m.Timestamp)
 	}
 	return figures, oldest, nil
@@ -225,6 +227,17 @@ func (f *metricsFeed) set(figures map[string]usage, at time.Time, note string) {
 	}
 }
 
+// namespace is the namespace the feed reads in, "" for all.
+func (f *metricsFeed) namespace() string {
+	if f.e.key.Namespace == AllNamespaces {
+		return ""
+	}
+	return f.e.key.Namespace
+}
+
+// rowKey identifies a row among those of every namespace.
+func rowKey(namespace, name string) string { return namespace + "/" + name }
+
 // watchObjects starts, once, the reflector of the listing's pods or nodes
 // that keeps what their figures are measured against.
 func (f *metricsFeed) watchObjects() {
@@ -235,7 +248,7 @@ func (f *metricsFeed) watchObjects() {
 	if started {
 		return
 	}
-	ns := f.e.key.Namespace
+	ns := f.namespace()
 	var lw *cache.ListWatch
 	var expected runtime.Object
 	if f.nodes {
@@ -243,10 +256,10 @@ func (f *metricsFeed) watchObjects() {
 		expected = &corev1.Node{}
 		lw = &cache.ListWatch{
 			ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return nodes.List(ctx, o)
+				return nodes.List(ctx, f.e.narrow(o))
 			},
 			WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				return nodes.Watch(ctx, o)
+				return nodes.Watch(ctx, f.e.narrow(o))
 			},
 		}
 	} else {
@@ -254,10 +267,10 @@ func (f *metricsFeed) watchObjects() {
 		expected = &corev1.Pod{}
 		lw = &cache.ListWatch{
 			ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return pods.List(ctx, o)
+				return pods.List(ctx, f.e.narrow(o))
 			},
 			WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
-				return pods.Watch(ctx, o)
+				return pods.Watch(ctx, f.e.narrow(o))
 			},
 		}
 	}
@@ -273,10 +286,10 @@ func (f *metricsFeed) watchObjects() {
 func (f *metricsFeed) capacityOf(obj any) (string, capacity, bool) {
 	switch o := obj.(type) {
 	case *corev1.Pod:
-		return f.e.rowName(o.Namespace, o.Name), podCapacity(o), true
+		return rowKey(o.Namespace, o.Name), podCapacity(o), true
 	case *corev1.Node:
 		a := o.Status.Allocatable
-		return o.Name, capacity{req: usage{cpu: a.Cpu().MilliValue(), mem: a.Memory().Value()}}, true
+		return rowKey("", o.Name), capacity{req: usage{cpu: a.Cpu().MilliValue(), mem: a.Memory().Value()}}, true
 	case cache.DeletedFinalStateUnknown:
 		return f.capacityOf(o.Obj)
 	}
@@ -395,11 +408,11 @@ func (f *metricsFeed) join(l Listing) Listing {
 	for i, r := range l.Rows {
 		cells := make([]Cell, 0, len(r.Cells)+len(extra))
 		cells = append(cells, r.Cells[:min(at, len(r.Cells))]...)
-		cells = append(cells, f.cells(r.Name)...)
+		cells = append(cells, f.cells(rowKey(r.Namespace, r.Name))...)
 		if at < len(r.Cells) {
 			cells = append(cells, r.Cells[at:]...)
 		}
-		out.Rows[i] = Row{Name: r.Name, Cells: cells}
+		out.Rows[i] = Row{Name: r.Name, Namespace: r.Namespace, Cells: cells}
 	}
 	out.Version = versions.Add(1)
 	out.Metrics = Metrics{At: f.at}

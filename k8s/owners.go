@@ -93,7 +93,7 @@ func (c *Conn) GetRow(ctx context.Context, t Type, ns, name string) ([]Column, R
 	if len(list.Items) != 1 {
 		return nil, Row{}, fmt.Errorf("the server sent %d rows for %s %q", len(list.Items), t.Name, name)
 	}
-	return list.Columns, Row{Name: list.Items[0].Name, Cells: list.Items[0].cells}, nil
+	return list.Columns, Row{Name: list.Items[0].Name, Namespace: list.Items[0].Namespace, Cells: list.Items[0].cells}, nil
 }
 
 // TypeOfKind returns the type of the objects an owner reference names:

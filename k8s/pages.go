@@ -45,9 +45,14 @@ func newPager(config *rest.Config, client *http.Client) (*pager, error) {
 }
 
 func (p *pager) request(gvr schema.GroupVersionResource, ns string, opts metav1.ListOptions) *rest.Request {
+	include := metav1.IncludeNone
+	if ns == AllNamespaces {
+		// Each row's namespace is in its object's metadata only.
+		include = metav1.IncludeMetadata
+	}
 	return p.rest.Get().AbsPath(collectionPath(gvr, ns)...).
 		SetHeader("Accept", tableAccept).
-		Param("includeObject", string(metav1.IncludeNone)).
+		Param("includeObject", string(include)).
 		SpecificallyVersionedParams(&opts, metav1.ParameterCodec, metav1.SchemeGroupVersion)
 }
 

@@ -37,7 +37,7 @@ func (s *rowStore) put(obj any, update bool) error {
 	if err != nil {
 		return err
 	}
-	row := Row{Name: tr.Name, Cells: tr.cells}
+	row := Row{Name: tr.Name, Namespace: tr.Namespace, Cells: tr.cells}
 	s.mu.Lock()
 	old, had := s.rows[key]
 	if had {
@@ -122,7 +122,7 @@ func (s *rowStore) Replace(list []any, _ string) error {
 		if err != nil {
 			return err
 		}
-		rows[key] = Row{Name: tr.Name, Cells: tr.cells}
+		rows[key] = Row{Name: tr.Name, Namespace: tr.Namespace, Cells: tr.cells}
 	}
 	// The list's rows and its columns are taken together (e.mu before
 	// s.mu, as snapshot takes them): no snapshot has one without the other.

@@ -37,9 +37,18 @@ type Cell struct {
 
 // Row is one object of a listing.
 type Row struct {
-	Name  string
-	Cells []Cell // one per column
+	Name string
+	// Namespace is the object's namespace: the listing's, or, in a
+	// listing of every namespace, the object's own; "" for
+	// cluster-scoped objects.
+	Namespace string
+	Cells     []Cell // one per column
 }
+
+// AllNamespaces, as a listing's namespace, lists a namespaced type in
+// every namespace at once, as kubectl get -A does. It is no namespace's
+// name ('*' is not allowed in one).
+const AllNamespaces = "*"
 
 // Age returns what the relative time of a cell shows at now: the
 // server's words for the same moment (kubectl's HumanDuration). Other
@@ -226,7 +235,8 @@ func relative(c Column) bool {
 
 // rowsOf formats the wire rows of a table. Rows come without objects
 // (includeObject=None): the name is the name column's cell, and the
-// namespace the listing's.
+// namespace the listing's; a listing of every namespace asks for their
+// metadata, for each row's namespace.
 func rowsOf(raw []byte, columns []Column, ns, rv string, now time.Time) ([]tableRow, error) {
 	if raw == nil {
 		return nil, nil
@@ -235,7 +245,7 @@ func rowsOf(raw []byte, columns []Column, ns, rv string, now time.Time) ([]table
 	// Sized once: a page's rows are many and large.
 	out := make([]tableRow, 0, bytes.Count(raw, []byte(`"cells"`)))
 	s := rowScanner{b: raw, intern: map[string]string{}, unique: name}
-	err := s.rows(func(texts []string) error {
+	err := s.rows(func(texts []string, object []byte) error {
 		if len(columns) == 0 {
 			return errors.New("a table without columns")
 		}
@@ -249,7 +259,11 @@ func rowsOf(raw []byte, columns []Column, ns, rv string, now time.Time) ([]table
 				cells[j].Since = since(texts[j], now)
 			}
 		}
-		out = append(out, tableRow{ObjectMeta: metav1.ObjectMeta{Name: cells[name].Text, Namespace: ns, ResourceVersion: rv}, cells: cells})
+		rowNS := ns
+		if ns == AllNamespaces {
+			rowNS = s.text(namespaceOf(object))
+		}
+		out = append(out, tableRow{ObjectMeta: metav1.ObjectMeta{Name: cells[name].Text, Namespace: rowNS, ResourceVersion: rv}, cells: cells})
 		return nil
 	})
 	if err != nil {
@@ -408,8 +422,27 @@ func collectionPath(gvr schema.GroupVersionResource, ns string) []string {
 	if gvr.Group == "" {
 		prefix = []string{"/api", gvr.Version}
 	}
-	if ns != "" {
+	if ns != "" && ns != AllNamespaces {
 		prefix = append(prefix, "namespaces", ns)
 	}
 	return append(prefix, gvr.Resource)
+}
+
+// namespaceOf reads metadata.namespace from a row's object, which the
+// server writes as PartialObjectMetadata: its metadata's fields in their
+// declared order, so the first "namespace" key is metadata's own, before
+// any label, annotation or managed field. Namespace names need no
+// escapes.
+func namespaceOf(object []byte) []byte {
+	const key = `"namespace":"`
+	i := bytes.Index(object, []byte(key))
+	if i < 0 {
+		return nil
+	}
+	rest := object[i+len(key):]
+	j := bytes.IndexByte(rest, '"')
+	if j < 0 {
+		return nil
+	}
+	return rest[:j]
 }

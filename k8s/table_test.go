@@ -311,3 +311,27 @@ func BenchmarkWatchEventApplied10k(b *testing.B) {
 		}
 	}
 }
+
+// A listing of every namespace asks for the rows' metadata and reads each
+// row's namespace from it, not from a label or a managed field.
+func TestDecodeTableOfEveryNamespace(t *testing.T) {
+	body := `{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":"9"},
+	"columnDefinitions":[{"name":"Name","type":"string","format":"name"},{"name":"Age","type":"string"}],
+	"rows":[
+	 {"cells":["web-0","5m"],"object":{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":{"name":"web-0","namespace":"team-a","labels":{"namespace":"x"}}}},
+	 {"cells":["web-0","1h"],"object":{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":{"name":"web-0","namespace":"team-b","managedFields":[{"fieldsV1":{"f:metadata":{"f:namespace":{}}}}]}}}
+	]}`
+	list, err := decodeTable([]byte(body), AllNamespaces, time.Unix(1000, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Items) != 2 || list.Items[0].Namespace != "team-a" || list.Items[1].Namespace != "team-b" {
+		t.Fatalf("rows: %+v", list.Items)
+	}
+	if got := namespaceOf([]byte(`{"metadata":{"name":"a"}}`)); got != nil {
+		t.Errorf("namespaceOf without a namespace = %q", got)
+	}
+	if path := collectionPath(schema.GroupVersionResource{Version: "v1", Resource: "pods"}, AllNamespaces); strings.Join(path, "/") != "/api/v1/pods" {
+		t.Errorf("collection of every namespace: %q", path)
+	}
+}

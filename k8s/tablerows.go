@@ -181,8 +181,9 @@ func (s *rowScanner) text(b []byte) string {
 	return t
 }
 
-// rows reads the rows array, calling row with each row's cells.
-func (s *rowScanner) rows(row func(cells []string) error) error {
+// rows reads the rows array, calling row with each row's cells and the
+// raw bytes of its object, if the row has one.
+func (s *rowScanner) rows(row func(cells []string, object []byte) error) error {
 	if s.peek() == 'n' { // null
 		_, err := s.skip()
 		return err
@@ -200,6 +201,7 @@ func (s *rowScanner) rows(row func(cells []string) error) error {
 			return err
 		}
 		cells = cells[:0]
+		var object []byte
 		if s.peek() != '}' {
 			for {
 				key, _, err := s.str()
@@ -213,8 +215,10 @@ func (s *rowScanner) rows(row func(cells []string) error) error {
 					if cells, err = s.cells(cells); err != nil {
 						return err
 					}
-				} else if _, err := s.skip(); err != nil {
+				} else if raw, err := s.skip(); err != nil {
 					return err
+				} else if string(key) == "object" {
+					object = raw
 				}
 				if s.peek() == ',' {
 					s.i++
@@ -226,7 +230,7 @@ func (s *rowScanner) rows(row func(cells []string) error) error {
 		if err := s.expect('}'); err != nil {
 			return err
 		}
-		if err := row(cells); err != nil {
+		if err := row(cells, object); err != nil {
 			return err
 		}
 		switch s.peek() {

@@ -81,6 +81,7 @@ const (
 	TreeWiden   Action = "tree-wider"
 	DiffMark    Action = "diff"
 	DiffAcross  Action = "diff-contexts"
+	AllNS       Action = "all-namespaces"
 )
 
 // Binding ties an action to its keys.
@@ -123,6 +124,7 @@ var defaults = []struct {
 	{NextMatch, ScopeViewer, "n", "next match", false},
 	{PrevMatch, ScopeViewer, "N", "previous match", false},
 	{MergedLogs, ScopeTree, "L", "all containers' logs of the pod, merged", true},
+	{AllNS, ScopeTree, "0", "the type in focus in every namespace at once (/all/<type>)", false},
 	{HideEmpty, ScopeTree, "e", "hide / show types without objects in namespaces and /cluster", false},
 	{SortNext, ScopeTree, "o", "sort the objects by the next column (name, then each column)", true},
 	{SortReverse, ScopeTree, "O", "reverse the sort", false},

@@ -113,6 +113,12 @@ func (fs *FS) Columns(p Path) []k8s.Column {
 	if err != nil {
 		return nil
 	}
-	l, _ := fs.src.Peek(t, p.Namespace)
+	if p.All {
+		if l := fs.allListing(t, fs.Selector(p)); l.Columns != nil {
+			return append([]k8s.Column{NamespaceColumn}, l.Columns...)
+		}
+		return nil
+	}
+	l, _ := fs.src.PeekOf(t, p.Namespace, fs.Selector(p))
 	return l.Columns
 }

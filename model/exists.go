@@ -14,14 +14,20 @@ import (
 // costs no request. Safe from any goroutine.
 func (fs *FS) Exists(ctx context.Context, p Path) error {
 	switch p.Kind {
-	case KindRoot, KindNamespaces, KindClusterDir:
+	case KindRoot, KindNamespaces, KindClusterDir, KindAll:
 		return nil
+	case KindLink:
+		return fs.Exists(ctx, p.Target())
 	case KindNamespace:
 		if err := fs.Sync(ctx, p); err != nil {
 			return err
 		}
 		return fs.checkNamespace(p)
 	case KindTypeDir:
+		if p.All {
+			_, err := fs.TypeOf(p)
+			return err
+		}
 		if err := fs.checkNamespace(p); err != nil {
 			return err
 		}

@@ -30,7 +30,12 @@ import (
 type Source interface {
 	Catalog() *k8s.Catalog
 	Names(t k8s.Type, ns string) k8s.Listing
+	NamesOf(t k8s.Type, ns string, sel k8s.Selector) k8s.Listing
 	Peek(t k8s.Type, ns string) (k8s.Listing, bool)
+	PeekOf(t k8s.Type, ns string, sel k8s.Selector) (k8s.Listing, bool)
+	HoldOf(t k8s.Type, ns string, sel k8s.Selector) (release func())
+	WaitSyncedOf(ctx context.Context, t k8s.Type, ns string, sel k8s.Selector) error
+	RefreshOf(t k8s.Type, ns string, sel k8s.Selector)
 	Count(ctx context.Context, t k8s.Type, ns string) (int, error)
 	WaitSynced(ctx context.Context, t k8s.Type, ns string) error
 	Refresh(t k8s.Type, ns string)
@@ -83,6 +88,8 @@ type Dir struct {
 	Columns []k8s.Column
 	// Metrics says how a pods or nodes directory's metrics columns stand.
 	Metrics k8s.Metrics
+	// Selector is what a type directory is narrowed to on the server.
+	Selector k8s.Selector
 }
 
 // Format says how a leaf's text is structured, for highlighting.
@@ -140,6 +147,10 @@ type FS struct {
 	followers   map[Path]int
 
 	failing failingCounts
+
+	// selectors narrow type directories on the server (SetSelector).
+	selMu     sync.Mutex
+	selectors map[Path]k8s.Selector
 }
 
 // Options tune an FS.
@@ -170,7 +181,7 @@ func NewFS(src Source, o Options) *FS {
 	if o.LogTailLines <= 0 {
 		o.LogTailLines = 1000
 	}
-	fs := &FS{src: src, now: o.Now, namespace: o.Namespace, logTailLines: o.LogTailLines, grepPageSize: o.GrepPageSize, kept: map[Path]bool{}, followers: map[Path]int{}}
+	fs := &FS{src: src, now: o.Now, namespace: o.Namespace, logTailLines: o.LogTailLines, grepPageSize: o.GrepPageSize, kept: map[Path]bool{}, followers: map[Path]int{}, selectors: map[Path]k8s.Selector{}}
 	fs.hideEmpty.Store(o.HideEmptyTypes)
 	return fs
 }
@@ -240,8 +251,8 @@ func (fs *FS) isKept(p Path) bool {
 // so that a jump's target lists while the tree is still opening the
 // directories above it. It never blocks. Safe from any goroutine.
 func (fs *FS) Prefetch(p Path) {
-	if t, err := fs.TypeOf(p); err == nil {
-		fs.src.Names(t, p.Namespace)
+	if t, err := fs.TypeOf(p); err == nil && p.Kind != KindLink {
+		fs.src.NamesOf(t, listNamespace(p), fs.Selector(p))
 	}
 }
 
@@ -256,7 +267,7 @@ func (fs *FS) Hold(p Path) (release func()) {
 		}
 	case KindTypeDir:
 		if t, err := fs.TypeOf(p); err == nil {
-			return fs.src.Hold(t, p.Namespace)
+			return fs.src.HoldOf(t, listNamespace(p), fs.Selector(p))
 		}
 	case KindRevisionsDir, KindLogsDir:
 		if t, ok := fs.followed(p); ok {
@@ -357,7 +368,9 @@ func (fs *FS) ReadDir(ctx context.Context, p Path) (Dir, error) {
 	d := Dir{Path: p}
 	switch p.Kind {
 	case KindRoot:
-		d.Entries = []Entry{dirEntry(p, segCluster), dirEntry(p, segNamespaces)}
+		d.Entries = []Entry{dirEntry(p, segAll), dirEntry(p, segCluster), dirEntry(p, segNamespaces)}
+	case KindAll:
+		return fs.readAll(p), nil
 	case KindNamespaces:
 		return fs.readNamespaces(p)
 	case KindNamespace:
@@ -372,6 +385,9 @@ func (fs *FS) ReadDir(ctx context.Context, p Path) (Dir, error) {
 		fs.typeDir(&d, cat.ClusterScoped(), "")
 		d.Err = discoveryErr(cat)
 	case KindTypeDir:
+		if p.All {
+			return fs.readAllType(p)
+		}
 		return fs.readTypeDir(p)
 	case KindObject:
 		if err := fs.checkObject(p); err != nil {
@@ -510,7 +526,8 @@ func (fs *FS) readTypeDir(p Path) (Dir, error) {
 	if err != nil {
 		return d, err
 	}
-	l := fs.src.Names(t, p.Namespace)
+	d.Selector = fs.Selector(p)
+	l := fs.src.NamesOf(t, p.Namespace, d.Selector)
 	d.Loading, d.Err, d.Columns, d.Metrics = !l.Synced, l.Err, l.Columns, l.Metrics
 	rules := rulesFor(l.Columns)
 	d.Entries = make([]Entry, 0, len(l.Rows))
@@ -580,12 +597,29 @@ func (fs *FS) Sync(ctx context.Context, p Path) error {
 			}
 		}
 	}
-	if p.HasType() {
+	if p.All && p.Kind == KindTypeDir {
 		t, err := fs.TypeOf(p)
 		if err != nil {
 			return err
 		}
-		err = fs.src.WaitSynced(ctx, t, p.Namespace)
+		if err := fs.syncAll(ctx, t, fs.Selector(p)); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		return nil
+	}
+	if p.HasType() && p.Kind != KindLink {
+		t, err := fs.TypeOf(p)
+		if err != nil {
+			return err
+		}
+		sel := k8s.Selector{}
+		if p.Kind == KindTypeDir {
+			sel = fs.Selector(p)
+		}
+		err = fs.src.WaitSyncedOf(ctx, t, p.Namespace, sel)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -612,8 +646,17 @@ func (fs *FS) Refresh(p Path) {
 		return
 	}
 	if t, err := fs.TypeOf(p); err == nil {
-		fs.src.Refresh(t, p.Namespace)
+		fs.src.RefreshOf(t, listNamespace(p), fs.Selector(p))
 	}
+}
+
+// listNamespace is the namespace of the listing behind type directory p:
+// k8s.AllNamespaces under /all.
+func listNamespace(p Path) string {
+	if p.All {
+		return k8s.AllNamespaces
+	}
+	return p.Namespace
 }
 
 // DirsShowing returns the directories whose entries come from listing key,
@@ -634,11 +677,15 @@ func (fs *FS) DirsShowing(key k8s.ListKey) []Path {
 	switch {
 	case !found:
 		return nil
+	case t.Namespaced && key.Namespace == k8s.AllNamespaces:
+		return []Path{{Kind: KindTypeDir, All: true, Type: t.Name}, {Kind: KindAll}}
 	case t.Namespaced:
 		// The namespace shows the type's count, and /namespaces the
 		// namespace's failing rows; workloads' revisions follow their
-		// ReplicaSets and ControllerRevisions.
+		// ReplicaSets and ControllerRevisions. /all/<type> joins the
+		// namespaces' listings when it may not list across them.
 		return append([]Path{{Kind: KindTypeDir, Namespace: key.Namespace, Type: t.Name},
+			{Kind: KindTypeDir, All: true, Type: t.Name},
 			{Kind: KindNamespace, Namespace: key.Namespace}, {Kind: KindNamespaces}}, fs.followersOf(t, key.Namespace)...)
 	case t.IsCore("namespaces"):
 		out = []Path{{Kind: KindNamespaces}, {Kind: KindTypeDir, Cluster: true, Type: t.Name}}

@@ -39,6 +39,9 @@ func TestJump(t *testing.T) {
 		{"../secrets", "/namespaces/team-a/secrets"},
 		{"ns team-b", "/namespaces/team-b"},
 		{"ns", "/namespaces"},
+		{"po -A", "/all/pods"},
+		{"po all", "/all/pods"},
+		{"deploy --all-namespaces", "/all/deployments"},
 	}
 	for _, c := range cases {
 		got, err := Jump(c.in, cat, base, "")
@@ -49,7 +52,24 @@ func TestJump(t *testing.T) {
 	if got, _ := Jump("po", cat, MustParse("/cluster"), "ops"); got.String() != "/namespaces/ops/pods" {
 		t.Errorf("default namespace not used: %s", got)
 	}
-	for _, bad := range []string{"", "nope web", "deploy -n", "po a b", "/namespaces/../x", "deploy a%2f"} {
+	for _, in := range []struct{ in, path, label, field string }{
+		{"po -l app=web", "/namespaces/team-a/pods", "app=web", ""},
+		{"po -A -l tier=db", "/all/pods", "tier=db", ""},
+		{"po -l env in (a, b),app -n x", "/namespaces/x/pods", "env in (a, b),app", ""},
+		{"po -A --field status.phase!=Running", "/all/pods", "", "status.phase!=Running"},
+		{"po --selector=app=web,tier!=db --field-selector=spec.nodeName=n1 -n x", "/namespaces/x/pods", "app=web,tier!=db", "spec.nodeName=n1"},
+	} {
+		p, sel, err := JumpSelect(in.in, cat, base, "")
+		if err != nil || p.String() != in.path || sel.Label != in.label || sel.Field != in.field {
+			t.Errorf("JumpSelect(%q) = %s %+v %v; want %s -l %q --field %q", in.in, p, sel, err, in.path, in.label, in.field)
+		}
+	}
+	for _, bad := range []string{"po -l", "po -l 'app in (a'", "po -l app=web web-0", "po --field status.phase~x", "po -l a==b=c"} {
+		if p, sel, err := JumpSelect(bad, cat, base, ""); err == nil {
+			t.Errorf("JumpSelect(%q) = %s %+v, want an error", bad, p, sel)
+		}
+	}
+	for _, bad := range []string{"", "nope web", "deploy -n", "po a b", "/namespaces/../x", "deploy a%2f", "no -A", "po -A web", "po -A -n x", "po -l app=web"} {
 		if got, err := Jump(bad, cat, base, ""); err == nil {
 			t.Errorf("Jump(%q) = %s, want an error", bad, got)
 		}

@@ -28,6 +28,8 @@ const (
 	KindPodLogsDir               // a workload's .../<name>/logs/<pod>
 	KindRevisionsDir             // /namespaces/<ns>/<workload type>/<name>/revisions
 	KindRevision                 // .../revisions/<N>.yaml or .../revisions/<N>.diff
+	KindAll                      // /all: every namespaced type, in every namespace at once
+	KindLink                     // /all/<type>/<ns>:<name>, which leads to /namespaces/<ns>/<type>/<name>
 )
 
 // The leaves every object directory holds, in the order the tree shows them.
@@ -46,6 +48,7 @@ var objectLeaves = []string{LeafManifestYAML, LeafManifestJSON, LeafStatus, Leaf
 const (
 	segNamespaces = "namespaces"
 	segCluster    = "cluster"
+	segAll        = "all"
 	segLogs       = "logs"
 	logSuffix     = ".log"
 	segRevisions  = "revisions"
@@ -59,8 +62,12 @@ const (
 // Parsing checks only the shape of a path; whether a type, object or
 // container exists is for FS to say.
 type Path struct {
-	Kind      Kind
-	Cluster   bool   // under /cluster rather than /namespaces
+	Kind    Kind
+	Cluster bool // under /cluster rather than /namespaces
+	// All is set under /all: KindAll, a KindTypeDir of every namespace
+	// (Namespace ""), and its KindLink entries (Namespace and Name those
+	// of the object they lead to).
+	All       bool
 	Namespace string // set from KindNamespace down when !Cluster
 	Type      string // the type's tree name, from KindTypeDir down
 	Name      string // the object name, from KindObject down
@@ -135,6 +142,8 @@ func CheckSegment(seg string) error {
 func fromSegments(segs []string) (Path, bool) {
 	var p Path
 	switch segs[0] {
+	case segAll:
+		return allFromSegments(segs[1:])
 	case segNamespaces:
 		p.Kind = KindNamespaces
 		if len(segs) == 1 {
@@ -203,6 +212,51 @@ func fromSegments(segs []string) (Path, bool) {
 	return Path{}, false
 }
 
+// allFromSegments parses what follows /all. Below an entry,
+// /all/<type>/<ns>:<name>/..., is the object's own directory, as
+// following the link gives it: the canonical path is returned.
+func allFromSegments(segs []string) (Path, bool) {
+	p := Path{Kind: KindAll, All: true}
+	if len(segs) == 0 {
+		return p, true
+	}
+	p.Kind, p.Type = KindTypeDir, segs[0]
+	if len(segs) == 1 {
+		return p, true
+	}
+	ns, name, ok := strings.Cut(segs[1], ":")
+	if !ok || CheckSegment(ns) != nil || CheckSegment(name) != nil {
+		return Path{}, false
+	}
+	if len(segs) == 2 {
+		p.Kind, p.Namespace, p.Name = KindLink, ns, name
+		return p, true
+	}
+	return fromSegments(append([]string{segNamespaces, ns, p.Type, name}, segs[2:]...))
+}
+
+// LinkName is the name of the entry of /all/<type> that leads to the
+// object name in namespace ns.
+func LinkName(ns, name string) string { return ns + ":" + name }
+
+// Target is the object directory a KindLink leads to; other paths are
+// returned as they are.
+func (p Path) Target() Path {
+	if p.Kind != KindLink {
+		return p
+	}
+	return Path{Kind: KindObject, Namespace: p.Namespace, Type: p.Type, Name: p.Name}
+}
+
+// AllOf is /all/<type> for the type p names, if p names a namespaced
+// type's directory or what lies below it.
+func (p Path) AllOf() (Path, bool) {
+	if !p.HasType() || p.Cluster {
+		return Path{}, false
+	}
+	return Path{Kind: KindTypeDir, All: true, Type: p.Type}, true
+}
+
 // parseRevision reads "<N>.yaml" or "<N>.diff": N a revision number as
 // the controllers write it, from 1, without leading zeros.
 func parseRevision(name string) (n int64, diff bool, ok bool) {
@@ -264,6 +318,14 @@ func (p Path) segments() []string {
 		return []string{segNamespaces}
 	case KindClusterDir:
 		return []string{segCluster}
+	case KindAll:
+		return []string{segAll}
+	}
+	if p.All {
+		if p.Kind == KindLink {
+			return []string{segAll, p.Type, LinkName(p.Namespace, p.Name)}
+		}
+		return []string{segAll, p.Type}
 	}
 	if p.Cluster {
 		segs = []string{segCluster}
@@ -312,7 +374,7 @@ func (p Path) PodName() string {
 // p.Type names a type.
 func (p Path) HasType() bool {
 	switch p.Kind {
-	case KindTypeDir, KindObject, KindLeaf, KindLogsDir, KindLog, KindPodLogsDir, KindRevisionsDir, KindRevision:
+	case KindTypeDir, KindObject, KindLeaf, KindLogsDir, KindLog, KindPodLogsDir, KindRevisionsDir, KindRevision, KindLink:
 		return true
 	}
 	return false
@@ -321,11 +383,13 @@ func (p Path) HasType() bool {
 // InNamespace reports whether p is at or below /namespaces/<ns>, so that
 // p.Namespace names a namespace.
 func (p Path) InNamespace() bool {
-	return !p.Cluster && p.Kind != KindRoot && p.Kind != KindNamespaces
+	return !p.Cluster && !p.All && p.Kind != KindRoot && p.Kind != KindNamespaces
 }
 
 // IsDir reports whether p names a directory.
-func (p Path) IsDir() bool { return p.Kind != KindLeaf && p.Kind != KindLog && p.Kind != KindRevision }
+func (p Path) IsDir() bool {
+	return p.Kind != KindLeaf && p.Kind != KindLog && p.Kind != KindRevision && p.Kind != KindLink
+}
 
 // Base returns the last segment ("/" for the root).
 func (p Path) Base() string {

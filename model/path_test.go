@@ -35,6 +35,14 @@ func TestParseRoundTrip(t *testing.T) {
 		{"/namespaces/a/deployments/web/logs/web-1/app.log", KindLog, "/namespaces/a/deployments/web/logs/web-1/app.log"},
 		// A pod named like a log stays a pod below a workload.
 		{"/namespaces/a/jobs/j/logs/x.log", KindPodLogsDir, "/namespaces/a/jobs/j/logs/x.log"},
+		{"/all", KindAll, "/all"},
+		{"/all/pods", KindTypeDir, "/all/pods"},
+		{"/all/pods/team-a:web-0", KindLink, "/all/pods/team-a:web-0"},
+		// Below an entry is the object's own directory, as the link gives it.
+		{"/all/pods/team-a:web-0/manifest.yaml", KindLeaf, "/namespaces/team-a/pods/web-0/manifest.yaml"},
+		{"/all/deployments/a:web/logs/web-1/app.log", KindLog, "/namespaces/a/deployments/web/logs/web-1/app.log"},
+		// The name may hold ':' (the namespace never does).
+		{"/all/roles/a:system:x", KindLink, "/all/roles/a:system:x"},
 	}
 	for _, c := range cases {
 		p, err := Parse(c.in)
@@ -64,6 +72,7 @@ func TestParseRejects(t *testing.T) {
 		"/namespaces/a/deployments/d/revisions/99999999999999999999.yaml", "/cluster/nodes/n/revisions",
 		"/namespaces/a/deployments/d/logs/p/app", "/namespaces/a/deployments/d/logs/p/app.log/x",
 		"/namespaces/a/deployments/d/logs/p/.log",
+		"/all/pods/web-0", "/all/pods/:web-0", "/all/pods/a:", "/all/pods/a:b/nope",
 	}
 	for _, in := range bad {
 		if p, err := Parse(in); err == nil || !errors.Is(err, ErrNoSuchPath) {

@@ -19,6 +19,8 @@ import (
 type lsFlags struct {
 	long, wide bool
 	sort       string
+	// label and field narrow a type directory on the server.
+	label, field string
 }
 
 func newLsCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cobra.Command {
@@ -29,13 +31,24 @@ func newLsCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cobra
 		Example: "  kfsui ls /namespaces\n" +
 			"  kfsui ls /namespaces/team-a/deployments\n" +
 			"  kfsui ls -l --sort restarts /namespaces/team-a/pods\n" +
-			"  kfsui ls -l --wide --sort=-age /cluster/nodes",
+			"  kfsui ls -l --wide --sort=-age /cluster/nodes\n" +
+			"  kfsui ls -l --selector app=web --field-selector status.phase=Running /all/pods",
 		Args: exactArgs(1, "1 path"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !f.long && (f.wide || f.sort != "") {
 				return usageError{errors.New("--wide and --sort go with -l")}
 			}
+			sel, err := model.ParseSelector(f.label, f.field)
+			if err != nil {
+				return usageError{err}
+			}
 			return atPath(cmd.Context(), flags, args[0], func(ctx context.Context, fs *model.FS, p model.Path) error {
+				if !sel.IsZero() {
+					if !p.HasType() || p.Kind != model.KindTypeDir {
+						return usageError{fmt.Errorf("--selector and --field-selector narrow a type directory, not %s", p)}
+					}
+					fs.SetSelector(p, sel)
+				}
 				if f.long && p.IsDir() {
 					return lsLong(ctx, fs, p, f, stdout, cmd.ErrOrStderr())
 				}
@@ -46,6 +59,8 @@ func newLsCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cobra
 	cmd.Flags().BoolVarP(&f.long, "long", "l", false, "print a type directory's objects with the columns kubectl get prints; other directories with what they hold")
 	cmd.Flags().BoolVar(&f.wide, "wide", false, "with -l: add the wide columns, as kubectl get -o wide")
 	cmd.Flags().StringVar(&f.sort, "sort", "", "with -l: sort by this column (its header, any case; a leading - sorts descending)")
+	cmd.Flags().StringVar(&f.label, "selector", "", "a type directory's objects whose labels match, asked of the server (kubectl get -l)")
+	cmd.Flags().StringVar(&f.field, "field-selector", "", "a type directory's objects whose fields match, asked of the server (e.g. status.phase!=Running)")
 	return cmd
 }
 
@@ -120,7 +135,7 @@ func lsLong(ctx context.Context, fs *model.FS, p model.Path, f lsFlags, w, stder
 	}
 	if len(dir.Entries) == 0 {
 		// As kubectl says it, on stderr.
-		if p.Cluster {
+		if p.Cluster || p.All {
 			fmt.Fprintln(stderr, "No resources found")
 		} else {
 			fmt.Fprintf(stderr, "No resources found in %s namespace.\n", p.Namespace)

@@ -130,7 +130,7 @@ func TestE2EHeadlessErrorsAndKUBECONFIG(t *testing.T) {
 	// KUBECONFIG is honoured like kubectl's.
 	t.Setenv("KUBECONFIG", c.KubeconfigPath)
 	var out, errb strings.Builder
-	if code := mainWith(&out, &errb, "ls", "/"); code != 0 || out.String() != "cluster/\nnamespaces/\n" {
+	if code := mainWith(&out, &errb, "ls", "/"); code != 0 || out.String() != "all/\ncluster/\nnamespaces/\n" {
 		t.Errorf("with KUBECONFIG: exit %d, out %q, err %q", code, out.String(), errb.String())
 	}
 }

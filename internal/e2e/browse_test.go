@@ -35,7 +35,7 @@ func TestE2ENamespacesListed(t *testing.T) {
 		}
 	}
 	out, _, _ = kfsui(t, "ls", "/")
-	if out != "cluster/\nnamespaces/\n" {
+	if out != "all/\ncluster/\nnamespaces/\n" {
 		t.Errorf("ls / = %q", out)
 	}
 }

@@ -432,14 +432,7 @@ func TestE2EBinarySwitchesContextsInTmux(t *testing.T) {
 	x := newTmux(t)
 	x.start(fmt.Sprintf("%s --kubeconfig %s --path /namespaces/%s/configmaps%s", bin, kubeconfig, ns, afterExit))
 	x.waitText(15*time.Second, "READ-ONLY", "ctx dev", "payments/")
-	jump := func(text string) {
-		x.send(":")
-		// The jump bar replaces the footer: type only once it is open,
-		// or on a loaded machine the text reaches the tree as keys.
-		x.waitFor("the jump bar", 10*time.Second, func(s string) bool { return !strings.Contains(s, "? help") })
-		x.send("-l", text)
-		x.send("Enter")
-	}
+	jump := x.jump
 	jump("ctx prod")
 	x.waitText(10*time.Second, "ctx prod", ns+"/")
 	jump("ctx noisy")

@@ -359,7 +359,6 @@ func TestE2EMetricsColumns(t *testing.T) {
 	}
 }
 
-
 // TestE2EMetricsForbiddenLeavesTheTreeAlone checks a user who may list
 // pods but not read metrics: no metrics columns, a note saying why, the
 // pods listed as ever.

@@ -144,7 +144,7 @@ func TestE2EMountEndsCleanly(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP} {
 		dir := emptyDir(t)
 		p := startMount(t, kubeconfig, dir, nil)
-		if got := sh(t, "ls "+dir); got != "cluster\nnamespaces\n" {
+		if got := sh(t, "ls "+dir); got != "all\ncluster\nnamespaces\n" {
 			t.Fatalf("ls of the mount = %q", got)
 		}
 		_ = p.cmd.Process.Signal(sig)
@@ -296,7 +296,7 @@ func TestE2EMountCtrlCInTmux(t *testing.T) {
 		}
 	})
 	x.waitText(30*time.Second, "kfsui: mounted context", "Ctrl-C")
-	if got := sh(t, "ls "+dir); got != "cluster\nnamespaces\n" {
+	if got := sh(t, "ls "+dir); got != "all\ncluster\nnamespaces\n" {
 		t.Fatalf("ls of the mount = %q", got)
 	}
 	x.send("C-c")

@@ -87,6 +87,19 @@ func (x *tmux) capture() string { return x.run("capture-pane", "-p", "-S", "-", 
 
 func (x *tmux) send(keys ...string) { x.run(append([]string{"send-keys", "-t", "main"}, keys...)...) }
 
+// jump types text into kfsui's jump bar and presses Enter. The text is
+// typed only once the bar is open (its ":" alone on the bottom line), or
+// on a loaded machine it would reach the tree as keys.
+func (x *tmux) jump(text string) {
+	x.send(":")
+	x.waitFor("the jump bar", 10*time.Second, func(s string) bool {
+		lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+		return strings.TrimSpace(lines[len(lines)-1]) == ":"
+	})
+	x.send("-l", text)
+	x.send("Enter")
+}
+
 func (x *tmux) waitFor(what string, timeout time.Duration, cond func(pane string) bool) string {
 	x.t.Helper()
 	var s string

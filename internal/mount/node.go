@@ -22,22 +22,43 @@ type node struct {
 }
 
 var (
-	_ fs.NodeLookuper  = (*node)(nil)
-	_ fs.NodeReaddirer = (*node)(nil)
-	_ fs.NodeGetattrer = (*node)(nil)
-	_ fs.NodeOpener    = (*node)(nil)
-	_ fs.NodeStatfser  = (*node)(nil)
+	_ fs.NodeLookuper   = (*node)(nil)
+	_ fs.NodeReaddirer  = (*node)(nil)
+	_ fs.NodeGetattrer  = (*node)(nil)
+	_ fs.NodeOpener     = (*node)(nil)
+	_ fs.NodeStatfser   = (*node)(nil)
+	_ fs.NodeReadlinker = (*node)(nil)
 )
 
 func newNode(m *mounter, t *Tree, p model.Path) *node {
 	n := &node{m: m, tree: t, path: p}
-	if !p.IsDir() {
+	if !p.IsDir() && p.Kind != model.KindLink {
 		n.file = &file{m: m, tree: t, path: p}
 	}
 	return n
 }
 
-func (n *node) isDir() bool { return n.file == nil }
+func (n *node) isDir() bool { return n.file == nil && !n.isLink() }
+
+// isLink reports whether the node is an entry of /all/<type>: a symbolic
+// link to the object's own directory, so that grep -r and find do not
+// walk every object twice.
+func (n *node) isLink() bool { return n.path.Kind == model.KindLink }
+
+// linkTarget is where an /all/<type> entry leads, relative to its
+// directory, so the link works wherever the mount is.
+func linkTarget(p model.Path) string {
+	t := p.Target()
+	return "../../namespaces/" + t.Namespace + "/" + t.Type + "/" + t.Name
+}
+
+// Readlink gives an /all/<type> entry's target.
+func (n *node) Readlink(context.Context) ([]byte, syscall.Errno) {
+	if !n.isLink() {
+		return nil, syscall.EINVAL
+	}
+	return []byte(linkTarget(n.path)), 0
+}
 
 // Lookup finds name in the directory: a malformed name is ENOENT without
 // a request; otherwise the listings decide (model.FS.Exists), and a leaf
@@ -85,7 +106,10 @@ func below(p model.Path) bool {
 func (n *node) child(ctx context.Context, t *Tree, p model.Path, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {
 	c := newNode(n.m, t, p)
 	mode := uint32(syscall.S_IFDIR)
-	if !c.isDir() {
+	switch {
+	case c.isLink():
+		mode = syscall.S_IFLNK
+	case !c.isDir():
 		mode = syscall.S_IFREG
 	}
 	in := n.NewInode(ctx, c, fs.StableAttr{Mode: mode, Ino: n.m.ino(t, p)})
@@ -107,6 +131,13 @@ func (n *node) child(ctx context.Context, t *Tree, p model.Path, out *fuse.Entry
 // or a leaf's as far as its file knows them now.
 func (n *node) fill(a *fuse.Attr) {
 	a.Owner = fuse.Owner{Uid: n.m.uid, Gid: n.m.gid}
+	if n.isLink() {
+		a.Mode = syscall.S_IFLNK | 0o777
+		a.Nlink = 1
+		a.Size = uint64(len(linkTarget(n.path)))
+		setTimes(a, n.m.started)
+		return
+	}
 	if n.isDir() {
 		a.Mode = syscall.S_IFDIR | 0o555
 		a.Nlink = 2
@@ -144,7 +175,7 @@ func (n *node) Getattr(ctx context.Context, f fs.FileHandle, out *fuse.AttrOut) 
 	if h, ok := f.(handle); ok {
 		return h.Getattr(ctx, out)
 	}
-	if n.isDir() {
+	if n.isDir() || n.isLink() {
 		out.SetTimeout(time.Second)
 	} else if errno := n.file.stat(); errno != 0 {
 		return errno
@@ -163,6 +194,9 @@ func (n *node) Readdir(ctx context.Context) (fs.DirStream, syscall.Errno) {
 			entries[i] = fuse.DirEntry{Name: t.Name, Mode: syscall.S_IFDIR, Ino: n.m.ino(t, model.Root)}
 		}
 		return fs.NewListDirStream(entries), 0
+	}
+	if n.isLink() {
+		return nil, syscall.ENOTDIR
 	}
 	opCtx, cancel := n.m.opContext()
 	defer cancel()
@@ -193,8 +227,11 @@ func (n *node) Readdir(ctx context.Context) (fs.DirStream, syscall.Errno) {
 	entries := make([]fuse.DirEntry, len(d.Entries))
 	for i, e := range d.Entries {
 		mode := uint32(syscall.S_IFREG)
-		if e.Dir {
+		switch {
+		case e.Dir:
 			mode = syscall.S_IFDIR
+		case e.Path.Kind == model.KindLink:
+			mode = syscall.S_IFLNK
 		}
 		entries[i] = fuse.DirEntry{Name: e.Name, Mode: mode, Ino: n.m.ino(n.tree, e.Path)}
 	}
@@ -204,6 +241,9 @@ func (n *node) Readdir(ctx context.Context) (fs.DirStream, syscall.Errno) {
 // Open gives a reader the leaf's text, fetched once and shared with every
 // other reader while any holds it; a log keeps growing. Writing is EROFS.
 func (n *node) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, syscall.Errno) {
+	if n.isLink() {
+		return nil, 0, syscall.ELOOP // the kernel follows links; this is O_NOFOLLOW
+	}
 	if n.isDir() {
 		return nil, 0, syscall.EISDIR
 	}
