@@ -65,9 +65,13 @@ type usageSource struct {
 	askedAt time.Time
 }
 
-// metricsServed answers whether metrics.k8s.io is served, asking the
-// server when the last answer is an interval old.
+// metricsServed answers whether metrics.k8s.io is served: at once when
+// the connection's discovery found it, else by asking the server (it may
+// have come since), at most once an interval.
 func (u *usageSource) metricsServed(ctx context.Context) (bool, error) {
+	if catalogServes(u.conn.Catalog()) {
+		return true, nil
+	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if !u.askedAt.IsZero() && time.Since(u.askedAt) < u.interval {
@@ -76,6 +80,19 @@ func (u *usageSource) metricsServed(ctx context.Context) (bool, error) {
 	u.served, u.err = u.conn.MetricsServed(ctx)
 	u.askedAt = time.Now()
 	return u.served, u.err
+}
+
+// catalogServes reports whether discovery found the metrics API.
+func catalogServes(cat *Catalog) bool {
+	if cat == nil {
+		return false
+	}
+	for _, t := range cat.Namespaced() {
+		if t.GVR.Group == MetricsGroup {
+			return true
+		}
+	}
+	return false
 }
 
 // forget makes the next metricsServed ask again: a read failed as if the
@@ -136,18 +153,25 @@ func (f *metricsFeed) run() {
 	}
 }
 
-// read takes one reading, or notes why there is none.
+// read takes one reading, or notes why there is none. While readings
+// succeed, each is one request: whether the API is served is asked only
+// before the first and after a failure.
 func (f *metricsFeed) read(ctx context.Context) {
-	served, err := f.src.metricsServed(ctx)
-	switch {
-	case ctx.Err() != nil:
-		return
-	case err != nil:
-		f.set(nil, time.Time{}, "metrics: cannot tell whether metrics.k8s.io is served: "+err.Error())
-		return
-	case !served:
-		f.set(nil, time.Time{}, "metrics: "+MetricsGroup+" is not served (no metrics-server)")
-		return
+	f.mu.Lock()
+	reading := f.figures != nil
+	f.mu.Unlock()
+	if !reading {
+		served, err := f.src.metricsServed(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			f.set(nil, time.Time{}, "metrics: cannot tell whether metrics.k8s.io is served: "+err.Error())
+			return
+		case !served:
+			f.set(nil, time.Time{}, "metrics: "+MetricsGroup+" is not served (no metrics-server)")
+			return
+		}
 	}
 	figures, at, err := f.list(ctx)
 	if ctx.Err() != nil {
@@ -239,7 +263,9 @@ func (f *metricsFeed) namespace() string {
 func rowKey(namespace, name string) string { return namespace + "/" + name }
 
 // watchObjects starts, once, the reflector of the listing's pods or nodes
-// that keeps what their figures are measured against.
+// that keeps what their figures are measured against: once the listing
+// has its rows, so that its whole objects, the heavier list, do not slow
+// the rows down.
 func (f *metricsFeed) watchObjects() {
 	f.mu.Lock()
 	started := f.watched
@@ -248,6 +274,17 @@ func (f *metricsFeed) watchObjects() {
 	if started {
 		return
 	}
+	go func() {
+		select {
+		case <-f.e.synced:
+			f.reflectObjects()
+		case <-f.e.ctx.Done():
+		}
+	}()
+}
+
+// reflectObjects runs the reflector of watchObjects.
+func (f *metricsFeed) reflectObjects() {
 	ns := f.namespace()
 	var lw *cache.ListWatch
 	var expected runtime.Object

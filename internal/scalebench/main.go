@@ -39,10 +39,18 @@ func main() {
 	soak := flag.Int("soak", 0, "instead, soak kfsui this many minutes under pod churn and a log flood (see soak.go)")
 	flag.IntVar(&sessions, "sessions", sessions, "how many times to start kfsui and expand the big directory (and to time each mount and grep figure)")
 	flag.BoolVar(&mountOnly, "mount-only", false, "only the mount's and kfsui grep's figures")
+	vsK9s := flag.String("vs-k9s", "", "instead, the metrics bench: kfsui against this k9s binary (see vsk9s.go)")
 	flag.Parse()
 	if sessions < 1 {
 		fmt.Fprintln(os.Stderr, "scalebench: --sessions must be at least 1")
 		os.Exit(2)
+	}
+	if *vsK9s != "" {
+		if err := runVsK9s(*vsK9s, *small, min(sessions, 5)); err != nil {
+			fmt.Fprintf(os.Stderr, "scalebench: vs k9s: %v\n", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if *soak > 0 {
 		if err := runSoak(*soak); err != nil {
@@ -204,29 +212,43 @@ func (x tmux) send(keys ...string) error {
 	return x.run(append([]string{"send-keys", "-t", "main"}, keys...)...)
 }
 
-func run(small bool) error {
-	ctx := context.Background()
+// scenario is the scale scenario, or a tenth of it.
+func scenario(small bool) testcluster.Scale {
 	scale := testcluster.DefaultScale
 	if small {
 		scale.BigPods, scale.Namespaces, scale.CRDs, scale.ConfigMaps = 1000, 10, 20, 500
 	}
-	dir, err := os.MkdirTemp("", "kfsui-scalebench-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
+	return scale
+}
 
-	// Built first: a build burns both cores, and nothing timed may follow it.
-	bin := filepath.Join(dir, "kfsui")
+// setUp makes a working directory, builds kfsui into it and starts a test
+// cluster; tearDown stops and removes them. The build comes first: it
+// burns both cores, and nothing timed may follow it.
+func setUp(ctx context.Context, prefix string) (dir, bin string, c *testcluster.Cluster, tearDown func(), err error) {
+	if dir, err = os.MkdirTemp("", prefix); err != nil {
+		return "", "", nil, nil, err
+	}
+	bin = filepath.Join(dir, "kfsui")
 	if out, err := exec.Command("go", "build", "-o", bin, "github.com/kfsui/kfsui").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %v: %s", err, out)
+		os.RemoveAll(dir)
+		return "", "", nil, nil, fmt.Errorf("go build: %v: %s", err, out)
 	}
 	fmt.Println("starting the test cluster…")
-	c, err := testcluster.Start(ctx, testcluster.Options{})
+	if c, err = testcluster.Start(ctx, testcluster.Options{}); err != nil {
+		os.RemoveAll(dir)
+		return "", "", nil, nil, err
+	}
+	return dir, bin, c, func() { c.Stop(); os.RemoveAll(dir) }, nil
+}
+
+func run(small bool) error {
+	ctx := context.Background()
+	scale := scenario(small)
+	dir, bin, c, tearDown, err := setUp(ctx, "kfsui-scalebench-")
 	if err != nil {
 		return err
 	}
-	defer c.Stop()
+	defer tearDown()
 	fmt.Printf("seeding: %d pods in %q, %d×%d pods in %d namespaces, %d CRDs × %d objects, %d ConfigMaps…\n",
 		scale.BigPods, testcluster.BigNamespace, scale.Namespaces, scale.PodsEach, scale.Namespaces, scale.CRDs, scale.ObjectsEach, scale.ConfigMaps)
 	start := time.Now()

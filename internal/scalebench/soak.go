@@ -44,21 +44,11 @@ type soakSample struct {
 // what they were at minute 2.
 func runSoak(minutes int) error {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "kfsui-soak-")
+	dir, bin, c, tearDown, err := setUp(ctx, "kfsui-soak-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "kfsui")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/kfsui/kfsui").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %v: %s", err, out)
-	}
-	fmt.Println("starting the test cluster…")
-	c, err := testcluster.Start(ctx, testcluster.Options{})
-	if err != nil {
-		return err
-	}
-	defer c.Stop()
+	defer tearDown()
 	cs := c.Clientset()
 	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: soakNamespace}}, metav1.CreateOptions{}); err != nil {
 		return err

@@ -144,6 +144,12 @@ func scalePod(ns string, i int) *corev1.Pod {
 			Name: "app", Image: "registry.example/web:1.27",
 			Ports: []corev1.ContainerPort{{ContainerPort: 8080, Name: "http"}},
 			Env:   []corev1.EnvVar{{Name: "MODE", Value: "production"}},
+			// As most production pods have them, so that the metrics
+			// columns' shares of requests and limits have figures.
+			Resources: corev1.ResourceRequirements{
+				Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("128Mi")},
+				Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("500m"), corev1.ResourceMemory: resource.MustParse("256Mi")},
+			},
 		}}},
 	}
 }
