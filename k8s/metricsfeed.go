@@ -304,7 +304,7 @@ func (f *metricsFeed) reflectObjects() {
 		expected = &corev1.Pod{}
 		lw = &cache.ListWatch{
 			ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return pods.List(ctx, f.e.narrow(o))
+				return f.listPods(ctx, o)
 			},
 			WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 				return pods.Watch(ctx, f.e.narrow(o))
