@@ -229,6 +229,23 @@ func TestE2EDemoScript(t *testing.T) {
 	n0 := count(first)
 	x.waitFor("the chatty container to write more", 15*time.Second, func(s string) bool { return count(s) > n0 && n0 > 0 })
 
+	// The demo runs metrics-server: kubectl top works against it.
+	m := regexp.MustCompile(`kubeconfig at (\S+/cluster/kubeconfig)`).FindStringSubmatch(x.capture())
+	if m == nil {
+		t.Fatalf("the demo did not say where its kubeconfig is:\n%s", x.capture())
+	}
+	bins, err := testcluster.BinDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"top", "pods", "-n", "team-a"}, {"top", "nodes"}} {
+		var out []byte
+		eventually(t, "kubectl "+strings.Join(args, " ")+" on the demo cluster", 90*time.Second, func() bool {
+			out, err = exec.Command(filepath.Join(bins, "kubectl"), append([]string{"--kubeconfig", m[1]}, args...)...).CombinedOutput()
+			return err == nil && (strings.Contains(string(out), "chatty-0") || strings.Contains(string(out), "kfsui-node"))
+		}, func() string { return string(out) })
+	}
+
 	// Back in the tree: up from app.log past the logs directory to the
 	// pod's manifest.
 	x.send("Escape")
@@ -236,13 +253,10 @@ func TestE2EDemoScript(t *testing.T) {
 	x.send("k", "k", "k", "k", "k", "k", "k", "Enter") // logs/, tree.txt, describe.txt, events.txt, status.yaml, manifest.json, manifest.yaml
 	x.waitText(10*time.Second, "kind: Pod", "/namespaces/team-a/pods/chatty-0/manifest.yaml")
 	x.send("q")
-	pane := x.waitText(30*time.Second, "exit=0")
-	m := regexp.MustCompile(`kubeconfig at (\S+)/cluster/kubeconfig`).FindStringSubmatch(pane)
-	if m == nil {
-		t.Fatalf("the demo did not say where its kubeconfig is:\n%s", pane)
-	}
-	if _, err := os.Stat(m[1]); !os.IsNotExist(err) {
-		t.Errorf("the demo left its working directory %s behind (%v)", m[1], err)
+	x.waitText(30*time.Second, "exit=0")
+	work := strings.TrimSuffix(m[1], "/cluster/kubeconfig")
+	if _, err := os.Stat(work); !os.IsNotExist(err) {
+		t.Errorf("the demo left its working directory %s behind (%v)", work, err)
 	}
 }
 

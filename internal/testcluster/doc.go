@@ -39,6 +39,13 @@
 //		...
 //	}
 //
+// metrics-server (the pinned release in metrics-server-version, built by
+// scripts/metrics-server.sh) runs on demand: Cluster.StartMetricsServer
+// registers it through the aggregation layer as v1beta1.metrics.k8s.io,
+// scraping the fake kubelet. A package that needs it takes WithMetrics, a
+// cluster of its own, so that taking the API away and back does not
+// disturb the tests of the shared cluster.
+//
 // Setting KFSUI_SKIP_E2E=1 skips every test that asks for the cluster, and
 // says so loudly, so a machine without the binaries can still run the rest.
 //
