@@ -79,6 +79,12 @@ func serveMount(parent context.Context, flags *genericclioptions.ConfigFlags, be
 		if err != nil {
 			return err
 		}
+		// Caught before the mount serves: a signal the moment it does
+		// (a script's ls then kill) must unmount, not kill kfsui with the
+		// mount left to its supervisor.
+		sigs := make(chan os.Signal, 4)
+		signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+		defer signal.Stop(sigs)
 		srv, err := mount.Mount(dir, trees, mount.Options{
 			MaxInFlight: s.maxInFlight, Errors: stderr, FsName: "kfsui:" + strings.Join(names, ","),
 		})
@@ -92,7 +98,7 @@ func serveMount(parent context.Context, flags *genericclioptions.ConfigFlags, be
 		fmt.Fprintf(stderr, "kfsui: mounted %s at %s (read-only); Ctrl-C or `%s -u %s` unmounts\n",
 			describeTrees(trees), where, mount.Fusermount, where)
 		supervise.CrashTest("while mounted")
-		serve(parent, srv, stderr)
+		serve(parent, srv, sigs, stderr)
 		fmt.Fprintf(stderr, "kfsui: unmounted %s\n", where)
 		return nil
 	})
@@ -131,11 +137,8 @@ func mountTrees(parent context.Context, cs *k8s.Contexts, names []string, s moun
 }
 
 // serve waits until the mount is unmounted from outside (fusermount3 -u),
-// or unmounts it at a signal or when ctx ends.
-func serve(ctx context.Context, srv *mount.Server, stderr io.Writer) {
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer signal.Stop(sigs)
+// or unmounts it at a signal on sigs or when ctx ends.
+func serve(ctx context.Context, srv *mount.Server, sigs <-chan os.Signal, stderr io.Writer) {
 	served := make(chan struct{})
 	go func() {
 		srv.Wait()

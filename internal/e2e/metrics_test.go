@@ -427,7 +427,9 @@ func TestE2EMetricsAbsentThenBack(t *testing.T) {
 	if f := cellsOf(screen, "web/"); len(f) < 4 || f[2] != "Running" {
 		t.Errorf("the pods are not listed as ever: %q\n%s", f, screen)
 	}
+	counter.mu.Lock()
 	before := len(counter.uris)
+	counter.mu.Unlock()
 	time.Sleep(3 * testMetricsInterval) // a duration is what is measured here
 	counter.mu.Lock()
 	later := slices.Clone(counter.uris[before:])

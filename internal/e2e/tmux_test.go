@@ -214,7 +214,10 @@ func TestE2EBinaryWithoutATerminalSaysSo(t *testing.T) {
 // shows, and quitting takes the cluster down.
 func TestE2EDemoScript(t *testing.T) {
 	x := newTmux(t)
-	x.start("bash ../../scripts/demo.sh --path /namespaces/team-a/pods/chatty-0/logs" + afterExit)
+	// The demo's working directory goes under tmp, where the test finds
+	// its kubeconfig.
+	tmp := t.TempDir()
+	x.start("TMPDIR=" + tmp + " bash ../../scripts/demo.sh --path /namespaces/team-a/pods/chatty-0/logs" + afterExit)
 	x.waitText(3*time.Minute, "READ-ONLY", "──app.log", "──sidecar.log", "──init.log")
 	x.send("j", "Enter")
 	first := x.waitText(10*time.Second, "/namespaces/team-a/pods/chatty-0/logs/app.log", "following")
@@ -230,10 +233,11 @@ func TestE2EDemoScript(t *testing.T) {
 	x.waitFor("the chatty container to write more", 15*time.Second, func(s string) bool { return count(s) > n0 && n0 > 0 })
 
 	// The demo runs metrics-server: kubectl top works against it.
-	m := regexp.MustCompile(`kubeconfig at (\S+/cluster/kubeconfig)`).FindStringSubmatch(x.capture())
-	if m == nil {
-		t.Fatalf("the demo did not say where its kubeconfig is:\n%s", x.capture())
+	kubeconfigs, _ := filepath.Glob(filepath.Join(tmp, "kfsui-demo.*", "cluster", "kubeconfig"))
+	if len(kubeconfigs) != 1 {
+		t.Fatalf("want the demo's one kubeconfig under %s, found %q", tmp, kubeconfigs)
 	}
+	m := []string{"", kubeconfigs[0]}
 	bins, err := testcluster.BinDir()
 	if err != nil {
 		t.Fatal(err)
