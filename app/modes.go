@@ -113,19 +113,20 @@ func (a *App) showDown() bool {
 func (a *App) updateCrumb() {
 	sel, dir := a.tree.Selected()
 	focusDir := sel
+	var extras []string
 	if s, p, err := a.resolve(sel); err == nil {
 		if !dir || !a.tree.IsExpanded(sel) {
-			focusDir = a.key(s, p.Parent())
+			p = p.Parent()
+			focusDir = a.key(s, p)
 		}
 		if a.multi() && s != a.cur {
 			// The header follows the selection's context.
 			a.setCurrent(s)
 		}
-	}
-	var extras []string
-	if s, p, err := a.resolve(focusDir); err == nil && s != nil && s.fs != nil && p.Kind == model.KindTypeDir {
-		if sel := s.fs.Selector(p); !sel.IsZero() {
-			extras = append(extras, sel.String())
+		if s != nil && s.fs != nil && p.Kind == model.KindTypeDir {
+			if sel := s.fs.Selector(p); !sel.IsZero() {
+				extras = append(extras, sel.String())
+			}
 		}
 	}
 	if m := a.metrics[focusDir]; !m.At.IsZero() {

@@ -108,7 +108,6 @@ func (fs *FS) eachNamespace(t k8s.Type, sel k8s.Selector) k8s.Listing {
 			out.Columns = l.Columns
 		}
 		out.Rows = append(out.Rows, l.Rows...)
-		out.Version += l.Version
 		if out.Metrics.Note == "" {
 			out.Metrics.Note = l.Metrics.Note
 		}

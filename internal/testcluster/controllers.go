@@ -93,8 +93,21 @@ func (c *Cluster) startControlPlane(ports []int) error {
 
 // waitControlPlane polls each component's /healthz until it passes.
 // /healthz is open to anonymous clients on both, as the probes of a
-// kubeadm cluster rely on; their serving certificates are self-signed.
+// kubeadm cluster rely on.
 func (c *Cluster) waitControlPlane(ctx context.Context) error {
+	for i, p := range c.controllers {
+		url := "https://127.0.0.1:" + strconv.Itoa(c.controllerPorts[i]) + "/healthz"
+		if err := waitHealthy(ctx, p, controllersTimeout, url); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// waitHealthy polls a component's anonymous health endpoint url until it
+// answers OK, failing early if the process exits. The components serve
+// it with self-signed certificates.
+func waitHealthy(ctx context.Context, p *process, timeout time.Duration, url string) error {
 	client := &http.Client{
 		Timeout: 2 * time.Second,
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{
@@ -103,17 +116,10 @@ func (c *Cluster) waitControlPlane(ctx context.Context) error {
 		}},
 	}
 	defer client.CloseIdleConnections()
-	for i, p := range c.controllers {
-		url := "https://127.0.0.1:" + strconv.Itoa(c.controllerPorts[i]) + "/healthz"
-		last := "no answer yet"
-		err := poll(ctx, p, controllersTimeout, func() bool {
-			ok, detail := get(ctx, client, url)
-			last = detail
-			return ok
-		}, func() string { return "last /healthz answer: " + last })
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	last := "no answer yet"
+	return poll(ctx, p, timeout, func() bool {
+		ok, detail := get(ctx, client, url)
+		last = detail
+		return ok
+	}, func() string { return "last answer of " + url + ": " + last })
 }

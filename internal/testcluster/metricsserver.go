@@ -2,13 +2,11 @@ package testcluster
 
 import (
 	"context"
-	"crypto/tls"
 	_ "embed"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -308,21 +306,7 @@ func (c *Cluster) registerMetricsAPI(ctx context.Context) error {
 // waitMetricsServing polls metrics-server's /livez, which it serves to
 // anyone, until it answers.
 func (c *Cluster) waitMetricsServing(ctx context.Context) error {
-	client := &http.Client{
-		Timeout: 2 * time.Second,
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{
-			InsecureSkipVerify: true, //nolint:gosec // loopback health probe of a component the harness started
-			MinVersion:         tls.VersionTLS12,
-		}},
-	}
-	defer client.CloseIdleConnections()
-	url := "https://127.0.0.1:" + strconv.Itoa(c.metricsPort) + "/livez"
-	last := "no answer yet"
-	return poll(ctx, c.metricsServer, metricsAPITimeout, func() bool {
-		ok, detail := get(ctx, client, url)
-		last = detail
-		return ok
-	}, func() string { return "last /livez answer: " + last })
+	return waitHealthy(ctx, c.metricsServer, metricsAPITimeout, "https://127.0.0.1:"+strconv.Itoa(c.metricsPort)+"/livez")
 }
 
 // waitMetricsAPI polls the APIService until its Available condition is
