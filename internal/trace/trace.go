@@ -8,6 +8,7 @@ package trace
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"runtime"
@@ -248,13 +249,18 @@ type requestCounter struct {
 // client kfsui builds gets its own, on its own transport.
 type countingTransport struct {
 	c    *requestCounter
+	t    *Tracer
 	next http.RoundTripper
 }
 
 func (t countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	t.c.count(r)
+	began := time.Now()
 	resp, err := t.next.RoundTrip(r)
 	if q := r.URL.Query(); err != nil || (q.Get("watch") != "true" && q.Get("watch") != "1") {
+		if err == nil {
+			t.timeRequest(r, resp, began)
+		}
 		return resp, err
 	}
 	host := r.URL.Host
@@ -270,6 +276,36 @@ func (t countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		t.c.mu.Unlock()
 	})
 	return resp, nil
+}
+
+// timeRequest records, once its answer is read and closed, one request
+// but a watch: what it asked for, and when its headers and its last byte
+// came, in milliseconds from its start.
+func (t countingTransport) timeRequest(r *http.Request, resp *http.Response, began time.Time) {
+	headers := time.Since(began)
+	counted := &countingReader{r: resp.Body}
+	resp.Body = readclose.OnClose(struct {
+		io.Reader
+		io.Closer
+	}{counted, resp.Body}, func() {
+		t.t.mu.Lock()
+		defer t.t.mu.Unlock()
+		t.t.emit(map[string]any{"ev": "request", "path": r.URL.Path, "query": r.URL.RawQuery,
+			"accept": r.Header.Get("Accept"), "status": resp.StatusCode, "bytes": counted.n,
+			"start": began.UnixNano(), "headers_ms": headers.Milliseconds(), "done_ms": time.Since(began).Milliseconds()})
+	})
+}
+
+// countingReader counts what is read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func (c *requestCounter) count(r *http.Request) {
@@ -297,5 +333,5 @@ func (t *Tracer) Wrap() func(http.RoundTripper) http.RoundTripper {
 	if t == nil {
 		return nil
 	}
-	return func(rt http.RoundTripper) http.RoundTripper { return countingTransport{c: &t.reqs, next: rt} }
+	return func(rt http.RoundTripper) http.RoundTripper { return countingTransport{c: &t.reqs, t: t, next: rt} }
 }
