@@ -76,7 +76,7 @@ func (e *listEntry) startInformer() {
 					// every listing at once. Unpaged: paging these (from
 					// that resource version) left listings stuck after an
 					// API server restart (TestE2EAPIServerOutageAndRecovery).
-					list, err = e.lists.pages.list(ctx, e.key.GVR, e.key.Namespace, e.narrow(opts))
+					list, err = e.relist(ctx, opts)
 				} else {
 					list, err = e.listPages(ctx)
 				}
@@ -193,16 +193,43 @@ func (*pagedListWatch) IsWatchListSemanticsUnSupported() bool { return true }
 // listPages lists the collection page by page, from etcd as one consistent
 // snapshot (the continue token keeps the first page's resource version).
 // Until the listing's first complete list, each page's rows are shown at
-// once (Names returns them, not Synced).
+// once (Names returns them, not Synced). Across namespaces the table is
+// listed bare, its rows named beside it (objectnames.go); should the two
+// not agree, it is listed again with its objects' metadata.
 func (e *listEntry) listPages(ctx context.Context) (*rowList, error) {
+	if e.key.Namespace == AllNamespaces {
+		list, err := e.listPagesNamed(ctx, true)
+		if err != nil || list != nil {
+			return list, err
+		}
+	}
+	return e.listPagesNamed(ctx, false)
+}
+
+// listPagesNamed is listPages, with the table bare (and the rows named
+// beside it) or not. It returns nil and no error when the bare rows and
+// their names disagree.
+func (e *listEntry) listPagesNamed(ctx context.Context, bare bool) (*rowList, error) {
 	opts := e.narrow(metav1.ListOptions{Limit: firstPage})
 	all := &rowList{}
 	first := !e.isSynced()
+	var named chan namesAnswer
 	for {
-		page, err := e.lists.pages.list(ctx, e.key.GVR, e.key.Namespace, opts)
+		var page *rowList
+		var err error
+		if bare {
+			page, err = e.lists.pages.listBare(ctx, e.key.GVR, e.key.Namespace, opts)
+		} else {
+			page, err = e.lists.pages.list(ctx, e.key.GVR, e.key.Namespace, opts)
+		}
 		if err != nil {
 			e.setProgress(nil)
 			return nil, err
+		}
+		if bare && named == nil {
+			// The names, at the first page's resource version, come
+			// while the later pages do.
+			named = e.namesAt(ctx, page.ResourceVersion)
 		}
 		all.TypeMeta, all.ListMeta = page.TypeMeta, page.ListMeta
 		if all.Columns == nil {
@@ -213,13 +240,13 @@ func (e *listEntry) listPages(ctx context.Context) (*rowList, error) {
 			}
 		}
 		all.Items = append(all.Items, page.Items...)
-		if first {
+		if first && !bare {
 			// The last page too: the rows show as soon as they are
 			// here, while the reflector still files them away.
 			e.addProgress(page.Items)
 		}
 		if page.Continue == "" {
-			return all, nil
+			break
 		}
 		if err := sameContinue(opts.Continue, page.Continue); err != nil {
 			e.setProgress(nil)
@@ -228,6 +255,64 @@ func (e *listEntry) listPages(ctx context.Context) (*rowList, error) {
 		// The continue token holds the first page's resource version.
 		opts = e.narrow(metav1.ListOptions{Continue: page.Continue, Limit: nextPages})
 	}
+	if !bare {
+		return all, nil
+	}
+	// Named, the rows are not shown as progress: the reflector files
+	// them away at once, and 30,000 rows shown twice are drawn twice.
+	if !e.nameRows(ctx, all.Items, named) {
+		return nil, nil
+	}
+	return all, nil
+}
+
+// namesAnswer is what names answered.
+type namesAnswer struct {
+	names []objectName
+	err   error
+}
+
+// namesAt lists the listing's names at resource version rv, in the
+// background.
+func (e *listEntry) namesAt(ctx context.Context, rv string) chan namesAnswer {
+	out := make(chan namesAnswer, 1)
+	go func() {
+		var a namesAnswer
+		if e.feed.canPrime() {
+			a.names, a.err = e.feed.prime(ctx, rv)
+		} else {
+			a.names, a.err = e.lists.pages.names(ctx, e.key.GVR, e.narrow(metav1.ListOptions{}), rv)
+		}
+		out <- a
+	}()
+	return out
+}
+
+// nameRows names bare rows with the answer of namesAt, and reports
+// whether it could.
+func (e *listEntry) nameRows(ctx context.Context, rows []tableRow, named chan namesAnswer) bool {
+	select {
+	case a := <-named:
+		return a.err == nil && nameRows(rows, a.names)
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// relist lists the collection again, unpaged, for the reflector: across
+// namespaces bare and named, as listPages does.
+func (e *listEntry) relist(ctx context.Context, opts metav1.ListOptions) (*rowList, error) {
+	opts = e.narrow(opts)
+	if e.key.Namespace == AllNamespaces {
+		list, err := e.lists.pages.listBare(ctx, e.key.GVR, e.key.Namespace, opts)
+		if err != nil {
+			return nil, err
+		}
+		if e.nameRows(ctx, list.Items, e.namesAt(ctx, list.ResourceVersion)) {
+			return list, nil
+		}
+	}
+	return e.lists.pages.list(ctx, e.key.GVR, e.key.Namespace, opts)
 }
 
 // narrow gives a request of the listing its selectors: the server

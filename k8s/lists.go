@@ -331,13 +331,14 @@ func (l *Lists) entryFresh(t Type, ns string, sel Selector, hold bool) (e *listE
 	}
 	l.entries[key] = e
 	l.started++
+	// The feed first: the listing's first list may prime it.
+	if l.usage != nil && t.GVR.Group == "" && (t.GVR.Resource == "pods" || t.GVR.Resource == "nodes") {
+		e.feed = newMetricsFeed(e, l.usage, t.GVR.Resource == "nodes")
+	}
 	if t.Watchable {
 		e.startInformer()
 	} else {
 		go e.listOnce()
-	}
-	if l.usage != nil && t.GVR.Group == "" && (t.GVR.Resource == "pods" || t.GVR.Resource == "nodes") {
-		e.feed = newMetricsFeed(e, l.usage, t.GVR.Resource == "nodes")
 	}
 	return e, true
 }

@@ -3,13 +3,13 @@ package k8s
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strconv"
 	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
@@ -121,12 +121,16 @@ type metricsFeed struct {
 	nodes bool
 
 	mu      sync.Mutex
-	figures map[string]usage // by rowKey
+	figures map[objectName]usage // by rowKey
 	at      time.Time
 	note    string
-	caps    map[string]capacity
+	caps    map[objectName]capacity
 	version uint64 // changes with figures, caps or note
 	watched bool   // the objects' reflector runs
+	// primed is a list of the pods made to name the rows of a listing
+	// across namespaces (prime), until the reflector takes it as its
+	// first list.
+	primed *reducedPodList
 
 	// The last join, kept until the rows or the figures change.
 	joinedFrom  [2]uint64 // the listing's and the feed's versions
@@ -135,20 +139,25 @@ type metricsFeed struct {
 }
 
 func newMetricsFeed(e *listEntry, src *usageSource, nodes bool) *metricsFeed {
-	f := &metricsFeed{e: e, src: src, nodes: nodes, caps: map[string]capacity{}}
+	f := &metricsFeed{e: e, src: src, nodes: nodes, caps: map[objectName]capacity{}}
 	go f.run()
 	return f
 }
 
-// run reads the figures every interval until the listing stops.
+// run reads the figures every interval until the listing stops. The
+// interval runs from one reading's start to the next's: a reading of
+// tens of thousands of pods takes seconds, and counted after it the
+// figures would age by that much more each time.
 func (f *metricsFeed) run() {
 	ctx := f.e.ctx
+	tick := time.NewTicker(f.src.interval)
+	defer tick.Stop()
 	for {
 		f.read(ctx)
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(f.src.interval):
+		case <-tick.C:
 		}
 	}
 }
@@ -195,37 +204,12 @@ func (f *metricsFeed) read(ctx context.Context) {
 	f.set(figures, at, "")
 }
 
-// list reads the listing's metrics in one request.
-func (f *metricsFeed) list(ctx context.Context) (map[string]usage, time.Time, error) {
-	figures := map[string]usage{}
-	var oldest time.Time
-	note := func(t metav1.Time) {
-		if oldest.IsZero() || t.Time.Before(oldest) {
-			oldest = t.Time
-		}
-	}
-	if f.nodes {
-		items, err := f.src.conn.NodeMetrics(ctx, f.e.key.Selector.Label)
-		if err != nil {
-			return nil, time.Time{}, err
-		}
-		for _, m := range items {
-			figures[rowKey("", m.Name)] = usage{cpu: m.Usage.Cpu().MilliValue(), mem: m.Usage.Memory().Value()}
-			note(m.Timestamp)
-		}
-		return figures, oldest, nil
-	}
-	// metrics-server takes label selectors but few field selectors: the
-	// rows a field selector leaves out simply find no figures.
-	items, err := f.src.conn.PodMetrics(ctx, f.namespace(), f.e.key.Selector.Label, "")
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	for _, m := range items {
-		figures[rowKey(m.Namespace, m.Name)] = podUsage(m)
-		note(m.Timestamp)
-	}
-	return figures, oldest, nil
+// list reads the listing's metrics in one request. metrics-server takes
+// label selectors but few field selectors: the rows a field selector
+// leaves out simply find no figures.
+func (f *metricsFeed) list(ctx context.Context) (map[objectName]usage, time.Time, error) {
+	got, err := f.src.conn.readUsage(ctx, f.nodes, f.namespace(), f.e.key.Selector.Label)
+	return got.figures, got.oldest, err
 }
 
 // podUsage sums a pod's containers, as kubectl top does.
@@ -238,7 +222,7 @@ func podUsage(m metricsv1beta1.PodMetrics) usage {
 	return u
 }
 
-func (f *metricsFeed) set(figures map[string]usage, at time.Time, note string) {
+func (f *metricsFeed) set(figures map[objectName]usage, at time.Time, note string) {
 	f.mu.Lock()
 	same := figures == nil && f.figures == nil && note == f.note
 	if !same {
@@ -260,7 +244,7 @@ func (f *metricsFeed) namespace() string {
 }
 
 // rowKey identifies a row among those of every namespace.
-func rowKey(namespace, name string) string { return namespace + "/" + name }
+func rowKey(namespace, name string) objectName { return objectName{namespace: namespace, name: name} }
 
 // watchObjects starts, once, the reflector of the listing's pods or nodes
 // that keeps what their figures are measured against: once the listing
@@ -304,7 +288,10 @@ func (f *metricsFeed) reflectObjects() {
 		expected = &corev1.Pod{}
 		lw = &cache.ListWatch{
 			ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
-				return f.listPods(ctx, o)
+				if primed := f.takePrimed(); primed != nil {
+					return primed, nil
+				}
+				return f.listPods(ctx, o, "")
 			},
 			WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 				return pods.Watch(ctx, f.e.narrow(o))
@@ -318,10 +305,58 @@ func (f *metricsFeed) reflectObjects() {
 	go r.RunWithContext(f.e.ctx)
 }
 
+// canPrime reports whether an /all listing should name its rows with the
+// pods' capacities (prime): the feed's reflector is still to list them,
+// and will, as discovery says metrics are served.
+func (f *metricsFeed) canPrime() bool {
+	if f == nil || f.nodes || !catalogServes(f.src.conn.Catalog()) {
+		return false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return !f.watched && f.primed == nil
+}
+
+// prime lists the feed's pods at exactly resource version rv and returns
+// their names, for a listing across namespaces to name its bare rows
+// with (objectnames.go) instead of listing their metadata; the reflector
+// then takes the list as its first, at no cost. One list of the pods
+// thus serves both.
+func (f *metricsFeed) prime(ctx context.Context, rv string) ([]objectName, error) {
+	list, err := f.listPods(ctx, metav1.ListOptions{}, rv)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]objectName, len(list.Items))
+	caps := make(map[objectName]capacity, len(list.Items))
+	for i, p := range list.Items {
+		names[i] = objectName{namespace: p.namespace, name: p.name}
+		caps[rowKey(p.namespace, p.name)] = p.capacity
+	}
+	// The capacities count from now: the rows and their shares then
+	// show together, and the reflector's first list changes nothing.
+	f.mu.Lock()
+	f.primed, f.caps = list, caps
+	f.version = versions.Add(1)
+	f.mu.Unlock()
+	return names, nil
+}
+
+// takePrimed returns the list prime made, once.
+func (f *metricsFeed) takePrimed() *reducedPodList {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p := f.primed
+	f.primed = nil
+	return p
+}
+
 // capacityOf reduces a pod or node to what its figures are measured
 // against; the object itself is not kept.
-func (f *metricsFeed) capacityOf(obj any) (string, capacity, bool) {
+func (f *metricsFeed) capacityOf(obj any) (objectName, capacity, bool) {
 	switch o := obj.(type) {
+	case *reducedPod:
+		return rowKey(o.namespace, o.name), o.capacity, true
 	case *corev1.Pod:
 		return rowKey(o.Namespace, o.Name), podCapacity(o), true
 	case *corev1.Node:
@@ -330,40 +365,7 @@ func (f *metricsFeed) capacityOf(obj any) (string, capacity, bool) {
 	case cache.DeletedFinalStateUnknown:
 		return f.capacityOf(o.Obj)
 	}
-	return "", capacity{}, false
-}
-
-// podCapacity sums the requests and limits of a pod's containers, as k9s
-// does; a sum is -1 when a container leaves it unset (no limit means no
-// bound to measure against).
-func podCapacity(p *corev1.Pod) capacity {
-	c := capacity{}
-	add := func(sum *int64, q resource.Quantity, ok bool, milli bool) {
-		switch {
-		case *sum < 0:
-		case !ok:
-			*sum = -1
-		case milli:
-			*sum += q.MilliValue()
-		default:
-			*sum += q.Value()
-		}
-	}
-	for _, ct := range p.Spec.Containers {
-		r, l := ct.Resources.Requests, ct.Resources.Limits
-		rc, okRC := r[corev1.ResourceCPU]
-		rm, okRM := r[corev1.ResourceMemory]
-		lc, okLC := l[corev1.ResourceCPU]
-		lm, okLM := l[corev1.ResourceMemory]
-		add(&c.req.cpu, rc, okRC, true)
-		add(&c.req.mem, rm, okRM, false)
-		add(&c.lim.cpu, lc, okLC, true)
-		add(&c.lim.mem, lm, okLM, false)
-	}
-	if len(p.Spec.Containers) == 0 {
-		c = capacity{req: usage{-1, -1}, lim: usage{-1, -1}}
-	}
-	return c
+	return objectName{}, capacity{}, false
 }
 
 // capacityStore is the reflector's store of a metricsFeed: it keeps each
@@ -402,17 +404,22 @@ func (s *capacityStore) Delete(obj any) error {
 }
 
 func (s *capacityStore) Replace(list []any, _ string) error {
-	caps := make(map[string]capacity, len(list))
+	caps := make(map[objectName]capacity, len(list))
 	for _, obj := range list {
 		if name, c, ok := s.f.capacityOf(obj); ok {
 			caps[name] = c
 		}
 	}
 	s.f.mu.Lock()
-	s.f.caps = caps
-	s.f.version = versions.Add(1)
+	same := maps.Equal(caps, s.f.caps)
+	if !same {
+		s.f.caps = caps
+		s.f.version = versions.Add(1)
+	}
 	s.f.mu.Unlock()
-	s.f.e.lists.notify(s.f.e.key)
+	if !same {
+		s.f.e.lists.notify(s.f.e.key)
+	}
 	return nil
 }
 
@@ -483,7 +490,7 @@ func spliceColumns(columns []Column, at int, extra []Column) []Column {
 // cells are a row's metrics cells; empty while metrics-server has no
 // figures for it (a pod just started), "n/a" for a percentage without a
 // request or limit to measure against. f.mu must be held.
-func (f *metricsFeed) cells(name string) []Cell {
+func (f *metricsFeed) cells(name objectName) []Cell {
 	u, ok := f.figures[name]
 	n := len(podMetricsColumns)
 	if f.nodes {

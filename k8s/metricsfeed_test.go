@@ -30,10 +30,10 @@ func TestPodCapacitySumsContainers(t *testing.T) {
 
 func TestMetricsJoinAddsColumnsBeforeAge(t *testing.T) {
 	e := &listEntry{}
-	f := &metricsFeed{e: e, caps: map[string]capacity{
-		"/web-0": {req: usage{cpu: 200, mem: 100 << 20}, lim: usage{cpu: 400, mem: 200 << 20}},
+	f := &metricsFeed{e: e, caps: map[objectName]capacity{
+		rowKey("", "web-0"): {req: usage{cpu: 200, mem: 100 << 20}, lim: usage{cpu: 400, mem: 200 << 20}},
 	}}
-	f.figures = map[string]usage{"/web-0": {cpu: 100, mem: 190 << 20}, "/db-0": {cpu: 7, mem: 1 << 20}}
+	f.figures = map[objectName]usage{rowKey("", "web-0"): {cpu: 100, mem: 190 << 20}, rowKey("", "db-0"): {cpu: 7, mem: 1 << 20}}
 	f.at = time.Unix(1000, 0)
 	columns := []Column{{Name: "Name", Format: "name"}, {Name: "Status"}, {Name: "Age"}, {Name: "IP", Priority: 1}}
 	l := Listing{Columns: columns, Version: 1 << 40, Synced: true, Rows: []Row{

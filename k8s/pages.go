@@ -44,12 +44,16 @@ func newPager(config *rest.Config, client *http.Client) (*pager, error) {
 	return &pager{rest: rc, now: time.Now}, nil
 }
 
-func (p *pager) request(gvr schema.GroupVersionResource, ns string, opts metav1.ListOptions) *rest.Request {
-	include := metav1.IncludeNone
+// includeFor is what a table of ns carries of each row's object: nothing,
+// but, across namespaces, the metadata, where each row's namespace is.
+func includeFor(ns string) metav1.IncludeObjectPolicy {
 	if ns == AllNamespaces {
-		// Each row's namespace is in its object's metadata only.
-		include = metav1.IncludeMetadata
+		return metav1.IncludeMetadata
 	}
+	return metav1.IncludeNone
+}
+
+func (p *pager) request(gvr schema.GroupVersionResource, ns string, opts metav1.ListOptions, include metav1.IncludeObjectPolicy) *rest.Request {
 	return p.rest.Get().AbsPath(collectionPath(gvr, ns)...).
 		SetHeader("Accept", tableAccept).
 		Param("includeObject", string(include)).
@@ -58,7 +62,18 @@ func (p *pager) request(gvr schema.GroupVersionResource, ns string, opts metav1.
 
 // list fetches one page of gvr in ns ("" for cluster-wide) as a table.
 func (p *pager) list(ctx context.Context, gvr schema.GroupVersionResource, ns string, opts metav1.ListOptions) (*rowList, error) {
-	result := p.request(gvr, ns, opts).Do(ctx)
+	return p.listWith(ctx, gvr, ns, opts, includeFor(ns))
+}
+
+// listBare fetches one page of a table without the rows' objects, even
+// across namespaces, where the rows then have no namespace (see
+// nameRows).
+func (p *pager) listBare(ctx context.Context, gvr schema.GroupVersionResource, ns string, opts metav1.ListOptions) (*rowList, error) {
+	return p.listWith(ctx, gvr, ns, opts, metav1.IncludeNone)
+}
+
+func (p *pager) listWith(ctx context.Context, gvr schema.GroupVersionResource, ns string, opts metav1.ListOptions, include metav1.IncludeObjectPolicy) (*rowList, error) {
+	result := p.request(gvr, ns, opts, include).Do(ctx)
 	// Error, not Raw's error: it reads the server's Status (403, 404...)
 	// into an API error, as the typed clients do.
 	body, _ := result.Raw()
@@ -88,7 +103,7 @@ func (p *pager) get(ctx context.Context, gvr schema.GroupVersionResource, ns, na
 func (p *pager) watch(ctx context.Context, gvr schema.GroupVersionResource, ns string, opts metav1.ListOptions, columns []Column) (watch.Interface, error) {
 	opts.Watch = true
 	opts.AllowWatchBookmarks = false
-	body, err := p.request(gvr, ns, opts).Stream(ctx)
+	body, err := p.request(gvr, ns, opts, includeFor(ns)).Stream(ctx)
 	if err != nil {
 		return nil, err
 	}

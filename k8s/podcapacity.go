@@ -1,49 +1,71 @@
 package k8s
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"fmt"
 
 	"google.golang.org/protobuf/encoding/protowire"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/scheme"
 )
 
-// capacityPage is how many pods one list page of listPodCapacities asks
-// for.
+// capacityPage is how many pods one list page of listPods asks for.
 const capacityPage = 5000
 
-// k8sProtobufMagic starts every protobuf answer of the API server, before
-// its runtime.Unknown envelope.
-var k8sProtobufMagic = []byte("k8s\x00")
+// reducedPod is a pod as the capacity reflector lists it: where it is and
+// what its figures are measured against, nothing else.
+type reducedPod struct {
+	metav1.TypeMeta
+	namespace, name string
+	capacity        capacity
+}
+
+// DeepCopyObject implements runtime.Object.
+func (p *reducedPod) DeepCopyObject() runtime.Object { c := *p; return &c }
+
+// reducedPodList is a list of reducedPods with the list's resource
+// version, for the reflector to watch from.
+type reducedPodList struct {
+	metav1.TypeMeta
+	metav1.ListMeta
+	Items []reducedPod
+}
+
+// DeepCopyObject implements runtime.Object, shallowly: items are never
+// changed.
+func (l *reducedPodList) DeepCopyObject() runtime.Object { c := *l; return &c }
 
 // listPods lists the feed's pods as it needs them: each reduced, as it is
 // read from the protobuf, to its name, namespace and containers' requests
 // and limits. A whole pod is many times that, and decoding 30,000 of them
 // costs seconds of CPU and a heap's worth of garbage; this skips what it
-// does not keep. It lists in pages, consistently, and returns a PodList of
-// the reduced pods with the list's resource version, for the reflector to
-// watch from (the watch's events are few, and decoded whole).
-func (f *metricsFeed) listPods(ctx context.Context, opts metav1.ListOptions) (*corev1.PodList, error) {
-	out := &corev1.PodList{}
+// does not keep. It lists in pages, consistently: at exactly resource
+// version rv, or the newest when rv is "" (the watch's events are few,
+// and decoded whole).
+func (f *metricsFeed) listPods(ctx context.Context, opts metav1.ListOptions, rv string) (*reducedPodList, error) {
+	out := &reducedPodList{}
 	opts = f.e.narrow(opts)
-	opts.ResourceVersion, opts.ResourceVersionMatch, opts.Limit, opts.Continue = "", "", capacityPage, ""
+	opts.ResourceVersion, opts.ResourceVersionMatch, opts.Limit, opts.Continue = rv, "", capacityPage, ""
+	if rv != "" {
+		opts.ResourceVersionMatch = metav1.ResourceVersionMatchExact
+	}
+	namespaces := map[string]string{} // each kept once
+	item := func(b []byte) error {
+		p, err := reducePod(b, namespaces)
+		if err == nil {
+			out.Items = append(out.Items, p)
+		}
+		return err
+	}
 	for {
-		raw, err := f.src.objects.CoreV1().RESTClient().Get().
+		meta, err := streamRequest(ctx, f.src.objects.CoreV1().RESTClient().Get().
 			Namespace(f.namespace()).Resource("pods").
 			VersionedParams(&opts, scheme.ParameterCodec).
-			SetHeader("Accept", "application/vnd.kubernetes.protobuf").
-			Do(ctx).Raw()
+			SetHeader("Accept", "application/vnd.kubernetes.protobuf"), item)
 		if err != nil {
-			return nil, err
-		}
-		meta, err := reducePodList(raw, out)
-		if err != nil {
-			return nil, fmt.Errorf("reading the pods' requests and limits: %w", err)
+			return nil, readingErr("the pods' requests and limits", err)
 		}
 		out.ResourceVersion = meta.ResourceVersion
 		if meta.Continue == "" {
@@ -52,59 +74,24 @@ func (f *metricsFeed) listPods(ctx context.Context, opts metav1.ListOptions) (*c
 		if err := sameContinue(opts.Continue, meta.Continue); err != nil {
 			return nil, err
 		}
-		opts.Continue = meta.Continue
+		// The continue token holds the resource version.
+		opts.ResourceVersion, opts.ResourceVersionMatch, opts.Continue = "", "", meta.Continue
 	}
-}
-
-// reducePodList appends the reduced pods of one protobuf PodList answer
-// to out and returns the list's metadata.
-func reducePodList(raw []byte, out *corev1.PodList) (metav1.ListMeta, error) {
-	var meta metav1.ListMeta
-	body, ok := bytes.CutPrefix(raw, k8sProtobufMagic)
-	if !ok {
-		return meta, errors.New("not a protobuf answer")
-	}
-	// runtime.Unknown: the object's bytes are field 2.
-	list, err := pbField(body, 2)
-	if err != nil {
-		return meta, err
-	}
-	err = pbFields(list, func(num protowire.Number, b []byte) error {
-		switch num {
-		case 1: // ListMeta
-			return pbFields(b, func(num protowire.Number, v []byte) error {
-				switch num {
-				case 2:
-					meta.ResourceVersion = string(v)
-				case 3:
-					meta.Continue = string(v)
-				}
-				return nil
-			})
-		case 2: // a Pod
-			p, err := reducePod(b)
-			if err != nil {
-				return err
-			}
-			out.Items = append(out.Items, p)
-		}
-		return nil
-	})
-	return meta, err
 }
 
 // reducePod reads a Pod's name, namespace and containers' resources.
-func reducePod(b []byte) (corev1.Pod, error) {
-	var p corev1.Pod
+func reducePod(b []byte, namespaces map[string]string) (reducedPod, error) {
+	var p reducedPod
+	var containers []capacity
 	err := pbFields(b, func(num protowire.Number, v []byte) error {
 		switch num {
 		case 1: // ObjectMeta
 			return pbFields(v, func(num protowire.Number, s []byte) error {
 				switch num {
 				case 1:
-					p.Name = string(s)
+					p.name = string(s)
 				case 3:
-					p.Namespace = string(s)
+					p.namespace = intern(namespaces, s)
 				}
 				return nil
 			})
@@ -114,36 +101,41 @@ func reducePod(b []byte) (corev1.Pod, error) {
 					return nil
 				}
 				res, err := reduceContainer(c)
-				p.Spec.Containers = append(p.Spec.Containers, corev1.Container{Resources: res})
+				containers = append(containers, res)
 				return err
 			})
 		}
 		return nil
 	})
+	p.capacity = sumCapacity(containers)
 	return p, err
 }
 
-// reduceContainer reads a Container's resources, field 8: its limits (1)
-// and requests (2), maps of resource name to Quantity.
-func reduceContainer(b []byte) (corev1.ResourceRequirements, error) {
-	var r corev1.ResourceRequirements
+// reduceContainer reads a Container's requests and limits (its
+// resources, field 8: limits 1 and requests 2, maps of resource name to
+// Quantity); -1 where one is not set.
+func reduceContainer(b []byte) (capacity, error) {
+	c := capacity{req: usage{-1, -1}, lim: usage{-1, -1}}
 	err := pbFields(b, func(num protowire.Number, v []byte) error {
 		if num != 8 {
 			return nil
 		}
 		return pbFields(v, func(num protowire.Number, entry []byte) error {
-			var into *corev1.ResourceList
+			var into *usage
 			switch num {
 			case 1:
-				into = &r.Limits
+				into = &c.lim
 			case 2:
-				into = &r.Requests
+				into = &c.req
 			default:
 				return nil
 			}
 			name, err := pbField(entry, 1)
 			if err != nil {
 				return err
+			}
+			if string(name) != string(corev1.ResourceCPU) && string(name) != string(corev1.ResourceMemory) {
+				return nil
 			}
 			q, err := pbField(entry, 2)
 			if err != nil {
@@ -157,54 +149,62 @@ func reduceContainer(b []byte) (corev1.ResourceRequirements, error) {
 			if err != nil {
 				return err
 			}
-			if *into == nil {
-				*into = corev1.ResourceList{}
+			if string(name) == string(corev1.ResourceCPU) {
+				into.cpu = quantity.MilliValue()
+			} else {
+				into.mem = quantity.Value()
 			}
-			(*into)[corev1.ResourceName(name)] = quantity
 			return nil
 		})
 	})
-	return r, err
+	return c, err
 }
 
-// pbFields calls fn with each length-delimited field of message b (the
-// only kind these messages' wanted fields are), skipping the others.
-func pbFields(b []byte, fn func(protowire.Number, []byte) error) error {
-	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return protowire.ParseError(n)
-		}
-		b = b[n:]
-		if typ != protowire.BytesType {
-			n = protowire.ConsumeFieldValue(num, typ, b)
-			if n < 0 {
-				return protowire.ParseError(n)
-			}
-			b = b[n:]
-			continue
-		}
-		v, n := protowire.ConsumeBytes(b)
-		if n < 0 {
-			return protowire.ParseError(n)
-		}
-		b = b[n:]
-		if err := fn(num, v); err != nil {
-			return err
+// sumCapacity sums the requests and limits of a pod's containers, as k9s
+// does: a sum is -1 when a container leaves it unset (no limit means no
+// bound to measure against), and all are for a pod without containers.
+func sumCapacity(containers []capacity) capacity {
+	if len(containers) == 0 {
+		return capacity{req: usage{-1, -1}, lim: usage{-1, -1}}
+	}
+	var sum capacity
+	add := func(s *int64, v int64) {
+		switch {
+		case *s < 0:
+		case v < 0:
+			*s = -1
+		default:
+			*s += v
 		}
 	}
-	return nil
+	for _, c := range containers {
+		add(&sum.req.cpu, c.req.cpu)
+		add(&sum.req.mem, c.req.mem)
+		add(&sum.lim.cpu, c.lim.cpu)
+		add(&sum.lim.mem, c.lim.mem)
+	}
+	return sum
 }
 
-// pbField returns the last length-delimited field num of message b, nil if
-// it has none.
-func pbField(b []byte, num protowire.Number) ([]byte, error) {
-	var out []byte
-	err := pbFields(b, func(n protowire.Number, v []byte) error {
-		if n == num {
-			out = v
+// podCapacity is sumCapacity of a whole pod's containers.
+func podCapacity(p *corev1.Pod) capacity {
+	containers := make([]capacity, len(p.Spec.Containers))
+	for i, ct := range p.Spec.Containers {
+		c := capacity{req: usage{-1, -1}, lim: usage{-1, -1}}
+		r, l := ct.Resources.Requests, ct.Resources.Limits
+		if q, ok := r[corev1.ResourceCPU]; ok {
+			c.req.cpu = q.MilliValue()
 		}
-		return nil
-	})
-	return out, err
+		if q, ok := r[corev1.ResourceMemory]; ok {
+			c.req.mem = q.Value()
+		}
+		if q, ok := l[corev1.ResourceCPU]; ok {
+			c.lim.cpu = q.MilliValue()
+		}
+		if q, ok := l[corev1.ResourceMemory]; ok {
+			c.lim.mem = q.Value()
+		}
+		containers[i] = c
+	}
+	return sumCapacity(containers)
 }

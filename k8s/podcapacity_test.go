@@ -43,8 +43,16 @@ func TestReducePodListReadsRequestsAndLimits(t *testing.T) {
 	if err := protobuf.NewSerializer(scheme.Scheme, scheme.Scheme).Encode(runtime.Object(list), &buf); err != nil {
 		t.Fatal(err)
 	}
-	out := &corev1.PodList{}
-	meta, err := reducePodList(buf.Bytes(), out)
+	out := &reducedPodList{}
+	namespaces := map[string]string{}
+	reduce := func(raw []byte) (metav1.ListMeta, error) {
+		return reduceList(raw, func(b []byte) error {
+			p, err := reducePod(b, namespaces)
+			out.Items = append(out.Items, p)
+			return err
+		})
+	}
+	meta, err := reduce(buf.Bytes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,17 +61,20 @@ func TestReducePodListReadsRequestsAndLimits(t *testing.T) {
 	}
 	for i, want := range list.Items {
 		got := out.Items[i]
-		if got.Name != want.Name || got.Namespace != want.Namespace {
-			t.Errorf("pod %d: %s/%s", i, got.Namespace, got.Name)
+		if got.name != want.Name || got.namespace != want.Namespace {
+			t.Errorf("pod %d: %s/%s", i, got.namespace, got.name)
 		}
-		if podCapacity(&got) != podCapacity(&want) {
-			t.Errorf("%s: capacity %+v, want %+v", want.Name, podCapacity(&got), podCapacity(&want))
+		if got.capacity != podCapacity(&want) {
+			t.Errorf("%s: capacity %+v, want %+v", want.Name, got.capacity, podCapacity(&want))
 		}
 	}
-	if c := podCapacity(&out.Items[0]); c.req != (usage{cpu: 150, mem: -1}) {
+	if c := out.Items[0].capacity; c.req != (usage{cpu: 150, mem: -1}) {
 		t.Errorf("web-0's requests: %+v, want 150m and none for memory (the sidecar sets none)", c)
 	}
-	if _, err := reducePodList([]byte(`{"kind":"PodList"}`), out); err == nil {
+	if c := out.Items[1].capacity; c != (capacity{req: usage{-1, -1}, lim: usage{-1, -1}}) {
+		t.Errorf("db-0 sets no requests or limits: %+v", c)
+	}
+	if _, err := reduce([]byte(`{"kind":"PodList"}`)); err == nil {
 		t.Error("JSON taken for protobuf")
 	}
 }
