@@ -194,42 +194,23 @@ func (*pagedListWatch) IsWatchListSemanticsUnSupported() bool { return true }
 // snapshot (the continue token keeps the first page's resource version).
 // Until the listing's first complete list, each page's rows are shown at
 // once (Names returns them, not Synced). Across namespaces the table is
-// listed bare, its rows named beside it (objectnames.go); should the two
-// not agree, it is listed again with its objects' metadata.
+// listed bare, its rows named beside it (listNamed); should the two not
+// agree, it is listed again with its objects' metadata.
 func (e *listEntry) listPages(ctx context.Context) (*rowList, error) {
 	if e.key.Namespace == AllNamespaces {
-		list, err := e.listPagesNamed(ctx, true)
+		list, err := e.listNamed(ctx, metav1.ListOptions{ResourceVersion: "0"})
 		if err != nil || list != nil {
 			return list, err
 		}
 	}
-	return e.listPagesNamed(ctx, false)
-}
-
-// listPagesNamed is listPages, with the table bare (and the rows named
-// beside it) or not. It returns nil and no error when the bare rows and
-// their names disagree.
-func (e *listEntry) listPagesNamed(ctx context.Context, bare bool) (*rowList, error) {
 	opts := e.narrow(metav1.ListOptions{Limit: firstPage})
 	all := &rowList{}
 	first := !e.isSynced()
-	var named chan namesAnswer
 	for {
-		var page *rowList
-		var err error
-		if bare {
-			page, err = e.lists.pages.listBare(ctx, e.key.GVR, e.key.Namespace, opts)
-		} else {
-			page, err = e.lists.pages.list(ctx, e.key.GVR, e.key.Namespace, opts)
-		}
+		page, err := e.lists.pages.list(ctx, e.key.GVR, e.key.Namespace, opts)
 		if err != nil {
 			e.setProgress(nil)
 			return nil, err
-		}
-		if bare && named == nil {
-			// The names, at the first page's resource version, come
-			// while the later pages do.
-			named = e.namesAt(ctx, page.ResourceVersion)
 		}
 		all.TypeMeta, all.ListMeta = page.TypeMeta, page.ListMeta
 		if all.Columns == nil {
@@ -240,13 +221,13 @@ func (e *listEntry) listPagesNamed(ctx context.Context, bare bool) (*rowList, er
 			}
 		}
 		all.Items = append(all.Items, page.Items...)
-		if first && !bare {
+		if first {
 			// The last page too: the rows show as soon as they are
 			// here, while the reflector still files them away.
 			e.addProgress(page.Items)
 		}
 		if page.Continue == "" {
-			break
+			return all, nil
 		}
 		if err := sameContinue(opts.Continue, page.Continue); err != nil {
 			e.setProgress(nil)
@@ -255,15 +236,45 @@ func (e *listEntry) listPagesNamed(ctx context.Context, bare bool) (*rowList, er
 		// The continue token holds the first page's resource version.
 		opts = e.narrow(metav1.ListOptions{Continue: page.Continue, Limit: nextPages})
 	}
-	if !bare {
+}
+
+// listNamed lists a table across namespaces bare and names its rows
+// (objectnames.go), the names listed side by side with the table. The
+// first list of each asks the API server's watch cache (resource version
+// 0): served from memory, the two cost a fraction of consistent lists,
+// which a server whose etcd cannot report progress reads from etcd. Two
+// answers may be of two moments, though: when they disagree, the names
+// are listed again at exactly the table's resource version. It returns
+// nil and no error when even those disagree. opts gives the table's
+// resource version; the rows are not shown as progress (the reflector
+// files them away at once, and 30,000 rows shown twice are drawn twice).
+func (e *listEntry) listNamed(ctx context.Context, opts metav1.ListOptions) (*rowList, error) {
+	named := e.namesAt(ctx, "0")
+	opts = e.narrow(opts)
+	opts.Limit = nextPages // a server that pages from its cache still may
+	all := &rowList{}
+	for {
+		page, err := e.lists.pages.listBare(ctx, e.key.GVR, e.key.Namespace, opts)
+		if err != nil {
+			return nil, err
+		}
+		all.TypeMeta, all.ListMeta = page.TypeMeta, page.ListMeta
+		if all.Columns == nil {
+			all.Columns = page.Columns
+		}
+		all.Items = append(all.Items, page.Items...)
+		if page.Continue == "" {
+			break
+		}
+		if err := sameContinue(opts.Continue, page.Continue); err != nil {
+			return nil, err
+		}
+		opts = e.narrow(metav1.ListOptions{Continue: page.Continue, Limit: nextPages})
+	}
+	if e.nameRows(ctx, all.Items, named) || e.nameRows(ctx, all.Items, e.namesAt(ctx, all.ResourceVersion)) {
 		return all, nil
 	}
-	// Named, the rows are not shown as progress: the reflector files
-	// them away at once, and 30,000 rows shown twice are drawn twice.
-	if !e.nameRows(ctx, all.Items, named) {
-		return nil, nil
-	}
-	return all, nil
+	return nil, ctx.Err()
 }
 
 // namesAnswer is what names answered.
@@ -272,8 +283,8 @@ type namesAnswer struct {
 	err   error
 }
 
-// namesAt lists the listing's names at resource version rv, in the
-// background.
+// namesAt lists the listing's names at exactly resource version rv, or
+// from the API server's cache for "0", in the background.
 func (e *listEntry) namesAt(ctx context.Context, rv string) chan namesAnswer {
 	out := make(chan namesAnswer, 1)
 	go func() {
@@ -302,17 +313,13 @@ func (e *listEntry) nameRows(ctx context.Context, rows []tableRow, named chan na
 // relist lists the collection again, unpaged, for the reflector: across
 // namespaces bare and named, as listPages does.
 func (e *listEntry) relist(ctx context.Context, opts metav1.ListOptions) (*rowList, error) {
-	opts = e.narrow(opts)
 	if e.key.Namespace == AllNamespaces {
-		list, err := e.lists.pages.listBare(ctx, e.key.GVR, e.key.Namespace, opts)
-		if err != nil {
-			return nil, err
-		}
-		if e.nameRows(ctx, list.Items, e.namesAt(ctx, list.ResourceVersion)) {
-			return list, nil
+		list, err := e.listNamed(ctx, opts)
+		if err != nil || list != nil {
+			return list, err
 		}
 	}
-	return e.lists.pages.list(ctx, e.key.GVR, e.key.Namespace, opts)
+	return e.lists.pages.list(ctx, e.key.GVR, e.key.Namespace, e.narrow(opts))
 }
 
 // narrow gives a request of the listing its selectors: the server

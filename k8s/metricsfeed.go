@@ -291,7 +291,7 @@ func (f *metricsFeed) reflectObjects() {
 				if primed := f.takePrimed(); primed != nil {
 					return primed, nil
 				}
-				return f.listPods(ctx, o, "")
+				return f.listPods(ctx, o, "0")
 			},
 			WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 				return pods.Watch(ctx, f.e.narrow(o))

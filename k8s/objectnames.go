@@ -27,10 +27,10 @@ const metadataProtobuf = "application/vnd.kubernetes.protobuf;as=PartialObjectMe
 const namesPage = 5000
 
 // names lists the namespace and name of every object of gvr, in every
-// namespace, at exactly resource version rv, in the server's order.
-// opts gives the selectors.
+// namespace, at exactly resource version rv (from the server's cache for
+// "0"), in the server's order. opts gives the selectors.
 func (p *pager) names(ctx context.Context, gvr schema.GroupVersionResource, opts metav1.ListOptions, rv string) ([]objectName, error) {
-	opts.ResourceVersion, opts.ResourceVersionMatch = rv, metav1.ResourceVersionMatchExact
+	opts.ResourceVersion, opts.ResourceVersionMatch = at(rv)
 	opts.Limit, opts.Continue = namesPage, ""
 	var out []objectName
 	// The namespaces are few and repeat: each is kept once.
@@ -74,6 +74,15 @@ func (p *pager) names(ctx context.Context, gvr schema.GroupVersionResource, opts
 		// The continue token holds the resource version.
 		opts.ResourceVersion, opts.ResourceVersionMatch, opts.Continue = "", "", meta.Continue
 	}
+}
+
+// at is how a list asks for resource version rv: exactly that one, or,
+// for "0", whatever the API server's watch cache holds.
+func at(rv string) (string, metav1.ResourceVersionMatch) {
+	if rv == "0" {
+		return rv, ""
+	}
+	return rv, metav1.ResourceVersionMatchExact
 }
 
 // nameRows gives the rows of a bare table across namespaces their

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,7 +18,9 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/metadata"
+	"k8s.io/client-go/rest"
 
 	"github.com/kfsui/kfsui/internal/testcluster"
 )
@@ -140,9 +144,9 @@ func (l *requestLog) lists(path string) []*http.Request {
 }
 
 // A listing of every namespace lists its table without the objects and
-// names its rows from their metadata listed beside it, at the table's
-// resource version, in protobuf: the rows are client-go's objects, each
-// in its own namespace.
+// names its rows from their metadata listed beside it in protobuf, both
+// from the API server's cache: the rows are client-go's objects, each in
+// its own namespace.
 func TestEveryNamespaceNamesItsRowsBesideTheTable(t *testing.T) {
 	log := &requestLog{}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -198,10 +202,13 @@ func TestEveryNamespaceNamesItsRowsBesideTheTable(t *testing.T) {
 			if q.Get("includeObject") != string(metav1.IncludeNone) {
 				t.Errorf("the table was listed with includeObject=%s", q.Get("includeObject"))
 			}
+			if q.Get("resourceVersion") != "0" {
+				t.Errorf("the table was listed at resource version %q, want the cache's (0)", q.Get("resourceVersion"))
+			}
 		case strings.Contains(r.Header.Get("Accept"), "as=PartialObjectMetadataList"):
 			names++
-			if q.Get("resourceVersionMatch") != string(metav1.ResourceVersionMatchExact) || q.Get("resourceVersion") == "" {
-				t.Errorf("the names were listed at %q, %q; want the table's resource version, exactly", q.Get("resourceVersion"), q.Get("resourceVersionMatch"))
+			if q.Get("resourceVersion") != "0" || q.Get("resourceVersionMatch") != "" {
+				t.Errorf("the names were listed at %q, %q; want the cache's (0)", q.Get("resourceVersion"), q.Get("resourceVersionMatch"))
 			}
 		}
 	}
@@ -290,5 +297,89 @@ func TestReduceUsageReadsPodAndNodeMetrics(t *testing.T) {
 	}
 	if _, err := reduceUsage(bufio.NewReader(io.LimitReader(bytes.NewReader(pods), int64(len(pods)/2))), false); err == nil {
 		t.Error("half an answer read without error")
+	}
+}
+
+// namesServer serves a bare table of two configmaps across namespaces at
+// resource version 10, and their names: from the cache (resource version
+// 0) as cached says, exactly at 10 as exact says.
+func namesServer(t *testing.T, cached, exact []objectName) (*pager, *[]string) {
+	t.Helper()
+	var asked []string
+	var mu sync.Mutex
+	nameList := func(names []objectName) []byte {
+		var items [][]byte
+		for _, n := range names {
+			var m []byte
+			m = protowire.AppendTag(m, 1, protowire.BytesType)
+			m = protowire.AppendString(m, n.name)
+			m = protowire.AppendTag(m, 3, protowire.BytesType)
+			m = protowire.AppendString(m, n.namespace)
+			items = append(items, protowire.AppendBytes(protowire.AppendTag(nil, 1, protowire.BytesType), m))
+		}
+		return protoList(listMeta("10", ""), items...)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		mu.Lock()
+		defer mu.Unlock()
+		if strings.Contains(r.Header.Get("Accept"), "as=Table") {
+			asked = append(asked, "table include="+q.Get("includeObject"))
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":"10"},
+				"columnDefinitions":[{"name":"Name","type":"string","format":"name"},{"name":"Data","type":"integer"}],
+				"rows":[{"cells":["a",1],"object":{"metadata":{"name":"a","namespace":"one"}}},{"cells":["b",2],"object":{"metadata":{"name":"b","namespace":"two"}}}]}`)
+			return
+		}
+		asked = append(asked, "names rv="+q.Get("resourceVersion")+" "+q.Get("resourceVersionMatch"))
+		w.Header().Set("Content-Type", "application/vnd.kubernetes.protobuf")
+		if q.Get("resourceVersion") == "0" {
+			w.Write(nameList(cached))
+		} else {
+			w.Write(nameList(exact))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	p, err := newPager(&rest.Config{Host: srv.URL}, srv.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, &asked
+}
+
+// The cache's names disagreeing with the table (a configmap came between
+// the two answers), the names are listed again at the table's resource
+// version; those disagreeing too, the table is listed with its metadata.
+func TestListNamedAsksAgainWhenTheNamesDisagree(t *testing.T) {
+	gvr := schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}
+	both := []objectName{{"one", "a"}, {"two", "b"}}
+	for _, tc := range []struct {
+		name          string
+		cached, exact []objectName
+		want          []string
+	}{
+		{"agree", both, nil, []string{"names rv=0 ", "table include=None"}},
+		{"again", both[:1], both, []string{"names rv=0 ", "table include=None", "names rv=10 Exact"}},
+		{"with metadata", both[:1], both[1:], []string{"names rv=0 ", "table include=None", "names rv=10 Exact", "table include=Metadata"}},
+	} {
+		p, asked := namesServer(t, tc.cached, tc.exact)
+		ctx, cancel := context.WithCancel(context.Background())
+		e := &listEntry{lists: &Lists{pages: p}, key: ListKey{GVR: gvr, Namespace: AllNamespaces}, ctx: ctx, synced: make(chan struct{})}
+		list, err := e.listPages(ctx)
+		cancel()
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if len(list.Items) != 2 || list.Items[0].Namespace != "one" || list.Items[1].Namespace != "two" {
+			t.Errorf("%s: rows %+v", tc.name, list.Items)
+		}
+		got := slices.Clone(*asked)
+		// The first names and the table go side by side, in either order.
+		if len(got) >= 2 && got[0] != "names rv=0 " {
+			got[0], got[1] = got[1], got[0]
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: asked %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }

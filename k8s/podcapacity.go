@@ -41,16 +41,16 @@ func (l *reducedPodList) DeepCopyObject() runtime.Object { c := *l; return &c }
 // read from the protobuf, to its name, namespace and containers' requests
 // and limits. A whole pod is many times that, and decoding 30,000 of them
 // costs seconds of CPU and a heap's worth of garbage; this skips what it
-// does not keep. It lists in pages, consistently: at exactly resource
-// version rv, or the newest when rv is "" (the watch's events are few,
-// and decoded whole).
+// does not keep. It lists at exactly resource version rv, or, for "0",
+// what the API server's watch cache holds, as informers do: served from
+// memory, that costs the server a fraction of a consistent list. Pages
+// are read item by item, so one page may be large (the watch's events are
+// few, and decoded whole).
 func (f *metricsFeed) listPods(ctx context.Context, opts metav1.ListOptions, rv string) (*reducedPodList, error) {
 	out := &reducedPodList{}
 	opts = f.e.narrow(opts)
-	opts.ResourceVersion, opts.ResourceVersionMatch, opts.Limit, opts.Continue = rv, "", capacityPage, ""
-	if rv != "" {
-		opts.ResourceVersionMatch = metav1.ResourceVersionMatchExact
-	}
+	opts.ResourceVersion, opts.ResourceVersionMatch = at(rv)
+	opts.Limit, opts.Continue = capacityPage, ""
 	namespaces := map[string]string{} // each kept once
 	item := func(b []byte) error {
 		p, err := reducePod(b, namespaces)
