@@ -250,29 +250,14 @@ func (e *listEntry) listPages(ctx context.Context) (*rowList, error) {
 // files them away at once, and 30,000 rows shown twice are drawn twice).
 func (e *listEntry) listNamed(ctx context.Context, opts metav1.ListOptions) (*rowList, error) {
 	named := e.namesAt(ctx, "0")
-	opts = e.narrow(opts)
-	opts.Limit = nextPages // a server that pages from its cache still may
-	all := &rowList{}
-	for {
-		page, err := e.lists.pages.listBare(ctx, e.key.GVR, e.key.Namespace, opts)
-		if err != nil {
-			return nil, err
-		}
-		all.TypeMeta, all.ListMeta = page.TypeMeta, page.ListMeta
-		if all.Columns == nil {
-			all.Columns = page.Columns
-		}
-		all.Items = append(all.Items, page.Items...)
-		if page.Continue == "" {
-			break
-		}
-		if err := sameContinue(opts.Continue, page.Continue); err != nil {
-			return nil, err
-		}
-		opts = e.narrow(metav1.ListOptions{Continue: page.Continue, Limit: nextPages})
+	// Unpaged, as relists are (see startInformer); the cache answers a
+	// list at resource version 0 whole anyway.
+	list, err := e.lists.pages.listBare(ctx, e.key.GVR, e.key.Namespace, e.narrow(opts))
+	if err != nil {
+		return nil, err
 	}
-	if e.nameRows(ctx, all.Items, named) || e.nameRows(ctx, all.Items, e.namesAt(ctx, all.ResourceVersion)) {
-		return all, nil
+	if e.nameRows(ctx, list.Items, named) || e.nameRows(ctx, list.Items, e.namesAt(ctx, list.ResourceVersion)) {
+		return list, nil
 	}
 	return nil, ctx.Err()
 }

@@ -317,7 +317,7 @@ func (f *metricsFeed) canPrime() bool {
 	return !f.watched && f.primed == nil
 }
 
-// prime lists the feed's pods at exactly resource version rv and returns
+// prime lists the feed's pods at resource version rv (see at) and returns
 // their names, for a listing across namespaces to name its bare rows
 // with (objectnames.go) instead of listing their metadata; the reflector
 // then takes the list as its first, at no cost. One list of the pods
