@@ -449,14 +449,21 @@ func (f *metricsFeed) join(l Listing) Listing {
 	out := l
 	out.Columns = spliceColumns(l.Columns, at, extra)
 	out.Rows = make([]Row, len(l.Rows))
+	// Every row's cells in one allocation: one object for the collector
+	// instead of one a row.
+	total := 0
+	for _, r := range l.Rows {
+		total += len(r.Cells) + len(extra)
+	}
+	all := make([]Cell, 0, total)
 	for i, r := range l.Rows {
-		cells := make([]Cell, 0, len(r.Cells)+len(extra))
-		cells = append(cells, r.Cells[:min(at, len(r.Cells))]...)
-		cells = append(cells, f.cells(rowKey(r.Namespace, r.Name))...)
+		start := len(all)
+		all = append(all, r.Cells[:min(at, len(r.Cells))]...)
+		all = f.appendCells(all, rowKey(r.Namespace, r.Name))
 		if at < len(r.Cells) {
-			cells = append(cells, r.Cells[at:]...)
+			all = append(all, r.Cells[at:]...)
 		}
-		out.Rows[i] = Row{Name: r.Name, Namespace: r.Namespace, Cells: cells}
+		out.Rows[i] = Row{Name: r.Name, Namespace: r.Namespace, Cells: all[start:len(all):len(all)]}
 	}
 	out.Version = versions.Add(1)
 	out.Metrics = Metrics{At: f.at}
@@ -487,17 +494,18 @@ func spliceColumns(columns []Column, at int, extra []Column) []Column {
 	return append(out, columns[at:]...)
 }
 
-// cells are a row's metrics cells; empty while metrics-server has no
-// figures for it (a pod just started), "n/a" for a percentage without a
-// request or limit to measure against. f.mu must be held.
-func (f *metricsFeed) cells(name objectName) []Cell {
+// appendCells appends a row's metrics cells to dst: empty while
+// metrics-server has no figures for it (a pod just started), "n/a" for a
+// percentage without a request or limit to measure against. f.mu must be
+// held.
+func (f *metricsFeed) appendCells(dst []Cell, name objectName) []Cell {
 	u, ok := f.figures[name]
 	n := len(podMetricsColumns)
 	if f.nodes {
 		n = len(nodeMetricsColumns)
 	}
 	if !ok {
-		return make([]Cell, n)
+		return append(dst, make([]Cell, n, len(podMetricsColumns))...)
 	}
 	c, known := f.caps[name]
 	cpu, mem := Cell{Text: milliCPU(u.cpu)}, Cell{Text: mebibytes(u.mem)}
@@ -505,14 +513,14 @@ func (f *metricsFeed) cells(name objectName) []Cell {
 		if !known {
 			c.req = usage{-1, -1}
 		}
-		return []Cell{cpu, percent(u.cpu, c.req.cpu), mem, percent(u.mem, c.req.mem)}
+		return append(dst, cpu, percent(u.cpu, c.req.cpu), mem, percent(u.mem, c.req.mem))
 	}
 	if !known {
 		c = capacity{req: usage{-1, -1}, lim: usage{-1, -1}}
 	}
-	return []Cell{cpu, mem,
+	return append(dst, cpu, mem,
 		percent(u.cpu, c.req.cpu), percent(u.cpu, c.lim.cpu),
-		percent(u.mem, c.req.mem), percent(u.mem, c.lim.mem)}
+		percent(u.mem, c.req.mem), percent(u.mem, c.lim.mem))
 }
 
 // milliCPU prints CPU as kubectl top does: "250m".

@@ -162,14 +162,21 @@ func (t *Tree) update(n *treeNode, e TreeEntry) {
 		}
 	}
 	n.mark, n.info = e.Mark, cleanText(e.Info)
-	n.cells = n.cells[:0]
-	if len(e.Cells) == 0 {
-		n.cells = nil
+	// The entry's cells, shared while they are clean (nearly always): a
+	// directory of 10,000 rows keeps one copy of its cells, not two.
+	n.cells = e.Cells
+	for i, c := range e.Cells {
+		if cleanText(c.Text) == c.Text {
+			continue
+		}
+		n.cells = make([]TreeCell, len(e.Cells))
+		for j, c := range e.Cells {
+			if j >= i {
+				c.Text = cleanText(c.Text)
+			}
+			n.cells[j] = c
+		}
 		return
-	}
-	for _, c := range e.Cells {
-		c.Text = cleanText(c.Text)
-		n.cells = append(n.cells, c)
 	}
 }
 
