@@ -67,7 +67,7 @@ func newRootCommand(name string, args []string, env Env) *cobra.Command {
 	ctxFlag.Value = &contextsFlag{first: flags.Context, more: &f.beside}
 	ctxFlag.Usage = "the kubeconfig context to use; repeat it to show several side by side (kfsui --context dev --context prod)"
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
-		if cmd != root && cmd.Name() != "mount" && len(f.beside) > 0 {
+		if cmd != root && cmd.Name() != "mount" && cmd.Name() != "web" && len(f.beside) > 0 {
 			return usageError{fmt.Errorf("%s takes one --context; name paths in other contexts as CONTEXT:/PATH", cmd.Name())}
 		}
 		return nil
@@ -75,7 +75,7 @@ func newRootCommand(name string, args []string, env Env) *cobra.Command {
 	f.register(root)
 	root.AddCommand(newLsCommand(flags, env.Stdout), newCatCommand(flags, env.Stdout), newTailCommand(flags, env.Stdout),
 		newDiffCommand(flags, env.Stdout), newMountCommand(flags, &f.beside, args, env), newGrepCommand(flags, env.Stdout, env.Stderr),
-		newTopCommand(flags, env.Stdout, env.Stderr))
+		newTopCommand(flags, env.Stdout, env.Stderr), newWebCommand(flags, &f.beside))
 	return root
 }
 

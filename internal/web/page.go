@@ -1,0 +1,220 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/alecthomas/chroma/v2"
+	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
+	"github.com/alecthomas/chroma/v2/lexers"
+	"github.com/alecthomas/chroma/v2/styles"
+
+	"github.com/kfsui/kfsui/model"
+)
+
+// The page is plain HTML written by the server: a directory a table, a
+// leaf its highlighted text. Its style sheet and scripts are files of the
+// binary (go:embed), nothing is fetched from elsewhere, and no script or
+// style is inline, so the Content-Security-Policy can forbid both.
+
+//go:embed assets
+var assets embed.FS
+
+// Palette is a theme's colors for the page, #rrggbb, and the chroma
+// style of its leaves.
+type Palette struct {
+	Background, Foreground, Muted, Directory, Failing, InProgress, Done, Fine, Header, HeaderText, Selection string
+	Chroma                                                                                                    string
+}
+
+// Palettes are the page's light and dark colors; the browser's preference
+// picks one.
+type Palettes struct{ Light, Dark Palette }
+
+// serveStatic serves the embedded files under /static/, and the style
+// sheet made from the palettes.
+func serveStatic(w http.ResponseWriter, r *http.Request, css []byte) {
+	name := strings.TrimPrefix(r.URL.Path, "/static/")
+	if name == "theme.css" {
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		_, _ = w.Write(css)
+		return
+	}
+	sub, _ := fs.Sub(assets, "assets")
+	b, err := fs.ReadFile(sub, name)
+	if err != nil || strings.Contains(name, "/") {
+		http.NotFound(w, r)
+		return
+	}
+	switch {
+	case strings.HasSuffix(name, ".css"):
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	case strings.HasSuffix(name, ".js"):
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	_, _ = w.Write(b)
+}
+
+// themeCSS is the style sheet of the palettes: the health colors, and
+// chroma's classes for each, the dark ones when the browser prefers dark.
+func themeCSS(p Palettes) []byte {
+	var b bytes.Buffer
+	write := func(pal Palette) {
+		b.WriteString(":root{--bg:" + pal.Background + ";--fg:" + pal.Foreground + ";--muted:" + pal.Muted +
+			";--dir:" + pal.Directory + ";--failing:" + pal.Failing + ";--in-progress:" + pal.InProgress +
+			";--done:" + pal.Done + ";--fine:" + pal.Fine + ";--header:" + pal.Header + ";--header-text:" + pal.HeaderText +
+			";--selection:" + pal.Selection + "}\n")
+		style := styles.Get(pal.Chroma)
+		_ = chromahtml.New(chromahtml.WithClasses(true)).WriteCSS(&b, style)
+	}
+	write(p.Light)
+	b.WriteString("@media (prefers-color-scheme: dark){\n")
+	write(p.Dark)
+	b.WriteString("}\n")
+	return b.Bytes()
+}
+
+// pageData is what the page template shows.
+type pageData struct {
+	Title   string
+	Context string
+	Path    model.Path
+	Dir     *model.Dir
+	Leaf    *model.Leaf
+	Wide    bool // a directory's wide columns too
+}
+
+// crumb is one link of the path above the page.
+type crumb struct{ Name, URL string }
+
+var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}} · kfsui</title>
+<link rel="stylesheet" href="/static/page.css"><link rel="stylesheet" href="/static/theme.css">
+</head><body>
+<header><span class="brand">kfsui</span>{{if .Context}} <span class="ctx">{{.Context}}</span>{{end}}
+<nav>{{range .Crumbs}}<a href="{{.URL}}">{{.Name}}</a>{{end}}</nav>
+{{with .Raw}}<a class="raw" href="{{.}}">raw</a>{{end}}</header>
+<main>
+{{if .Dir}}{{with .Dir}}
+<p class="state">{{len .Entries}} entries{{if .Loading}} · loading{{end}}{{with .Err}} · <span class="failing">{{.}}</span>{{end}}</p>
+{{end}}
+<table>{{if .Columns}}<thead><tr>{{range .Columns}}<th>{{.}}</th>{{end}}</tr></thead>{{end}}
+<tbody>{{range $r := .Rows}}<tr class="{{$r.Health}}">{{if $r.Cells}}{{range $i, $c := $r.Cells}}{{if eq $i $.NameAt}}<td><a href="{{$r.URL}}">{{$c}}</a></td>{{else}}<td>{{$c}}</td>{{end}}{{end}}{{else}}<td><a class="{{if $r.Dir}}dir{{else}}leaf{{end}}" href="{{$r.URL}}">{{$r.Name}}{{if $r.Dir}}/{{end}}</a></td><td class="muted">{{$r.Summary}}</td>{{end}}</tr>
+{{end}}</tbody></table>
+{{end}}
+{{with .Highlighted}}<pre class="chroma">{{.}}</pre>{{end}}
+</main></body></html>
+`))
+
+// row is one entry of a directory as the page shows it.
+type row struct {
+	Name, URL, Summary, Health string
+	Dir                        bool
+	Cells                      []string
+}
+
+// view is the page's data worked out: crumbs, rows, highlighted text.
+type view struct {
+	pageData
+	Crumbs      []crumb
+	Raw         string
+	Columns     []string
+	Rows        []row
+	NameAt      int
+	Highlighted template.HTML
+}
+
+// page writes the page of d.
+func (s *Server) page(w http.ResponseWriter, d pageData) {
+	v := view{pageData: d, NameAt: -1}
+	v.Crumbs = crumbsOf(d.Context, d.Path)
+	now := time.Now()
+	if d.Dir != nil {
+		t := target{context: d.Context, path: d.Path}
+		j := toJSON(t, *d.Dir, now)
+		// The columns kubectl get prints without -o wide, as the tree
+		// shows them; ?wide shows all.
+		var shown []int
+		for i, c := range d.Dir.Columns {
+			if c.Priority == 0 || d.Wide {
+				if c.Format == "name" && v.NameAt < 0 {
+					v.NameAt = len(shown)
+				}
+				shown = append(shown, i)
+				v.Columns = append(v.Columns, j.Columns[i])
+			}
+		}
+		for _, e := range j.Entries {
+			r := row{Name: e.Name, URL: e.URL, Summary: e.Summary, Health: e.Health, Dir: e.Dir}
+			for _, i := range shown {
+				if i < len(e.Cells) {
+					r.Cells = append(r.Cells, e.Cells[i])
+				}
+			}
+			v.Rows = append(v.Rows, r)
+		}
+	}
+	if d.Leaf != nil {
+		v.Raw = urlOf(d.Context, d.Path) + "?raw"
+		v.Highlighted = highlight(d.Leaf)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := page.Execute(w, v); err != nil {
+		// The answer has begun: nothing to add but an end.
+		return
+	}
+}
+
+// crumbsOf are the links of each directory above p, and p.
+func crumbsOf(ctx string, p model.Path) []crumb {
+	var out []crumb
+	for q := p; ; q = q.Parent() {
+		name := q.String()
+		if i := strings.LastIndex(strings.TrimSuffix(name, "/"), "/"); i >= 0 && name != "/" {
+			name = strings.TrimSuffix(name[i+1:], "/")
+		}
+		out = append([]crumb{{Name: name, URL: urlOf(ctx, q)}}, out...)
+		if q == model.Root {
+			return out
+		}
+	}
+}
+
+// lexerOf is the chroma lexer of a leaf's format; nil shows it plain.
+func lexerOf(f model.Format) chroma.Lexer {
+	switch f {
+	case model.FormatYAML:
+		return lexers.Get("yaml")
+	case model.FormatJSON:
+		return lexers.Get("json")
+	case model.FormatDiff:
+		return lexers.Get("diff")
+	}
+	return nil
+}
+
+// highlight is a leaf's text as HTML: chroma's classes, its text escaped
+// by chroma's formatter.
+func highlight(l *model.Leaf) template.HTML {
+	lexer := lexerOf(l.Format)
+	if lexer == nil {
+		return template.HTML(template.HTMLEscapeString(l.Text))
+	}
+	it, err := chroma.Coalesce(lexer).Tokenise(nil, l.Text)
+	if err != nil {
+		return template.HTML(template.HTMLEscapeString(l.Text))
+	}
+	var b bytes.Buffer
+	if err := chromahtml.New(chromahtml.WithClasses(true), chromahtml.PreventSurroundingPre(true)).Format(&b, styles.Fallback, it); err != nil {
+		return template.HTML(template.HTMLEscapeString(l.Text))
+	}
+	return template.HTML(b.String()) // chroma escapes every token
+}
