@@ -29,7 +29,7 @@ var assets embed.FS
 // style of its leaves.
 type Palette struct {
 	Background, Foreground, Muted, Directory, Failing, InProgress, Done, Fine, Header, HeaderText, Selection string
-	Chroma                                                                                                    string
+	Chroma                                                                                                   string
 }
 
 // Palettes are the page's light and dark colors; the browser's preference
