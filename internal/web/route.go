@@ -82,6 +82,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "kfsui web: "+r.URL.Path+": no such path", http.StatusNotFound)
 		return
 	}
+	if isUpgrade(r) {
+		s.serveLogSocket(w, r, t)
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.wait)
 	defer cancel()
 	if t.path.IsDir() {

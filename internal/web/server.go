@@ -31,6 +31,7 @@ import (
 type Tree struct {
 	Context string
 	FS      *model.FS
+	Logs    LogSource // nil: no log sockets
 }
 
 // Options configure a Server.
@@ -57,6 +58,7 @@ type Options struct {
 // Server serves the trees of Options.
 type Server struct {
 	trees map[string]*model.FS
+	logs  map[string]LogSource
 	start string
 	names []string // the contexts, for CONTEXT:/PATH
 	token string
@@ -77,13 +79,16 @@ func New(o Options) (*Server, error) {
 	if len(o.Trees) == 0 {
 		return nil, errors.New("web: no context to serve")
 	}
-	s := &Server{trees: map[string]*model.FS{}, start: o.Trees[0].Context, token: o.Token, hosts: map[string]bool{},
+	s := &Server{trees: map[string]*model.FS{}, logs: map[string]LogSource{}, start: o.Trees[0].Context, token: o.Token, hosts: map[string]bool{},
 		tls: o.TLS, wait: o.Wait, css: themeCSS(o.Palettes)}
 	if s.wait <= 0 {
 		s.wait = 30 * time.Second
 	}
 	for _, t := range o.Trees {
 		s.trees[t.Context] = t.FS
+		if t.Logs != nil {
+			s.logs[t.Context] = t.Logs
+		}
 		s.names = append(s.names, t.Context)
 	}
 	if s.token == "" {

@@ -1,0 +1,233 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/kfsui/kfsui/k8s"
+	"github.com/kfsui/kfsui/model"
+)
+
+// A container's log as a WebSocket: GET <path of a .log leaf> with the
+// Upgrade header, and kubectl logs's options as query parameters:
+//
+//	follow           keep streaming (reconnecting to the cluster as the
+//	                 log panes do, without repeating a line)
+//	tailLines=N      the last N lines first (kubectl's --tail)
+//	sinceSeconds=N   lines of the last N seconds
+//	since=T          resume: the lines after the one stamped T (RFC 3339,
+//	                 the "ts" of the last frame received); sinceCount=K
+//	                 when the client has K lines stamped exactly T (1 if
+//	                 not given)
+//	previous         the container's previous instance
+//	timestamps       accepted for kubectl's sake: every frame has its time
+//
+// Each line is one text frame, {"ts": "<RFC 3339 with nanoseconds>",
+// "line": "<text>"}. Other frames say what happened: {"dropped": N} when
+// the client read too slowly and N lines were let go (the server keeps at
+// most sendBuffer lines for a socket, never more), {"state": "...",
+// "detail": "..."} as the follower's state changes (following,
+// reconnecting, ended: pod deleted, error: forbidden).
+
+// LogSource is what the server follows logs with: the connection of each
+// context.
+type LogSource interface {
+	k8s.LogSource
+	k8s.PodWatcher
+}
+
+// sendBuffer is how many lines a socket holds for a client that reads
+// slower than the container writes.
+const sendBuffer = 10000
+
+// logFrame is one frame sent.
+type logFrame struct {
+	TS      string `json:"ts,omitempty"`
+	Line    string `json:"line,omitempty"`
+	Dropped int    `json:"dropped,omitempty"`
+	State   string `json:"state,omitempty"`
+	Detail  string `json:"detail,omitempty"`
+}
+
+// isUpgrade reports whether a request asks for a WebSocket.
+func isUpgrade(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
+// followOptions reads kubectl logs's options from a query.
+func followOptions(q url.Values) (k8s.FollowOptions, error) {
+	o := k8s.FollowOptions{Follow: q.Has("follow"), Previous: q.Has("previous")}
+	if v := q.Get("tailLines"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return o, fmt.Errorf("tailLines=%q: want a number of lines", v)
+		}
+		o.TailLines, o.NoHistory = n, n == 0
+	}
+	if v := q.Get("sinceSeconds"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return o, fmt.Errorf("sinceSeconds=%q: want a positive number of seconds", v)
+		}
+		o.Since = time.Duration(n) * time.Second
+	}
+	if v := q.Get("since"); v != "" {
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			return o, fmt.Errorf("since=%q: want an RFC 3339 time such as 2026-12-04T06:00:00.123456789Z", v)
+		}
+		o.After, o.AfterN = t, 1
+		o.TailLines, o.NoHistory, o.Since = 0, false, 0
+		if c := q.Get("sinceCount"); c != "" {
+			n, err := strconv.Atoi(c)
+			if err != nil || n < 0 {
+				return o, fmt.Errorf("sinceCount=%q: want a number of lines", c)
+			}
+			o.AfterN = n
+		}
+	}
+	return o, nil
+}
+
+// serveLogSocket streams the log of leaf p of t over a WebSocket.
+func (s *Server) serveLogSocket(w http.ResponseWriter, r *http.Request, t target) {
+	if t.path.Kind != model.KindLog {
+		http.Error(w, "kfsui web: "+t.path.String()+": only a .log leaf streams over a WebSocket", http.StatusNotFound)
+		return
+	}
+	opts, err := followOptions(r.URL.Query())
+	if err != nil {
+		http.Error(w, "kfsui web: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	src := s.logs[t.context]
+	if t.context == "" {
+		src = s.logs[s.start]
+	}
+	// t.fs is the context's tree either way.
+	if src == nil {
+		http.Error(w, "kfsui web: no logs for this context", http.StatusNotFound)
+		return
+	}
+	// The same checks as the tree and kfsui tail: the pod, the container.
+	ctx, cancel := context.WithTimeout(r.Context(), s.wait)
+	logs, err := t.fs.ReadDir(ctx, t.path.Parent())
+	cancel()
+	if err == nil && !slices.ContainsFunc(logs.Entries, func(e model.Entry) bool { return e.Path == t.path }) {
+		err = fmt.Errorf("%w: %s: pod %q has no container %q", model.ErrNoSuchPath, t.path, t.path.PodName(), t.path.Container)
+	}
+	if err != nil {
+		http.Error(w, "kfsui web: "+model.OneLine(err), statusOf(err))
+		return
+	}
+	// coder/websocket refuses an Origin other than the Host: a page of
+	// another site cannot open the socket with the user's cookie.
+	conn, err := websocket.Accept(w, r, nil)
+	if err != nil {
+		return // Accept has answered
+	}
+	defer conn.CloseNow()
+	ctx = conn.CloseRead(r.Context()) // the client sends nothing; its close ends ctx
+	frames := make(chan logFrame, sendBuffer)
+	var lost lostCount
+	send := func(f logFrame) {
+		select {
+		case frames <- f:
+		default:
+			lost.add()
+		}
+	}
+	target := k8s.LogTarget{Namespace: t.path.Namespace, Pod: t.path.PodName(), Container: t.path.Container}
+	f := k8s.NewFollower(src, src, target, opts,
+		func(l k8s.LogLine) {
+			if !l.Partial {
+				send(logFrame{TS: k8s.FormatTimestamp(l.Time), Line: l.Text})
+			}
+		},
+		func(st k8s.FollowState, detail string) { send(logFrame{State: st.String(), Detail: detail}) })
+	f.Start(ctx)
+	defer f.Close()
+	err = writeFrames(ctx, conn, frames, &lost, f.Done())
+	if err == nil || errors.Is(err, context.Canceled) {
+		conn.Close(websocket.StatusNormalClosure, "")
+	}
+}
+
+// writeFrames writes frames as they come, a count of dropped lines before
+// the next line when there is one, until the follower is done and every
+// frame is written, or the socket fails.
+func writeFrames(ctx context.Context, conn *websocket.Conn, frames <-chan logFrame, lost *lostCount, done <-chan struct{}) error {
+	write := func(f logFrame) error {
+		b, err := json.Marshal(f)
+		if err != nil {
+			return err
+		}
+		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		return conn.Write(wctx, websocket.MessageText, b)
+	}
+	flushDropped := func() error {
+		if n := lost.take(); n > 0 {
+			return write(logFrame{Dropped: n})
+		}
+		return nil
+	}
+	for {
+		select {
+		case f := <-frames:
+			if err := flushDropped(); err != nil {
+				return err
+			}
+			if err := write(f); err != nil {
+				return err
+			}
+		case <-done:
+			for {
+				select {
+				case f := <-frames:
+					if err := write(f); err != nil {
+						return err
+					}
+					continue
+				default:
+				}
+				return flushDropped()
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// lostCount counts the lines let go since the client last heard of it.
+// Safe from any goroutine.
+type lostCount struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (l *lostCount) add() {
+	l.mu.Lock()
+	l.n++
+	l.mu.Unlock()
+}
+
+// take returns the count and starts it again.
+func (l *lostCount) take() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := l.n
+	l.n = 0
+	return n
+}
