@@ -177,7 +177,7 @@ func webTrees(parent context.Context, cs *k8s.Contexts, names []string, f webFla
 		fs := model.NewFSFor(conn, model.Options{})
 		fs.SetRevealSecrets(f.reveal)
 		conn.Lists().SetIdleTimeout(f.idle)
-		trees[i] = web.Tree{Context: conn.Info.Context, FS: fs, Logs: conn}
+		trees[i] = web.Tree{Context: conn.Info.Context, FS: fs, Logs: conn, Changes: conn.Lists()}
 	}
 	return trees, nil
 }

@@ -82,7 +82,11 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "kfsui web: "+r.URL.Path+": no such path", http.StatusNotFound)
 		return
 	}
-	if isUpgrade(r) {
+	switch {
+	case isUpgrade(r) && t.path.IsDir():
+		s.serveDirSocket(w, r, t)
+		return
+	case isUpgrade(r):
 		s.serveLogSocket(w, r, t)
 		return
 	}
@@ -152,12 +156,15 @@ type dirJSON struct {
 }
 
 type entryJSON struct {
-	Name    string   `json:"name"`
-	URL     string   `json:"url"`
-	Dir     bool     `json:"dir,omitempty"`
-	Cells   []string `json:"cells,omitempty"`
-	Health  string   `json:"health,omitempty"`
-	Summary string   `json:"summary,omitempty"`
+	Name  string   `json:"name"`
+	URL   string   `json:"url"`
+	Dir   bool     `json:"dir,omitempty"`
+	Cells []string `json:"cells,omitempty"`
+	// Since gives, for each cell that is an age, the Unix time it counts
+	// from (0 for the others), so a page can keep ages counting.
+	Since   []int64 `json:"since,omitempty"`
+	Health  string  `json:"health,omitempty"`
+	Summary string  `json:"summary,omitempty"`
 }
 
 // healthNames are the health states as the page and JSON name them, the
@@ -210,6 +217,12 @@ func toJSON(t target, dir model.Dir, now time.Time) dirJSON {
 			j.Cells = make([]string, len(e.Cells))
 			for i, c := range e.Cells {
 				j.Cells[i] = c.Age(now)
+				if c.Since != 0 {
+					if j.Since == nil {
+						j.Since = make([]int64, len(e.Cells))
+					}
+					j.Since[i] = c.Since
+				}
 			}
 		}
 		out.Entries = append(out.Entries, j)

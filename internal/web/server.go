@@ -32,6 +32,7 @@ type Tree struct {
 	Context string
 	FS      *model.FS
 	Logs    LogSource // nil: no log sockets
+	Changes Changes   // nil: directories are not pushed
 }
 
 // Options configure a Server.
@@ -57,15 +58,16 @@ type Options struct {
 
 // Server serves the trees of Options.
 type Server struct {
-	trees map[string]*model.FS
-	logs  map[string]LogSource
-	start string
-	names []string // the contexts, for CONTEXT:/PATH
-	token string
-	hosts map[string]bool
-	tls   bool
-	wait  time.Duration
-	css   []byte // theme.css
+	trees   map[string]*model.FS
+	logs    map[string]LogSource
+	changes map[string]Changes
+	start   string
+	names   []string // the contexts, for CONTEXT:/PATH
+	token   string
+	hosts   map[string]bool
+	tls     bool
+	wait    time.Duration
+	css     []byte // theme.css
 }
 
 // tokenBytes is the token's strength: 256 bits.
@@ -79,7 +81,7 @@ func New(o Options) (*Server, error) {
 	if len(o.Trees) == 0 {
 		return nil, errors.New("web: no context to serve")
 	}
-	s := &Server{trees: map[string]*model.FS{}, logs: map[string]LogSource{}, start: o.Trees[0].Context, token: o.Token, hosts: map[string]bool{},
+	s := &Server{trees: map[string]*model.FS{}, logs: map[string]LogSource{}, changes: map[string]Changes{}, start: o.Trees[0].Context, token: o.Token, hosts: map[string]bool{},
 		tls: o.TLS, wait: o.Wait, css: themeCSS(o.Palettes)}
 	if s.wait <= 0 {
 		s.wait = 30 * time.Second
@@ -88,6 +90,9 @@ func New(o Options) (*Server, error) {
 		s.trees[t.Context] = t.FS
 		if t.Logs != nil {
 			s.logs[t.Context] = t.Logs
+		}
+		if t.Changes != nil {
+			s.changes[t.Context] = t.Changes
 		}
 		s.names = append(s.names, t.Context)
 	}

@@ -58,7 +58,7 @@ func serve(t *testing.T) (*Server, *httptest.Server, *requestCount, string) {
 	}
 	t.Cleanup(conn.Close)
 	hs := httptest.NewUnstartedServer(nil)
-	srv, err := New(Options{Trees: []Tree{{Context: "dev", FS: model.NewFSFor(conn, model.Options{}), Logs: conn}}, Listen: hs.Listener.Addr().String()})
+	srv, err := New(Options{Trees: []Tree{{Context: "dev", FS: model.NewFSFor(conn, model.Options{}), Logs: conn, Changes: conn.Lists()}}, Listen: hs.Listener.Addr().String()})
 	if err != nil {
 		t.Fatal(err)
 	}
