@@ -20,7 +20,10 @@ import (
 )
 
 // A container's log as a WebSocket: GET <path of a .log leaf> with the
-// Upgrade header, and kubectl logs's options as query parameters:
+// Upgrade header, and kubectl logs's options as query parameters (a
+// logs/ directory streams all its logs merged by time, as kfsui tail
+// prints them, each frame naming its source in "src"; since= then
+// resumes every source after T):
 //
 //	follow           keep streaming (reconnecting to the cluster as the
 //	                 log panes do, without repeating a line)
@@ -53,6 +56,7 @@ const sendBuffer = 10000
 
 // logFrame is one frame sent.
 type logFrame struct {
+	Src     string `json:"src,omitempty"` // in a logs/ directory's stream
 	TS      string `json:"ts,omitempty"`
 	Line    string `json:"line,omitempty"`
 	Dropped int    `json:"dropped,omitempty"`
@@ -100,10 +104,13 @@ func followOptions(q url.Values) (k8s.FollowOptions, error) {
 	return o, nil
 }
 
-// serveLogSocket streams the log of leaf p of t over a WebSocket.
+// serveLogSocket streams a .log leaf, or every log below a logs/
+// directory merged by time (each line naming its source), over a
+// WebSocket.
 func (s *Server) serveLogSocket(w http.ResponseWriter, r *http.Request, t target) {
-	if t.path.Kind != model.KindLog {
-		http.Error(w, "kfsui web: "+t.path.String()+": only a .log leaf streams over a WebSocket", http.StatusNotFound)
+	merged := t.path.Kind == model.KindLogsDir || t.path.Kind == model.KindPodLogsDir
+	if t.path.Kind != model.KindLog && !merged {
+		http.Error(w, "kfsui web: "+t.path.String()+": only a .log leaf or a logs/ directory streams over a WebSocket", http.StatusNotFound)
 		return
 	}
 	opts, err := followOptions(r.URL.Query())
@@ -115,18 +122,22 @@ func (s *Server) serveLogSocket(w http.ResponseWriter, r *http.Request, t target
 	if t.context == "" {
 		src = s.logs[s.start]
 	}
-	// t.fs is the context's tree either way.
 	if src == nil {
 		http.Error(w, "kfsui web: no logs for this context", http.StatusNotFound)
 		return
 	}
 	// The same checks as the tree and kfsui tail: the pod, the container.
 	ctx, cancel := context.WithTimeout(r.Context(), s.wait)
-	logs, err := t.fs.ReadDir(ctx, t.path.Parent())
-	cancel()
-	if err == nil && !slices.ContainsFunc(logs.Entries, func(e model.Entry) bool { return e.Path == t.path }) {
-		err = fmt.Errorf("%w: %s: pod %q has no container %q", model.ErrNoSuchPath, t.path, t.path.PodName(), t.path.Container)
+	var logs model.Dir
+	if merged {
+		logs, err = t.fs.ReadDir(ctx, t.path)
+	} else {
+		logs, err = t.fs.ReadDir(ctx, t.path.Parent())
+		if err == nil && !slices.ContainsFunc(logs.Entries, func(e model.Entry) bool { return e.Path == t.path }) {
+			err = fmt.Errorf("%w: %s: pod %q has no container %q", model.ErrNoSuchPath, t.path, t.path.PodName(), t.path.Container)
+		}
 	}
+	cancel()
 	if err != nil {
 		http.Error(w, "kfsui web: "+model.OneLine(err), statusOf(err))
 		return
@@ -148,17 +159,41 @@ func (s *Server) serveLogSocket(w http.ResponseWriter, r *http.Request, t target
 			lost.add()
 		}
 	}
-	target := k8s.LogTarget{Namespace: t.path.Namespace, Pod: t.path.PodName(), Container: t.path.Container}
-	f := k8s.NewFollower(src, src, target, opts,
-		func(l k8s.LogLine) {
-			if !l.Partial {
-				send(logFrame{TS: k8s.FormatTimestamp(l.Time), Line: l.Text})
+	var done <-chan struct{}
+	if merged {
+		ended := make(chan struct{})
+		done = ended
+		go func() {
+			defer close(ended)
+			err := t.fs.FollowLogsDir(ctx, src, t.path, opts, model.MergeSink{
+				Lines: func(lines []model.MergedLine) {
+					for _, l := range lines {
+						send(logFrame{Src: l.Source, TS: k8s.FormatTimestamp(l.Line.Time), Line: l.Line.Text})
+					}
+				},
+				State: func(source string, st k8s.FollowState, detail string) {
+					send(logFrame{Src: source, State: st.String(), Detail: detail})
+				},
+				Gone: func(model.Path) { send(logFrame{State: k8s.StateEnded.String(), Detail: "deleted"}) },
+			})
+			if err != nil && ctx.Err() == nil {
+				send(logFrame{State: k8s.StateFailed.String(), Detail: model.OneLine(err)})
 			}
-		},
-		func(st k8s.FollowState, detail string) { send(logFrame{State: st.String(), Detail: detail}) })
-	f.Start(ctx)
-	defer f.Close()
-	err = writeFrames(ctx, conn, frames, &lost, f.Done())
+		}()
+	} else {
+		target := k8s.LogTarget{Namespace: t.path.Namespace, Pod: t.path.PodName(), Container: t.path.Container}
+		f := k8s.NewFollower(src, src, target, opts,
+			func(l k8s.LogLine) {
+				if !l.Partial {
+					send(logFrame{TS: k8s.FormatTimestamp(l.Time), Line: l.Text})
+				}
+			},
+			func(st k8s.FollowState, detail string) { send(logFrame{State: st.String(), Detail: detail}) })
+		f.Start(ctx)
+		defer f.Close()
+		done = f.Done()
+	}
+	err = writeFrames(ctx, conn, frames, &lost, done)
 	if err == nil || errors.Is(err, context.Canceled) {
 		conn.Close(websocket.StatusNormalClosure, "")
 	}

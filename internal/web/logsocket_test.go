@@ -154,3 +154,38 @@ func TestWebLogSocketRefusals(t *testing.T) {
 		t.Errorf("without the token: %v", err)
 	}
 }
+
+// A pod's logs/ directory streams its containers over one socket, merged
+// by time, each line naming its container.
+func TestWebLogSocketMergesALogsDirectory(t *testing.T) {
+	srv, hs, _, ns := serve(t)
+	c := testcluster.Shared(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	pod, err := c.CreatePod(ctx, ns, "pair", []string{"front", "back"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.WaitRunning(ctx, pod); err != nil {
+		t.Fatal(err)
+	}
+	var want []logFrame
+	for i := range 6 {
+		src := []string{"front", "back"}[i%2]
+		text := fmt.Sprintf("%s says %d", src, i)
+		c.Kubelet().Write(ns, "pair", src, text)
+		want = append(want, logFrame{Src: src, Line: text})
+	}
+	conn := dial(t, ctx, srv, hs.URL, "/namespaces/"+ns+"/pods/pair/logs", "follow")
+	defer conn.CloseNow()
+	got := readLines(t, ctx, conn, len(want))
+	for i := range want {
+		if got[i].Src != want[i].Src || got[i].Line != want[i].Line {
+			t.Errorf("line %d: %s %q, want %s %q", i, got[i].Src, got[i].Line, want[i].Src, want[i].Line)
+		}
+	}
+	c.Kubelet().Write(ns, "pair", "back", "later")
+	if more := readLines(t, ctx, conn, 1); more[0].Src != "back" || more[0].Line != "later" {
+		t.Errorf("a line written later: %+v", more[0])
+	}
+}

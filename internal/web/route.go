@@ -82,8 +82,11 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "kfsui web: "+r.URL.Path+": no such path", http.StatusNotFound)
 		return
 	}
+	// A logs/ directory's socket streams its logs; any other
+	// directory's pushes the directory.
+	logs := t.path.Kind == model.KindLog || t.path.Kind == model.KindLogsDir || t.path.Kind == model.KindPodLogsDir
 	switch {
-	case isUpgrade(r) && t.path.IsDir():
+	case isUpgrade(r) && t.path.IsDir() && !logs:
 		s.serveDirSocket(w, r, t)
 		return
 	case isUpgrade(r):
