@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what kfsui's tests and demo need and prints the directory holding
 # the kube binaries on stdout (progress goes to stderr):
-#   - etcd (Debian's etcd-server), tmux and fusermount3 (Debian's fuse3, for
-#     kfsui mount and its tests), through apt-get when missing;
+#   - etcd (Debian's etcd-server), tmux, fusermount3 (Debian's fuse3, for
+#     kfsui mount and its tests) and chromium (for kfsui web's browser
+#     tests), through apt-get when missing;
 #   - kube-apiserver, kube-controller-manager, kube-scheduler and kubectl
 #     built from k8s.io/kubernetes (cached);
 #   - metrics-server, built from sigs.k8s.io/metrics-server (cached);
@@ -20,6 +21,7 @@ main() {
   command -v etcd >/dev/null || [ -x /usr/bin/etcd ] || missing+=(etcd-server)
   command -v tmux >/dev/null || missing+=(tmux)
   command -v fusermount3 >/dev/null || missing+=(fuse3)
+  command -v chromium >/dev/null || missing+=(chromium)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "ensure-deps: installing ${missing[*]} with apt-get" >&2
     local sudo=()

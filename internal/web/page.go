@@ -36,6 +36,15 @@ type Palette struct {
 // picks one.
 type Palettes struct{ Light, Dark Palette }
 
+// plainPalettes are the colors of a server given none: black on white and
+// white on black, chroma's plainest styles. kfsui web gives the themes'.
+var plainPalettes = Palettes{
+	Light: Palette{Background: "#ffffff", Foreground: "#000000", Muted: "#707070", Directory: "#0000c0", Failing: "#c00000",
+		InProgress: "#906000", Done: "#707070", Fine: "#0000c0", Header: "#e0e0e0", HeaderText: "#000000", Selection: "#d0d0f0", Chroma: "bw"},
+	Dark: Palette{Background: "#000000", Foreground: "#ffffff", Muted: "#a0a0a0", Directory: "#80b0ff", Failing: "#ff6060",
+		InProgress: "#ffd060", Done: "#a0a0a0", Fine: "#80b0ff", Header: "#303030", HeaderText: "#ffffff", Selection: "#303060", Chroma: "bw"},
+}
+
 // serveStatic serves the embedded files under /static/, and the style
 // sheet made from the palettes.
 func serveStatic(w http.ResponseWriter, r *http.Request, css []byte) {

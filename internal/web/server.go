@@ -81,6 +81,9 @@ func New(o Options) (*Server, error) {
 	if len(o.Trees) == 0 {
 		return nil, errors.New("web: no context to serve")
 	}
+	if o.Palettes == (Palettes{}) {
+		o.Palettes = plainPalettes
+	}
 	s := &Server{trees: map[string]*model.FS{}, logs: map[string]LogSource{}, changes: map[string]Changes{}, start: o.Trees[0].Context, token: o.Token, hosts: map[string]bool{},
 		tls: o.TLS, wait: o.Wait, css: themeCSS(o.Palettes)}
 	if s.wait <= 0 {

@@ -58,7 +58,7 @@ func serve(t *testing.T) (*Server, *httptest.Server, *requestCount, string) {
 	}
 	t.Cleanup(conn.Close)
 	hs := httptest.NewUnstartedServer(nil)
-	srv, err := New(Options{Trees: []Tree{{Context: "dev", FS: model.NewFSFor(conn, model.Options{}), Logs: conn, Changes: conn.Lists()}}, Listen: hs.Listener.Addr().String()})
+	srv, err := New(Options{Palettes: testPalettes, Trees: []Tree{{Context: "dev", FS: model.NewFSFor(conn, model.Options{}), Logs: conn, Changes: conn.Lists()}}, Listen: hs.Listener.Addr().String()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,4 +192,13 @@ func TestWebServesLeavesAndDirectories(t *testing.T) {
 	if resp, css := get(t, "GET", hs.URL+"/static/theme.css", bearer); resp.StatusCode != http.StatusOK || !strings.Contains(css, "prefers-color-scheme: dark") {
 		t.Errorf("theme.css: %d\n%s", resp.StatusCode, css)
 	}
+}
+
+// testPalettes are the page's colors in the tests, as kfsui web's light
+// and dark themes give them.
+var testPalettes = Palettes{
+	Light: Palette{Background: "#ffffff", Foreground: "#1c1c1c", Muted: "#808080", Directory: "#005fd7", Failing: "#d70000",
+		InProgress: "#af8700", Done: "#808080", Fine: "#005fd7", Header: "#e4e4f0", HeaderText: "#1c1c1c", Selection: "#d0d0f0", Chroma: "github"},
+	Dark: Palette{Background: "#1c1c1c", Foreground: "#d0d0d0", Muted: "#808080", Directory: "#5fafff", Failing: "#ff5f5f",
+		InProgress: "#ffd75f", Done: "#808080", Fine: "#5fafff", Header: "#262640", HeaderText: "#d0d0d0", Selection: "#3a3a5a", Chroma: "monokai"},
 }

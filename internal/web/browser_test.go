@@ -1,0 +1,107 @@
+package web
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// artifacts is where the browser tests leave their screenshots:
+// $KFSUI_ARTIFACTS, or kfsui-artifacts in the temporary directory.
+func artifacts(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("KFSUI_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "kfsui-artifacts")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// browser starts headless Chromium (Debian's, which scripts/ensure-deps.sh
+// installs) and returns a context that drives it.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Fatalf("chromium is not installed (scripts/ensure-deps.sh installs it with apt-get): %v", err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
+		chromedp.WindowSize(1280, 800), chromedp.Flag("headless", true))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancel()
+		cancelAlloc()
+	})
+	return ctx
+}
+
+// In a real browser: the start URL lets it in and leaves the address
+// without the token; a directory is a table whose rows link to the
+// objects; a leaf is highlighted by chroma's classes under the page's own
+// style sheets, which the Content-Security-Policy lets through. The
+// screenshots are left as artifacts.
+func TestWebInABrowser(t *testing.T) {
+	srv, hs, _, ns := serve(t)
+	ctx := browser(t)
+	dir := artifacts(t)
+	run := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	value := func(a chromedp.Action[string]) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	// Quality 100 makes a PNG.
+	shot := func() []byte {
+		t.Helper()
+		b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	run(chromedp.Navigate(srv.StartURL(hs.URL)), chromedp.WaitVisible("header .brand"))
+	location := value(chromedp.Location())
+	run(chromedp.Navigate(hs.URL+"/namespaces/"+ns+"/configmaps"), chromedp.WaitVisible("table tbody tr"))
+	table := value(chromedp.Text("table"))
+	tree := shot()
+	run(chromedp.Click(`a[href$="/configmaps/settings"]`), chromedp.WaitVisible(`a[href$="/manifest.yaml"]`),
+		chromedp.Click(`a[href$="/manifest.yaml"]`), chromedp.WaitVisible("pre.chroma span"))
+	color := value(chromedp.Evaluate[string](`getComputedStyle(document.querySelector("pre.chroma .nt")).color`))
+	leaf := shot()
+	if strings.Contains(location, "token") {
+		t.Errorf("the address still shows the token: %s", location)
+	}
+	if !strings.Contains(table, "settings") || !strings.Contains(table, "DATA") {
+		t.Errorf("the table: %q", table)
+	}
+	if color == "" || color == "rgb(0, 0, 0)" {
+		t.Errorf("a YAML key's colour is %q: the theme's style sheet did not apply", color)
+	}
+	for name, b := range map[string][]byte{"web-tree.png": tree, "web-leaf.png": leaf} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s", p)
+	}
+}
