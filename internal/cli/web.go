@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -18,8 +19,10 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
+	"github.com/kfsui/kfsui/internal/config"
 	"github.com/kfsui/kfsui/internal/web"
 	"github.com/kfsui/kfsui/k8s"
+	"github.com/kfsui/kfsui/keymap"
 	"github.com/kfsui/kfsui/model"
 	"github.com/kfsui/kfsui/themes"
 )
@@ -122,7 +125,12 @@ func serveWeb(parent context.Context, flags *genericclioptions.ConfigFlags, besi
 		if err != nil {
 			return err
 		}
-		srv, err := web.New(web.Options{Trees: trees, Listen: ln.Addr().String(), Hosts: f.hosts, TLS: certs != nil, Palettes: palettes()})
+		keys, err := keymap.Load(filepath.Join(config.Dir(), keymap.FileName))
+		if err != nil {
+			return err
+		}
+		srv, err := web.New(web.Options{Trees: trees, Listen: ln.Addr().String(), Hosts: f.hosts, TLS: certs != nil,
+			Palettes: palettes(), Keys: treeKeys(keys)})
 		if err != nil {
 			return err
 		}
@@ -201,4 +209,19 @@ func hexOr(c tcell.Color, fallback string) string {
 		return fmt.Sprintf("#%06x", h)
 	}
 	return fallback
+}
+
+// treeKeys are the tree's bindings of keys, by action, as the page reads
+// them: the same keymap (and keymap.yaml) as the terminal UI.
+func treeKeys(k *keymap.Keymap) map[string][]string {
+	out := map[string][]string{}
+	for _, b := range k.Bindings() {
+		if b.Scope != keymap.ScopeTree && b.Scope != keymap.ScopeGlobal {
+			continue
+		}
+		for _, key := range b.Keys {
+			out[string(b.Action)] = append(out[string(b.Action)], key.String())
+		}
+	}
+	return out
 }

@@ -10,6 +10,10 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kfsui/kfsui/internal/testcluster"
 )
 
 // artifacts is where the browser tests leave their screenshots:
@@ -104,4 +108,39 @@ func TestWebInABrowser(t *testing.T) {
 		}
 		t.Logf("screenshot: %s", p)
 	}
+}
+
+// The directory page follows the cluster without a reload, and the
+// terminal UI's keys move through it: a ConfigMap the test creates
+// appears, j moves the selection to it, Enter opens it.
+func TestWebPageFollowsTheClusterAndTheKeys(t *testing.T) {
+	srv, hs, _, ns := serve(t)
+	ctx := browser(t)
+	do := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	do(chromedp.Navigate(srv.StartURL(hs.URL)), chromedp.WaitVisible("header .brand"),
+		chromedp.Navigate(hs.URL+"/namespaces/"+ns+"/configmaps"), chromedp.WaitVisible(`body[data-live="1"]`))
+	began := time.Now()
+	cms := testcluster.Shared(t).Clientset().CoreV1().ConfigMaps(ns)
+	if _, err := cms.Create(context.Background(), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "zz-added"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	do(chromedp.WaitVisible(`a[href$="/configmaps/zz-added"]`))
+	t.Logf("a ConfigMap created → on the page in %s, without a reload", time.Since(began).Round(time.Millisecond))
+	// kube-root-ca.crt, settings, zz-added: two downs reach the new one.
+	do(chromedp.KeyEvent("j"), chromedp.KeyEvent("j"), chromedp.WaitVisible(`tr.selected a[href$="/zz-added"]`),
+		chromedp.KeyEvent("\r"), chromedp.WaitVisible(`a[href$="/zz-added/manifest.yaml"]`))
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(artifacts(t), "web-object.png")
+	if err := os.WriteFile(p, shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", p)
 }

@@ -47,11 +47,16 @@ var plainPalettes = Palettes{
 
 // serveStatic serves the embedded files under /static/, and the style
 // sheet made from the palettes.
-func serveStatic(w http.ResponseWriter, r *http.Request, css []byte) {
+func serveStatic(w http.ResponseWriter, r *http.Request, css, keys []byte) {
 	name := strings.TrimPrefix(r.URL.Path, "/static/")
-	if name == "theme.css" {
+	switch name {
+	case "theme.css":
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
 		_, _ = w.Write(css)
+		return
+	case "keys.json":
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(keys)
 		return
 	}
 	sub, _ := fs.Sub(assets, "assets")
@@ -107,9 +112,11 @@ var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}} · kfsui</title>
 <link rel="stylesheet" href="/static/page.css"><link rel="stylesheet" href="/static/theme.css">
-</head><body>
+<script src="/static/app.js" defer></script>
+</head><body{{if .Dir}} data-dir="1"{{if .Wide}} data-wide="1"{{end}}{{end}}>
 <header><span class="brand">kfsui</span>{{if .Context}} <span class="ctx">{{.Context}}</span>{{end}}
 <nav>{{range .Crumbs}}<a href="{{.URL}}">{{.Name}}</a>{{end}}</nav>
+{{if .Dir}}<input id="filter" placeholder="/ filter" autocomplete="off" spellcheck="false">{{end}}
 {{with .Raw}}<a class="raw" href="{{.}}">raw</a>{{end}}</header>
 <main>
 {{if .Dir}}{{with .Dir}}

@@ -74,7 +74,7 @@ func urlOf(ctx string, p model.Path) string {
 // route answers an authorized request.
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, "/static/") {
-		serveStatic(w, r, s.css)
+		serveStatic(w, r, s.css, s.keys)
 		return
 	}
 	t, err := s.parseURL(r.URL)
@@ -149,13 +149,15 @@ func (s *Server) serveLeaf(ctx context.Context, w http.ResponseWriter, r *http.R
 
 // dirJSON is a directory as scripts read it.
 type dirJSON struct {
-	Path     string      `json:"path"`
-	Context  string      `json:"context,omitempty"`
-	Loading  bool        `json:"loading,omitempty"`
-	Error    string      `json:"error,omitempty"`
-	Columns  []string    `json:"columns,omitempty"`
-	Entries  []entryJSON `json:"entries"`
-	Selector string      `json:"selector,omitempty"`
+	Path    string   `json:"path"`
+	Context string   `json:"context,omitempty"`
+	Loading bool     `json:"loading,omitempty"`
+	Error   string   `json:"error,omitempty"`
+	Columns []string `json:"columns,omitempty"`
+	// Priorities are the columns' (above 0: shown with -o wide only).
+	Priorities []int32     `json:"priorities,omitempty"`
+	Entries    []entryJSON `json:"entries"`
+	Selector   string      `json:"selector,omitempty"`
 }
 
 type entryJSON struct {
@@ -212,6 +214,7 @@ func toJSON(t target, dir model.Dir, now time.Time) dirJSON {
 	}
 	for _, c := range dir.Columns {
 		out.Columns = append(out.Columns, strings.ToUpper(c.Name))
+		out.Priorities = append(out.Priorities, c.Priority)
 	}
 	for _, e := range dir.Entries {
 		j := entryJSON{Name: e.Name, URL: urlOf(t.context, e.Path), Dir: e.Dir, Summary: e.Summary}

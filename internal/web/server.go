@@ -16,6 +16,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -54,6 +55,9 @@ type Options struct {
 	Wait time.Duration
 	// Palettes are the page's colors.
 	Palettes Palettes
+	// Keys are the tree's keys, by action (keymap's names: "down":
+	// ["j", "down"]), the page's keys.
+	Keys map[string][]string
 }
 
 // Server serves the trees of Options.
@@ -68,6 +72,7 @@ type Server struct {
 	tls     bool
 	wait    time.Duration
 	css     []byte // theme.css
+	keys    []byte // keys.json
 }
 
 // tokenBytes is the token's strength: 256 bits.
@@ -84,6 +89,7 @@ func New(o Options) (*Server, error) {
 	if o.Palettes == (Palettes{}) {
 		o.Palettes = plainPalettes
 	}
+	var err error
 	s := &Server{trees: map[string]*model.FS{}, logs: map[string]LogSource{}, changes: map[string]Changes{}, start: o.Trees[0].Context, token: o.Token, hosts: map[string]bool{},
 		tls: o.TLS, wait: o.Wait, css: themeCSS(o.Palettes)}
 	if s.wait <= 0 {
@@ -105,6 +111,9 @@ func New(o Options) (*Server, error) {
 			return nil, fmt.Errorf("web: making the token: %w", err)
 		}
 		s.token = hex.EncodeToString(b)
+	}
+	if s.keys, err = json.Marshal(o.Keys); err != nil {
+		return nil, err
 	}
 	if len(s.token) != 2*tokenBytes {
 		return nil, errors.New("web: the token must be 64 hex digits")

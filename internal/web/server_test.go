@@ -18,6 +18,7 @@ import (
 
 	"github.com/kfsui/kfsui/internal/testcluster"
 	"github.com/kfsui/kfsui/k8s"
+	"github.com/kfsui/kfsui/keymap"
 	"github.com/kfsui/kfsui/model"
 )
 
@@ -58,7 +59,7 @@ func serve(t *testing.T) (*Server, *httptest.Server, *requestCount, string) {
 	}
 	t.Cleanup(conn.Close)
 	hs := httptest.NewUnstartedServer(nil)
-	srv, err := New(Options{Palettes: testPalettes, Trees: []Tree{{Context: "dev", FS: model.NewFSFor(conn, model.Options{}), Logs: conn, Changes: conn.Lists()}}, Listen: hs.Listener.Addr().String()})
+	srv, err := New(Options{Palettes: testPalettes, Keys: defaultKeys(), Trees: []Tree{{Context: "dev", FS: model.NewFSFor(conn, model.Options{}), Logs: conn, Changes: conn.Lists()}}, Listen: hs.Listener.Addr().String()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,4 +202,19 @@ var testPalettes = Palettes{
 		InProgress: "#af8700", Done: "#808080", Fine: "#005fd7", Header: "#e4e4f0", HeaderText: "#1c1c1c", Selection: "#d0d0f0", Chroma: "github"},
 	Dark: Palette{Background: "#1c1c1c", Foreground: "#d0d0d0", Muted: "#808080", Directory: "#5fafff", Failing: "#ff5f5f",
 		InProgress: "#ffd75f", Done: "#808080", Fine: "#5fafff", Header: "#262640", HeaderText: "#d0d0d0", Selection: "#3a3a5a", Chroma: "monokai"},
+}
+
+// defaultKeys are the terminal UI's default keymap's tree keys, as kfsui
+// web hands them to the page.
+func defaultKeys() map[string][]string {
+	out := map[string][]string{}
+	for _, b := range keymap.Default().Bindings() {
+		if b.Scope != keymap.ScopeTree && b.Scope != keymap.ScopeGlobal {
+			continue
+		}
+		for _, k := range b.Keys {
+			out[string(b.Action)] = append(out[string(b.Action)], k.String())
+		}
+	}
+	return out
 }
