@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
 	"github.com/kfsui/kfsui/model"
 )
 
@@ -120,8 +122,10 @@ func wants(r *http.Request, kind string) bool {
 // statusOf is the HTTP status of a model error.
 func statusOf(err error) int {
 	switch {
-	case errors.Is(err, model.ErrNoSuchPath):
+	case errors.Is(err, model.ErrNoSuchPath), apierrors.IsNotFound(err):
 		return http.StatusNotFound
+	case apierrors.IsForbidden(err):
+		return http.StatusForbidden // the kubeconfig's user may not read it
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusGatewayTimeout
 	}
