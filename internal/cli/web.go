@@ -211,12 +211,13 @@ func hexOr(c tcell.Color, fallback string) string {
 	return fallback
 }
 
-// treeKeys are the tree's bindings of keys, by action, as the page reads
-// them: the same keymap (and keymap.yaml) as the terminal UI.
+// treeKeys are the tree's and the log panes' bindings of keys, by
+// action, as the page reads them: the same keymap (and keymap.yaml) as
+// the terminal UI.
 func treeKeys(k *keymap.Keymap) map[string][]string {
 	out := map[string][]string{}
 	for _, b := range k.Bindings() {
-		if b.Scope != keymap.ScopeTree && b.Scope != keymap.ScopeGlobal {
+		if b.Scope != keymap.ScopeTree && b.Scope != keymap.ScopeGlobal && b.Scope != keymap.ScopeLog {
 			continue
 		}
 		for _, key := range b.Keys {

@@ -144,3 +144,55 @@ func TestWebPageFollowsTheClusterAndTheKeys(t *testing.T) {
 	}
 	t.Logf("screenshot: %s", p)
 }
+
+// A pod's log pane in the browser: the log's lines, then new lines as the
+// container writes them; the pane's keys from the keymap (t timestamps).
+func TestWebLogPaneInTheBrowser(t *testing.T) {
+	srv, hs, _, ns := serve(t)
+	c := testcluster.Shared(t)
+	pctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	pod, err := c.CreatePod(pctx, ns, "chatty", []string{"app"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.WaitRunning(pctx, pod); err != nil {
+		t.Fatal(err)
+	}
+	c.Kubelet().Write(ns, "chatty", "app", "first line", "second line")
+	ctx := browser(t)
+	do := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	text := func() string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text("pre#log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	do(chromedp.Navigate(srv.StartURL(hs.URL)), chromedp.WaitVisible("header .brand"),
+		chromedp.Navigate(hs.URL+"/namespaces/"+ns+"/pods/chatty/logs/app.log"), chromedp.WaitVisible(`body[data-live="1"]`))
+	do(chromedp.Poll[chromedp.Void](`document.getElementById("log").textContent.includes("second line")`))
+	began := time.Now()
+	c.Kubelet().Write(ns, "chatty", "app", "a new line <b>bold</b>")
+	do(chromedp.Poll[chromedp.Void](`document.getElementById("log").textContent.includes("a new line <b>bold</b>")`))
+	t.Logf("a line written → in the pane in %s", time.Since(began).Round(time.Millisecond))
+	if got := text(); !strings.HasPrefix(got, "first line\nsecond line\n") {
+		t.Errorf("the pane: %q", got)
+	}
+	do(chromedp.KeyEvent("t"), chromedp.Poll[chromedp.Void](`/^\d{4}-\d\d-\d\dT/.test(document.getElementById("log").textContent)`))
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(artifacts(t), "web-log.png")
+	if err := os.WriteFile(p, shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", p)
+}

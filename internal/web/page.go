@@ -102,6 +102,9 @@ type pageData struct {
 	Dir     *model.Dir
 	Leaf    *model.Leaf
 	Wide    bool // a directory's wide columns too
+	// Pane shows a live log pane: a .log leaf, or a logs/ directory's
+	// logs merged (?pane).
+	Pane bool
 }
 
 // crumb is one link of the path above the page.
@@ -113,13 +116,16 @@ var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <title>{{.Title}} · kfsui</title>
 <link rel="stylesheet" href="/static/page.css"><link rel="stylesheet" href="/static/theme.css">
 <script src="/static/app.js" defer></script>
-</head><body{{if .Dir}} data-dir="1"{{if .Wide}} data-wide="1"{{end}}{{end}}>
+</head><body{{if .Pane}} data-log="1"{{else if .Dir}} data-dir="1"{{if .Wide}} data-wide="1"{{end}}{{end}}>
 <header><span class="brand">kfsui</span>{{if .Context}} <span class="ctx">{{.Context}}</span>{{end}}
 <nav>{{range .Crumbs}}<a href="{{.URL}}">{{.Name}}</a>{{end}}</nav>
-{{if .Dir}}<input id="filter" placeholder="/ filter" autocomplete="off" spellcheck="false">{{end}}
+{{if or .Dir .Pane}}<input id="filter" placeholder="/ filter" autocomplete="off" spellcheck="false">{{end}}
+{{if .Pane}}<span id="logstate" class="muted">connecting</span>
+<button id="follow" type="button">following</button><button id="stamps" type="button">timestamps</button><button id="wrap" type="button">wrap</button><a id="download" download="log.txt" href="#">download</a>{{end}}
 {{with .Raw}}<a class="raw" href="{{.}}">raw</a>{{end}}</header>
 <main>
-{{if .Dir}}{{with .Dir}}
+{{if .Pane}}<p class="state" id="loginfo"></p><pre id="log"></pre>
+{{else if .Dir}}{{with .Dir}}
 <p class="state">{{len .Entries}} entries{{if .Loading}} · loading{{end}}{{with .Err}} · <span class="failing">{{.}}</span>{{end}}</p>
 {{end}}
 <table>{{if .Columns}}<thead><tr>{{range .Columns}}<th>{{.}}</th>{{end}}</tr></thead>{{end}}

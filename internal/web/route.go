@@ -135,6 +135,11 @@ func statusOf(err error) int {
 // serveLeaf answers a leaf: its text exactly as kfsui cat prints it for
 // ?raw, else the page that shows it.
 func (s *Server) serveLeaf(ctx context.Context, w http.ResponseWriter, r *http.Request, t target) {
+	if t.path.Kind == model.KindLog && !wants(r, "raw") {
+		// The pane reads the log over its socket.
+		s.page(w, pageData{Title: t.path.String(), Context: t.context, Path: t.path, Pane: true})
+		return
+	}
 	leaf, err := t.fs.Read(ctx, t.path)
 	if err != nil {
 		http.Error(w, "kfsui web: "+model.OneLine(err), statusOf(err))
@@ -193,6 +198,10 @@ func readDir(ctx context.Context, fs *model.FS, p model.Path) (model.Dir, error)
 
 // serveDir answers a directory: JSON for scripts, else the page.
 func (s *Server) serveDir(ctx context.Context, w http.ResponseWriter, r *http.Request, t target) {
+	if (t.path.Kind == model.KindLogsDir || t.path.Kind == model.KindPodLogsDir) && r.URL.Query().Has("pane") {
+		s.page(w, pageData{Title: t.path.String(), Context: t.context, Path: t.path, Pane: true})
+		return
+	}
 	dir, err := readDir(ctx, t.fs, t.path)
 	if err != nil {
 		http.Error(w, "kfsui web: "+model.OneLine(err), statusOf(err))

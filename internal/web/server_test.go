@@ -209,7 +209,7 @@ var testPalettes = Palettes{
 func defaultKeys() map[string][]string {
 	out := map[string][]string{}
 	for _, b := range keymap.Default().Bindings() {
-		if b.Scope != keymap.ScopeTree && b.Scope != keymap.ScopeGlobal {
+		if b.Scope != keymap.ScopeTree && b.Scope != keymap.ScopeGlobal && b.Scope != keymap.ScopeLog {
 			continue
 		}
 		for _, k := range b.Keys {

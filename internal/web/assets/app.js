@@ -4,6 +4,23 @@
 // script the server's own table still works: it is the same data.
 "use strict";
 
+// keyName is a key event as keymap files write keys.
+function keyName(ev) {
+  const named = { Enter: "enter", Escape: "esc", ArrowUp: "up", ArrowDown: "down", ArrowLeft: "left", ArrowRight: "right",
+    PageUp: "pgup", PageDown: "pgdn", Home: "home", End: "end", Tab: "tab", Backspace: "backspace", " ": "space" };
+  if (named[ev.key]) return named[ev.key];
+  if (ev.ctrlKey && ev.key.length === 1) return "ctrl-" + ev.key.toLowerCase();
+  return ev.key;
+}
+
+// loadKeys fetches the keymap and returns a function from a key event to
+// the first action among actions bound to its key.
+function loadKeys(actions) {
+  let bindings = {};
+  fetch("/static/keys.json").then(r => r.json()).then(b => { bindings = b || {}; });
+  return ev => actions.find(a => (bindings[a] || []).includes(keyName(ev)));
+}
+
 (function () {
   const body = document.body;
   if (!body.dataset.dir) return;
@@ -16,13 +33,8 @@
   let selected = 0;      // index into shown
   let sortCol = -1;      // -1: by name as listed
   let sortReverse = false;
-  let keys = {};         // key name → action
-
-  fetch("/static/keys.json").then(r => r.json()).then(bindings => {
-    for (const [action, names] of Object.entries(bindings || {})) {
-      for (const n of names) keys[n] = keys[n] || action;
-    }
-  });
+  const actionOf = loadKeys(["down", "up", "page-down", "page-up", "top", "bottom", "open", "close", "back", "filter",
+    "clear-filter", "sort", "sort-reverse", "yank", "yank-path"]);
 
   // A duration as kubectl prints ages (k8s.io/apimachinery's HumanDuration).
   function human(s) {
@@ -134,14 +146,6 @@
     draw();
   }
 
-  function keyName(ev) {
-    const named = { Enter: "enter", Escape: "esc", ArrowUp: "up", ArrowDown: "down", ArrowLeft: "left", ArrowRight: "right",
-      PageUp: "pgup", PageDown: "pgdn", Home: "home", End: "end", Tab: "tab", Backspace: "backspace", " ": "space" };
-    if (named[ev.key]) return named[ev.key];
-    if (ev.ctrlKey && ev.key.length === 1) return "ctrl-" + ev.key.toLowerCase();
-    return ev.key;
-  }
-
   document.addEventListener("keydown", ev => {
     if (ev.target === filterBox) {
       if (ev.key === "Escape") { filterBox.value = ""; filterBox.blur(); refilter(); draw(); }
@@ -149,7 +153,7 @@
       return;
     }
     if (ev.altKey || ev.metaKey) return;
-    const action = keys[keyName(ev)];
+    const action = actionOf(ev);
     const page = Math.floor(window.innerHeight / rowHeight) - 3;
     const e = shown[selected];
     switch (action) {
@@ -169,7 +173,6 @@
       case "clear-filter": filterBox.value = ""; refilter(); draw(); break;
       case "sort": sortCol = sortCol + 1 >= (dir.columns || []).length ? -1 : sortCol + 1; refilter(); draw(); break;
       case "sort-reverse": sortReverse = !sortReverse; refilter(); draw(); break;
-      case "logs": if (e) location.href = e.url + "/logs"; break;
       case "yank": case "yank-path": if (e && navigator.clipboard) navigator.clipboard.writeText(action === "yank-path" ? e.url : e.name); break;
       default: return;
     }
@@ -200,6 +203,114 @@
     };
     ws.onclose = () => {
       body.dataset.live = "";
+      setTimeout(connect, backoff);
+      backoff = Math.min(backoff * 2, 10000);
+    };
+  }
+  connect();
+})();
+
+// The log pane: a .log leaf's log, or a logs/ directory's merged, over
+// its socket; bounded, with follow/pause, filter, timestamps, wrap and
+// download, as the terminal's panes.
+(function () {
+  const body = document.body;
+  if (!body.dataset.log) return;
+  const max = 50000;       // lines kept; older ones are evicted
+  const pre = document.getElementById("log");
+  const info = document.getElementById("loginfo");
+  const status = document.getElementById("logstate");
+  const filterBox = document.getElementById("filter");
+  const followBtn = document.getElementById("follow");
+  const stampsBtn = document.getElementById("stamps");
+  const wrapBtn = document.getElementById("wrap");
+  const download = document.getElementById("download");
+  let lines = [];          // {ts, src, line}
+  let evicted = 0, dropped = 0;
+  let following = true, stamps = false, wrap = false;
+  let pending = false;
+  const actionOf = loadKeys(["follow", "timestamps", "wrap", "filter", "clear-filter", "save", "back", "close", "top", "bottom"]);
+
+  function text(l) { return (stamps ? l.ts + " " : "") + (l.src ? l.src + " " : "") + l.line; }
+
+  function draw() {
+    pending = false;
+    const q = filterBox.value.toLowerCase();
+    const shown = q ? lines.filter(l => text(l).toLowerCase().includes(q)) : lines;
+    pre.textContent = shown.map(text).join("\n");
+    pre.className = wrap ? "wrap" : "";
+    info.textContent = shown.length + (q ? " of " + lines.length : "") + " lines" +
+      (evicted ? " · " + evicted + " evicted" : "") + (dropped ? " · " + dropped + " dropped by the server" : "");
+    followBtn.textContent = following ? "following" : "paused";
+    stampsBtn.className = stamps ? "" : "off";
+    wrapBtn.className = wrap ? "" : "off";
+    if (following) document.scrollingElement.scrollTop = document.scrollingElement.scrollHeight;
+  }
+  function later() { if (!pending) { pending = true; window.requestAnimationFrame(draw); } }
+
+  function toggle(what) {
+    if (what === "follow") following = !following;
+    if (what === "timestamps") stamps = !stamps;
+    if (what === "wrap") wrap = !wrap;
+    draw();
+  }
+  followBtn.addEventListener("click", () => toggle("follow"));
+  stampsBtn.addEventListener("click", () => toggle("timestamps"));
+  wrapBtn.addEventListener("click", () => toggle("wrap"));
+  download.addEventListener("click", () => {
+    download.href = URL.createObjectURL(new Blob([lines.map(text).join("\n") + "\n"], { type: "text/plain" }));
+  });
+  filterBox.addEventListener("input", later);
+  document.addEventListener("keydown", ev => {
+    if (ev.target === filterBox) {
+      if (ev.key === "Escape") { filterBox.value = ""; filterBox.blur(); later(); }
+      if (ev.key === "Enter") filterBox.blur();
+      return;
+    }
+    switch (actionOf(ev)) {
+      case "follow": toggle("follow"); break;
+      case "timestamps": toggle("timestamps"); break;
+      case "wrap": toggle("wrap"); break;
+      case "filter": filterBox.focus(); break;
+      case "clear-filter": filterBox.value = ""; later(); break;
+      case "save": download.click(); break;
+      case "top": following = false; document.scrollingElement.scrollTop = 0; draw(); break;
+      case "bottom": following = true; draw(); break;
+      case "back": case "close": location.href = location.pathname.replace(/\/[^/]*\/?$/, "") || "/"; break;
+      default: return;
+    }
+    ev.preventDefault();
+  });
+
+  // The socket; after a drop, resumed from the last line's time.
+  let backoff = 500, ended = false;
+  function connect() {
+    let query = "follow&tailLines=1000";
+    if (lines.length) {
+      const last = lines[lines.length - 1].ts;
+      let same = 0;
+      for (let k = lines.length - 1; k >= 0 && lines[k].ts === last; k--) same++;
+      query = "follow&since=" + encodeURIComponent(last) + "&sinceCount=" + same;
+    }
+    const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + location.pathname + "?" + query);
+    ws.onmessage = m => {
+      backoff = 500;
+      const f = JSON.parse(m.data);
+      if (f.ts) {
+        lines.push({ ts: f.ts, src: f.src || "", line: f.line || "" });
+        if (lines.length > max + 1000) { evicted += lines.length - max; lines = lines.slice(lines.length - max); }
+      } else if (f.dropped) {
+        dropped += f.dropped;
+      } else if (f.state) {
+        status.textContent = (f.src ? f.src + ": " : "") + f.state + (f.detail ? ": " + f.detail : "");
+        if (f.state === "ended" && !f.src) ended = true;
+      }
+      body.dataset.live = "1";
+      later();
+    };
+    ws.onclose = ev => {
+      body.dataset.live = "";
+      if (ended || ev.code === 1000) { status.textContent = "ended"; return; }
       setTimeout(connect, backoff);
       backoff = Math.min(backoff * 2, 10000);
     };
