@@ -186,6 +186,12 @@ func TestWebLogPaneInTheBrowser(t *testing.T) {
 		t.Errorf("the pane: %q", got)
 	}
 	do(chromedp.KeyEvent("t"), chromedp.Poll[chromedp.Void](`/^\d{4}-\d\d-\d\dT/.test(document.getElementById("log").textContent)`))
+
+	// L on the pod in its directory: all its containers' logs, merged,
+	// each line naming its container.
+	do(chromedp.Navigate(hs.URL+"/namespaces/"+ns+"/pods"), chromedp.WaitVisible(`body[data-live="1"] tr.selected`),
+		chromedp.KeyEvent("L"), chromedp.WaitVisible(`body[data-log="1"][data-live="1"]`),
+		chromedp.Poll[chromedp.Void](`document.getElementById("log").textContent.includes("app second line")`))
 	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)

@@ -34,7 +34,7 @@ function loadKeys(actions) {
   let sortCol = -1;      // -1: by name as listed
   let sortReverse = false;
   const actionOf = loadKeys(["down", "up", "page-down", "page-up", "top", "bottom", "open", "close", "back", "filter",
-    "clear-filter", "sort", "sort-reverse", "yank", "yank-path"]);
+    "clear-filter", "sort", "sort-reverse", "yank", "yank-path", "merged-logs"]);
 
   // A duration as kubectl prints ages (k8s.io/apimachinery's HumanDuration).
   function human(s) {
@@ -171,6 +171,7 @@ function loadKeys(actions) {
       }
       case "filter": filterBox.focus(); break;
       case "clear-filter": filterBox.value = ""; refilter(); draw(); break;
+      case "merged-logs": if (e && e.dir) location.href = e.url + "/logs?pane"; break;
       case "sort": sortCol = sortCol + 1 >= (dir.columns || []).length ? -1 : sortCol + 1; refilter(); draw(); break;
       case "sort-reverse": sortReverse = !sortReverse; refilter(); draw(); break;
       case "yank": case "yank-path": if (e && navigator.clipboard) navigator.clipboard.writeText(action === "yank-path" ? e.url : e.name); break;
