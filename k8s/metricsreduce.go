@@ -107,34 +107,48 @@ func reduceUsage(r *bufio.Reader, nodes bool) (usageList, error) {
 	return out, nil
 }
 
-// addUsage adds one usage map entry (key 1, a resource name; value 2, a
-// Quantity whose field 1 is its text) to u.
+// addUsage adds one usage map entry to u.
 func addUsage(u *usage, entry []byte) error {
+	cpu, v, ok, err := resourceEntry(entry)
+	switch {
+	case err != nil || !ok:
+	case cpu:
+		u.cpu += v
+	default:
+		u.mem += v
+	}
+	return err
+}
+
+// resourceEntry reads one entry of a protobuf map of resource name to
+// Quantity (key 1, the name; value 2, a Quantity whose field 1 is its
+// text), as pods' requests and limits and metrics' usage are: CPU in
+// millicores, or memory in bytes. ok is false for other resources.
+func resourceEntry(entry []byte) (cpu bool, v int64, ok bool, err error) {
 	name, err := pbField(entry, 1)
 	if err != nil {
-		return err
+		return false, 0, false, err
 	}
-	if string(name) != string(corev1.ResourceCPU) && string(name) != string(corev1.ResourceMemory) {
-		return nil
+	cpu = string(name) == string(corev1.ResourceCPU)
+	if !cpu && string(name) != string(corev1.ResourceMemory) {
+		return false, 0, false, nil
 	}
 	q, err := pbField(entry, 2)
 	if err != nil {
-		return err
+		return false, 0, false, err
 	}
 	text, err := pbField(q, 1)
 	if err != nil {
-		return err
+		return false, 0, false, err
 	}
 	quantity, err := resource.ParseQuantity(string(text))
 	if err != nil {
-		return err
+		return false, 0, false, err
 	}
-	if string(name) == string(corev1.ResourceCPU) {
-		u.cpu += quantity.MilliValue()
-	} else {
-		u.mem += quantity.Value()
+	if cpu {
+		return true, quantity.MilliValue(), true, nil
 	}
-	return nil
+	return false, quantity.Value(), true, nil
 }
 
 // pbTime reads a metav1.Time: seconds (1) and nanoseconds (2), varints.

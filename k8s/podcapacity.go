@@ -5,7 +5,6 @@ import (
 
 	"google.golang.org/protobuf/encoding/protowire"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes/scheme"
@@ -130,31 +129,15 @@ func reduceContainer(b []byte) (capacity, error) {
 			default:
 				return nil
 			}
-			name, err := pbField(entry, 1)
-			if err != nil {
-				return err
+			cpu, v, ok, err := resourceEntry(entry)
+			switch {
+			case err != nil || !ok:
+			case cpu:
+				into.cpu = v
+			default:
+				into.mem = v
 			}
-			if string(name) != string(corev1.ResourceCPU) && string(name) != string(corev1.ResourceMemory) {
-				return nil
-			}
-			q, err := pbField(entry, 2)
-			if err != nil {
-				return err
-			}
-			text, err := pbField(q, 1)
-			if err != nil {
-				return err
-			}
-			quantity, err := resource.ParseQuantity(string(text))
-			if err != nil {
-				return err
-			}
-			if string(name) == string(corev1.ResourceCPU) {
-				into.cpu = quantity.MilliValue()
-			} else {
-				into.mem = quantity.Value()
-			}
-			return nil
+			return err
 		})
 	})
 	return c, err
