@@ -62,6 +62,15 @@ type PodWatcher interface {
 	PodGone(ctx context.Context, ns, pod string) <-chan struct{}
 }
 
+// FollowSource is what a Follower follows a log with: the streams, and
+// the pod's fate. A *Conn is both.
+type FollowSource interface {
+	LogSource
+	PodWatcher
+}
+
+var _ FollowSource = (*Conn)(nil)
+
 // Backoff bounds for reconnecting.
 const (
 	reconnectMin = time.Second

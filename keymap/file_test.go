@@ -3,6 +3,7 @@ package keymap
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -75,5 +76,23 @@ func TestLoadMissingFileIsDefault(t *testing.T) {
 		t.Error(err)
 	} else if a, _ := m.Lookup(ScopeTree, tcell.NewEventKey(tcell.KeyRune, 'H', tcell.ModNone)); a != Help {
 		t.Error("the file's override did not apply")
+	}
+}
+
+// Names gives a scope's keys by action as keymap files write them, and
+// leaves out the other scopes.
+func TestNamesGivesTheScopesKeys(t *testing.T) {
+	names := Default().Names(ScopeGlobal, ScopeTree)
+	if got := names[string(Down)]; !slices.Contains(got, "j") || !slices.Contains(got, "down") {
+		t.Errorf("down: %v", got)
+	}
+	if got := names[string(Filter)]; !slices.Equal(got, []string{"/"}) {
+		t.Errorf("filter: %v", got)
+	}
+	if _, ok := names[string(Follow)]; ok {
+		t.Errorf("a log pane's key among the tree's: %v", names[string(Follow)])
+	}
+	if got := Default().Names(ScopeLog)[string(Follow)]; !slices.Equal(got, []string{"s"}) {
+		t.Errorf("follow in the log scope: %v", got)
 	}
 }

@@ -7,6 +7,7 @@ package keymap
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/gdamore/tcell/v2"
@@ -219,6 +220,22 @@ func New(bindings []Binding) *Keymap {
 
 // Bindings returns the table in help order. Do not modify it.
 func (m *Keymap) Bindings() []Binding { return m.bindings }
+
+// Names are the bindings of scopes by action, each key as keymap files
+// write it ("down": ["j", "down"]): for a front end that is not a
+// terminal, such as kfsui web's page.
+func (m *Keymap) Names(scopes ...Scope) map[string][]string {
+	out := map[string][]string{}
+	for _, b := range m.bindings {
+		if !slices.Contains(scopes, b.Scope) {
+			continue
+		}
+		for _, k := range b.Keys {
+			out[string(b.Action)] = append(out[string(b.Action)], k.String())
+		}
+	}
+	return out
+}
 
 // Lookup returns the action ev triggers in scope: a binding of that scope
 // first, then a global one.

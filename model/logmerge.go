@@ -13,13 +13,6 @@ import (
 	"github.com/kfsui/kfsui/k8s"
 )
 
-// LogFollower is what merged logs are followed with: a context's
-// connection.
-type LogFollower interface {
-	k8s.LogSource
-	k8s.PodWatcher
-}
-
 // MergedLine is one line of a merged log and where it came from: the
 // container, or pod/container in a workload's logs.
 type MergedLine struct {
@@ -51,7 +44,7 @@ const ReorderWindow = 500 * time.Millisecond
 // containers all ended, or the workload is deleted; without, until every
 // log was read. It returns the followers' failures (forbidden, ...) or
 // the targets' error.
-func (fs *FS) FollowLogsDir(ctx context.Context, src LogFollower, p Path, opts k8s.FollowOptions, sink MergeSink) error {
+func (fs *FS) FollowLogsDir(ctx context.Context, src k8s.FollowSource, p Path, opts k8s.FollowOptions, sink MergeSink) error {
 	workload := p.Kind == KindLogsDir && p.Type != "pods"
 	resolve := func(ctx context.Context) ([]k8s.LogTarget, error) { return fs.PodLogTargets(ctx, p) }
 	if workload {
@@ -78,7 +71,7 @@ func (fs *FS) FollowLogsDir(ctx context.Context, src LogFollower, p Path, opts k
 // container, feeding one merging.
 type dirFollow struct {
 	m        *merging
-	src      LogFollower
+	src      k8s.FollowSource
 	opts     k8s.FollowOptions
 	workload bool
 	wg       sync.WaitGroup

@@ -43,6 +43,32 @@ func withContexts(parent context.Context, flags *genericclioptions.ConfigFlags, 
 	return fn(ctx, cs)
 }
 
+// connectEach connects to each context of names (the first the start),
+// within headlessTimeout. A context the kubeconfig lacks is an error
+// before any connection; a failed connection names its context when
+// there are several.
+func connectEach(parent context.Context, cs *k8s.Contexts, names []string) ([]*k8s.Conn, error) {
+	for _, name := range names[1:] {
+		if !cs.Has(name) {
+			return nil, unknownContext(cs, name)
+		}
+	}
+	ctx, cancel := context.WithTimeout(parent, headlessTimeout)
+	defer cancel()
+	conns := make([]*k8s.Conn, len(names))
+	for i, name := range names {
+		conn, err := cs.Conn(ctx, name)
+		if err != nil {
+			if len(names) > 1 {
+				return nil, fmt.Errorf("context %s: %w", name, err)
+			}
+			return nil, err
+		}
+		conns[i] = conn
+	}
+	return conns, nil
+}
+
 // atPath runs fn on the model of the path arg names (CONTEXT:/PATH or
 // /PATH), parsed before connecting: a malformed path fails without
 // touching the network.

@@ -104,26 +104,16 @@ func serveMount(parent context.Context, flags *genericclioptions.ConfigFlags, be
 	})
 }
 
-// mountTrees connects to each context of names, within headlessTimeout,
-// and makes its tree.
+// mountTrees connects to each context of names and makes its tree.
 func mountTrees(parent context.Context, cs *k8s.Contexts, names []string, s mountFlags) ([]mount.Tree, error) {
-	for _, name := range names[1:] {
-		if !cs.Has(name) {
-			return nil, unknownContext(cs, name)
-		}
+	conns, err := connectEach(parent, cs, names)
+	if err != nil {
+		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(parent, headlessTimeout)
-	defer cancel()
 	trees := make([]mount.Tree, len(names))
 	seen := map[string]string{}
-	for i, name := range names {
-		conn, err := cs.Conn(ctx, name)
-		if err != nil {
-			if len(names) > 1 {
-				return nil, fmt.Errorf("context %s: %w", name, err)
-			}
-			return nil, err
-		}
+	for i, conn := range conns {
+		name := names[i]
 		fs := model.NewFSFor(conn, model.Options{LogTailLines: s.tail})
 		fs.SetRevealSecrets(s.reveal)
 		conn.Lists().SetIdleTimeout(s.idle)
@@ -193,5 +183,3 @@ func describeTrees(trees []mount.Tree) string {
 	}
 	return "contexts " + strings.Join(names, ", ") + " (one directory each)"
 }
-
-var _ mount.LogSource = (*k8s.Conn)(nil)

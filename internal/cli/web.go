@@ -130,7 +130,7 @@ func serveWeb(parent context.Context, flags *genericclioptions.ConfigFlags, besi
 			return err
 		}
 		srv, err := web.New(web.Options{Trees: trees, Listen: ln.Addr().String(), Hosts: f.hosts, TLS: certs != nil,
-			Palettes: palettes(), Keys: treeKeys(keys)})
+			Palettes: palettes(), Keys: keys.Names(keymap.ScopeGlobal, keymap.ScopeTree, keymap.ScopeLog)})
 		if err != nil {
 			return err
 		}
@@ -166,22 +166,12 @@ func serveWeb(parent context.Context, flags *genericclioptions.ConfigFlags, besi
 
 // webTrees connects to each context of names and makes its tree.
 func webTrees(parent context.Context, cs *k8s.Contexts, names []string, f webFlags) ([]web.Tree, error) {
-	for _, name := range names[1:] {
-		if !cs.Has(name) {
-			return nil, unknownContext(cs, name)
-		}
+	conns, err := connectEach(parent, cs, names)
+	if err != nil {
+		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(parent, headlessTimeout)
-	defer cancel()
 	trees := make([]web.Tree, len(names))
-	for i, name := range names {
-		conn, err := cs.Conn(ctx, name)
-		if err != nil {
-			if len(names) > 1 {
-				return nil, fmt.Errorf("context %s: %w", name, err)
-			}
-			return nil, err
-		}
+	for i, conn := range conns {
 		fs := model.NewFSFor(conn, model.Options{})
 		fs.SetRevealSecrets(f.reveal)
 		conn.Lists().SetIdleTimeout(f.idle)
@@ -209,20 +199,4 @@ func hexOr(c tcell.Color, fallback string) string {
 		return fmt.Sprintf("#%06x", h)
 	}
 	return fallback
-}
-
-// treeKeys are the tree's and the log panes' bindings of keys, by
-// action, as the page reads them: the same keymap (and keymap.yaml) as
-// the terminal UI.
-func treeKeys(k *keymap.Keymap) map[string][]string {
-	out := map[string][]string{}
-	for _, b := range k.Bindings() {
-		if b.Scope != keymap.ScopeTree && b.Scope != keymap.ScopeGlobal && b.Scope != keymap.ScopeLog {
-			continue
-		}
-		for _, key := range b.Keys {
-			out[string(b.Action)] = append(out[string(b.Action)], key.String())
-		}
-	}
-	return out
 }

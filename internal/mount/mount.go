@@ -34,13 +34,6 @@ import (
 	"github.com/kfsui/kfsui/model"
 )
 
-// LogSource opens container logs and tells when their pods are gone:
-// a tree's *k8s.Conn.
-type LogSource interface {
-	k8s.LogSource
-	k8s.PodWatcher
-}
-
 // Tree is one cluster's tree in the mount.
 type Tree struct {
 	// Name is the tree's directory under the mount point when several
@@ -48,7 +41,7 @@ type Tree struct {
 	// which is the mount's root.
 	Name string
 	FS   *model.FS
-	Logs LogSource
+	Logs k8s.FollowSource // its *k8s.Conn
 }
 
 // Options tune a mount. Zero values take the defaults.

@@ -30,6 +30,21 @@ func artifacts(t *testing.T) string {
 	return dir
 }
 
+// saveShot saves a screenshot of the page in the artifacts as name
+// (quality 100 makes a PNG).
+func saveShot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(artifacts(t), name)
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", p)
+}
+
 // browser starts headless Chromium (Debian's, which scripts/ensure-deps.sh
 // installs) and returns a context that drives it.
 func browser(t *testing.T) context.Context {
@@ -59,7 +74,6 @@ func browser(t *testing.T) context.Context {
 func TestWebInABrowser(t *testing.T) {
 	srv, hs, _, ns := serve(t)
 	ctx := browser(t)
-	dir := artifacts(t)
 	run := func(steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, steps...); err != nil {
@@ -74,24 +88,15 @@ func TestWebInABrowser(t *testing.T) {
 		}
 		return v
 	}
-	// Quality 100 makes a PNG.
-	shot := func() []byte {
-		t.Helper()
-		b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
 	run(chromedp.Navigate(srv.StartURL(hs.URL)), chromedp.WaitVisible("header .brand"))
 	location := value(chromedp.Location())
 	run(chromedp.Navigate(hs.URL+"/namespaces/"+ns+"/configmaps"), chromedp.WaitVisible("table tbody tr"))
 	table := value(chromedp.Text("table"))
-	tree := shot()
+	saveShot(t, ctx, "web-tree.png")
 	run(chromedp.Click(`a[href$="/configmaps/settings"]`), chromedp.WaitVisible(`a[href$="/manifest.yaml"]`),
 		chromedp.Click(`a[href$="/manifest.yaml"]`), chromedp.WaitVisible("pre.chroma span"))
 	color := value(chromedp.Evaluate[string](`getComputedStyle(document.querySelector("pre.chroma .nt")).color`))
-	leaf := shot()
+	saveShot(t, ctx, "web-leaf.png")
 	if strings.Contains(location, "token") {
 		t.Errorf("the address still shows the token: %s", location)
 	}
@@ -100,13 +105,6 @@ func TestWebInABrowser(t *testing.T) {
 	}
 	if color == "" || color == "rgb(0, 0, 0)" {
 		t.Errorf("a YAML key's colour is %q: the theme's style sheet did not apply", color)
-	}
-	for name, b := range map[string][]byte{"web-tree.png": tree, "web-leaf.png": leaf} {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot: %s", p)
 	}
 }
 
@@ -134,15 +132,7 @@ func TestWebPageFollowsTheClusterAndTheKeys(t *testing.T) {
 	// kube-root-ca.crt, settings, zz-added: two downs reach the new one.
 	do(chromedp.KeyEvent("j"), chromedp.KeyEvent("j"), chromedp.WaitVisible(`tr.selected a[href$="/zz-added"]`),
 		chromedp.KeyEvent("\r"), chromedp.WaitVisible(`a[href$="/zz-added/manifest.yaml"]`))
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(artifacts(t), "web-object.png")
-	if err := os.WriteFile(p, shot, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", p)
+	saveShot(t, ctx, "web-object.png")
 }
 
 // A pod's log pane in the browser: the log's lines, then new lines as the
@@ -150,15 +140,7 @@ func TestWebPageFollowsTheClusterAndTheKeys(t *testing.T) {
 func TestWebLogPaneInTheBrowser(t *testing.T) {
 	srv, hs, _, ns := serve(t)
 	c := testcluster.Shared(t)
-	pctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	pod, err := c.CreatePod(pctx, ns, "chatty", []string{"app"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.WaitRunning(pctx, pod); err != nil {
-		t.Fatal(err)
-	}
+	runningPod(t, ns, "chatty", "app")
 	c.Kubelet().Write(ns, "chatty", "app", "first line", "second line")
 	ctx := browser(t)
 	do := func(steps ...chromedp.Action[chromedp.Void]) {
@@ -192,13 +174,5 @@ func TestWebLogPaneInTheBrowser(t *testing.T) {
 	do(chromedp.Navigate(hs.URL+"/namespaces/"+ns+"/pods"), chromedp.WaitVisible(`body[data-live="1"] tr.selected`),
 		chromedp.KeyEvent("L"), chromedp.WaitVisible(`body[data-log="1"][data-live="1"]`),
 		chromedp.Poll[chromedp.Void](`document.getElementById("log").textContent.includes("app second line")`))
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(artifacts(t), "web-log.png")
-	if err := os.WriteFile(p, shot, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", p)
+	saveShot(t, ctx, "web-log.png")
 }

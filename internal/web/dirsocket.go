@@ -33,10 +33,7 @@ const dirCoalesce = 100 * time.Millisecond
 // serveDirSocket pushes directory t.path to a WebSocket until the client
 // goes.
 func (s *Server) serveDirSocket(w http.ResponseWriter, r *http.Request, t target) {
-	changes := s.changes[t.context]
-	if t.context == "" {
-		changes = s.changes[s.start]
-	}
+	changes := t.tree.Changes
 	if changes == nil {
 		http.Error(w, "kfsui web: this context's directories are not followed", http.StatusNotFound)
 		return
@@ -47,11 +44,11 @@ func (s *Server) serveDirSocket(w http.ResponseWriter, r *http.Request, t target
 	}
 	defer conn.CloseNow()
 	ctx := conn.CloseRead(r.Context())
-	release := t.fs.Hold(t.path)
+	release := t.tree.FS.Hold(t.path)
 	defer release()
 	kick := make(chan struct{}, 1)
 	unsubscribe := changes.Subscribe(func(key k8s.ListKey) {
-		if slices.Contains(t.fs.DirsShowing(key), t.path) {
+		if slices.Contains(t.tree.FS.DirsShowing(key), t.path) {
 			select {
 			case kick <- struct{}{}:
 			default:
@@ -74,9 +71,9 @@ func pushDir(ctx context.Context, conn *websocket.Conn, t target, kick <-chan st
 		var dir model.Dir
 		var err error
 		if first {
-			dir, err = readDir(rctx, t.fs, t.path)
+			dir, err = readDir(rctx, t.tree.FS, t.path)
 		} else {
-			dir, err = t.fs.ReadDir(rctx, t.path)
+			dir, err = t.tree.FS.ReadDir(rctx, t.path)
 		}
 		cancel()
 		if err != nil {

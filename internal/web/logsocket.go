@@ -10,7 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -42,13 +42,6 @@ import (
 // most sendBuffer lines for a socket, never more), {"state": "...",
 // "detail": "..."} as the follower's state changes (following,
 // reconnecting, ended: pod deleted, error: forbidden).
-
-// LogSource is what the server follows logs with: the connection of each
-// context.
-type LogSource interface {
-	k8s.LogSource
-	k8s.PodWatcher
-}
 
 // sendBuffer is how many lines a socket holds for a client that reads
 // slower than the container writes.
@@ -118,10 +111,7 @@ func (s *Server) serveLogSocket(w http.ResponseWriter, r *http.Request, t target
 		http.Error(w, "kfsui web: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	src := s.logs[t.context]
-	if t.context == "" {
-		src = s.logs[s.start]
-	}
+	src := t.tree.Logs
 	if src == nil {
 		http.Error(w, "kfsui web: no logs for this context", http.StatusNotFound)
 		return
@@ -130,9 +120,9 @@ func (s *Server) serveLogSocket(w http.ResponseWriter, r *http.Request, t target
 	ctx, cancel := context.WithTimeout(r.Context(), s.wait)
 	var logs model.Dir
 	if merged {
-		logs, err = t.fs.ReadDir(ctx, t.path)
+		logs, err = t.tree.FS.ReadDir(ctx, t.path)
 	} else {
-		logs, err = t.fs.ReadDir(ctx, t.path.Parent())
+		logs, err = t.tree.FS.ReadDir(ctx, t.path.Parent())
 		if err == nil && !slices.ContainsFunc(logs.Entries, func(e model.Entry) bool { return e.Path == t.path }) {
 			err = fmt.Errorf("%w: %s: pod %q has no container %q", model.ErrNoSuchPath, t.path, t.path.PodName(), t.path.Container)
 		}
@@ -149,60 +139,75 @@ func (s *Server) serveLogSocket(w http.ResponseWriter, r *http.Request, t target
 		return // Accept has answered
 	}
 	defer conn.CloseNow()
-	ctx = conn.CloseRead(r.Context()) // the client sends nothing; its close ends ctx
+	// The client sends nothing; its close ends ctx. The followers end
+	// with ctx, and are waited for before the handler returns.
+	ctx, stop := context.WithCancel(conn.CloseRead(r.Context()))
 	frames := make(chan logFrame, sendBuffer)
-	var lost lostCount
+	var lost atomic.Int64 // lines let go since the client last heard of it
 	send := func(f logFrame) {
 		select {
 		case frames <- f:
 		default:
-			lost.add()
+			lost.Add(1)
 		}
 	}
-	var done <-chan struct{}
-	if merged {
-		ended := make(chan struct{})
-		done = ended
-		go func() {
-			defer close(ended)
-			err := t.fs.FollowLogsDir(ctx, src, t.path, opts, model.MergeSink{
-				Lines: func(lines []model.MergedLine) {
-					for _, l := range lines {
-						send(logFrame{Src: l.Source, TS: k8s.FormatTimestamp(l.Line.Time), Line: l.Line.Text})
-					}
-				},
-				State: func(source string, st k8s.FollowState, detail string) {
-					send(logFrame{Src: source, State: st.String(), Detail: detail})
-				},
-				Gone: func(model.Path) { send(logFrame{State: k8s.StateEnded.String(), Detail: "deleted"}) },
-			})
-			if err != nil && ctx.Err() == nil {
-				send(logFrame{State: k8s.StateFailed.String(), Detail: model.OneLine(err)})
-			}
-		}()
-	} else {
-		target := k8s.LogTarget{Namespace: t.path.Namespace, Pod: t.path.PodName(), Container: t.path.Container}
-		f := k8s.NewFollower(src, src, target, opts,
-			func(l k8s.LogLine) {
-				if !l.Partial {
-					send(logFrame{TS: k8s.FormatTimestamp(l.Time), Line: l.Text})
-				}
-			},
-			func(st k8s.FollowState, detail string) { send(logFrame{State: st.String(), Detail: detail}) })
-		f.Start(ctx)
-		defer f.Close()
-		done = f.Done()
-	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if merged {
+			followMerged(ctx, t, src, opts, send)
+		} else {
+			followOne(ctx, t.path, src, opts, send)
+		}
+	}()
+	defer func() {
+		stop()
+		<-done
+	}()
 	err = writeFrames(ctx, conn, frames, &lost, done)
 	if err == nil || errors.Is(err, context.Canceled) {
 		conn.Close(websocket.StatusNormalClosure, "")
 	}
 }
 
+// followOne sends the lines of .log leaf p until the log ends or ctx
+// does.
+func followOne(ctx context.Context, p model.Path, src k8s.FollowSource, opts k8s.FollowOptions, send func(logFrame)) {
+	target := k8s.LogTarget{Namespace: p.Namespace, Pod: p.PodName(), Container: p.Container}
+	f := k8s.NewFollower(src, src, target, opts,
+		func(l k8s.LogLine) {
+			if !l.Partial {
+				send(logFrame{TS: k8s.FormatTimestamp(l.Time), Line: l.Text})
+			}
+		},
+		func(st k8s.FollowState, detail string) { send(logFrame{State: st.String(), Detail: detail}) })
+	f.Start(ctx)
+	<-f.Done()
+}
+
+// followMerged sends the lines of every log below t's logs/ directory,
+// merged by time, each naming its source, until they end or ctx does.
+func followMerged(ctx context.Context, t target, src k8s.FollowSource, opts k8s.FollowOptions, send func(logFrame)) {
+	err := t.tree.FS.FollowLogsDir(ctx, src, t.path, opts, model.MergeSink{
+		Lines: func(lines []model.MergedLine) {
+			for _, l := range lines {
+				send(logFrame{Src: l.Source, TS: k8s.FormatTimestamp(l.Line.Time), Line: l.Line.Text})
+			}
+		},
+		State: func(source string, st k8s.FollowState, detail string) {
+			send(logFrame{Src: source, State: st.String(), Detail: detail})
+		},
+		Gone: func(model.Path) { send(logFrame{State: k8s.StateEnded.String(), Detail: "deleted"}) },
+	})
+	if err != nil && ctx.Err() == nil {
+		send(logFrame{State: k8s.StateFailed.String(), Detail: model.OneLine(err)})
+	}
+}
+
 // writeFrames writes frames as they come, a count of dropped lines before
 // the next line when there is one, until the follower is done and every
 // frame is written, or the socket fails.
-func writeFrames(ctx context.Context, conn *websocket.Conn, frames <-chan logFrame, lost *lostCount, done <-chan struct{}) error {
+func writeFrames(ctx context.Context, conn *websocket.Conn, frames <-chan logFrame, lost *atomic.Int64, done <-chan struct{}) error {
 	write := func(f logFrame) error {
 		b, err := json.Marshal(f)
 		if err != nil {
@@ -213,8 +218,8 @@ func writeFrames(ctx context.Context, conn *websocket.Conn, frames <-chan logFra
 		return conn.Write(wctx, websocket.MessageText, b)
 	}
 	flushDropped := func() error {
-		if n := lost.take(); n > 0 {
-			return write(logFrame{Dropped: n})
+		if n := lost.Swap(0); n > 0 {
+			return write(logFrame{Dropped: int(n)})
 		}
 		return nil
 	}
@@ -243,26 +248,4 @@ func writeFrames(ctx context.Context, conn *websocket.Conn, frames <-chan logFra
 			return ctx.Err()
 		}
 	}
-}
-
-// lostCount counts the lines let go since the client last heard of it.
-// Safe from any goroutine.
-type lostCount struct {
-	mu sync.Mutex
-	n  int
-}
-
-func (l *lostCount) add() {
-	l.mu.Lock()
-	l.n++
-	l.mu.Unlock()
-}
-
-// take returns the count and starts it again.
-func (l *lostCount) take() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := l.n
-	l.n = 0
-	return n
 }

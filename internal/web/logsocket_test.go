@@ -14,6 +14,21 @@ import (
 	"github.com/kfsui/kfsui/internal/testcluster"
 )
 
+// runningPod creates a pod of containers in ns and waits until it runs.
+func runningPod(t *testing.T, ns, name string, containers ...string) {
+	t.Helper()
+	c := testcluster.Shared(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	pod, err := c.CreatePod(ctx, ns, name, containers, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.WaitRunning(ctx, pod); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // dial opens the log socket of path with query, as the page would.
 func dial(t *testing.T, ctx context.Context, srv *Server, base, path, query string) *websocket.Conn {
 	t.Helper()
@@ -60,13 +75,7 @@ func TestWebLogSocketResumesWithoutLoss(t *testing.T) {
 	c := testcluster.Shared(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	pod, err := c.CreatePod(ctx, ns, "talker", []string{"app"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.WaitRunning(ctx, pod); err != nil {
-		t.Fatal(err)
-	}
+	runningPod(t, ns, "talker", []string{"app"}...)
 	line := func(i int) string { return fmt.Sprintf("line %03d <b>\x1b[31m", i) }
 	for i := 1; i <= 5; i++ {
 		c.Kubelet().Write(ns, "talker", "app", line(i))
@@ -162,13 +171,7 @@ func TestWebLogSocketMergesALogsDirectory(t *testing.T) {
 	c := testcluster.Shared(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	pod, err := c.CreatePod(ctx, ns, "pair", []string{"front", "back"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.WaitRunning(ctx, pod); err != nil {
-		t.Fatal(err)
-	}
+	runningPod(t, ns, "pair", []string{"front", "back"}...)
 	var want []logFrame
 	for i := range 6 {
 		src := []string{"front", "back"}[i%2]

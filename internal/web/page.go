@@ -167,7 +167,7 @@ func (s *Server) page(w http.ResponseWriter, d pageData) {
 		var shown []int
 		for i, c := range d.Dir.Columns {
 			if c.Priority == 0 || d.Wide {
-				if c.Format == "name" && v.NameAt < 0 {
+				if i == j.NameColumn {
 					v.NameAt = len(shown)
 				}
 				shown = append(shown, i)

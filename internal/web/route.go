@@ -11,6 +11,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
+	"github.com/kfsui/kfsui/k8s"
 	"github.com/kfsui/kfsui/model"
 )
 
@@ -24,8 +25,8 @@ const contextMark = "@"
 
 // target is what a URL names.
 type target struct {
-	context string // "" for the start context
-	fs      *model.FS
+	context string // as the URL names it: "" for the start context
+	tree    *Tree
 	path    model.Path
 }
 
@@ -40,7 +41,7 @@ func (s *Server) parseURL(u *url.URL) (target, error) {
 	if strings.Contains(strings.ToLower(raw), "%2f") && !strings.HasPrefix(raw, "/"+contextMark) {
 		return target{}, errNotFound // a "/" inside a segment names nothing
 	}
-	t := target{fs: s.trees[s.start]}
+	t := target{tree: s.trees[s.start]}
 	rest := u.Path
 	if after, ok := strings.CutPrefix(raw, "/"+contextMark); ok {
 		seg, tail, _ := strings.Cut(after, "/")
@@ -51,7 +52,7 @@ func (s *Server) parseURL(u *url.URL) (target, error) {
 		if strings.Contains(strings.ToLower(tail), "%2f") {
 			return target{}, errNotFound
 		}
-		t.context, t.fs = name, s.trees[name]
+		t.context, t.tree = name, s.trees[name]
 		if rest, err = url.PathUnescape("/" + tail); err != nil {
 			return target{}, errNotFound
 		}
@@ -140,7 +141,7 @@ func (s *Server) serveLeaf(ctx context.Context, w http.ResponseWriter, r *http.R
 		s.page(w, pageData{Title: t.path.String(), Context: t.context, Path: t.path, Pane: true})
 		return
 	}
-	leaf, err := t.fs.Read(ctx, t.path)
+	leaf, err := t.tree.FS.Read(ctx, t.path)
 	if err != nil {
 		http.Error(w, "kfsui web: "+model.OneLine(err), statusOf(err))
 		return
@@ -163,6 +164,8 @@ type dirJSON struct {
 	Loading bool     `json:"loading,omitempty"`
 	Error   string   `json:"error,omitempty"`
 	Columns []string `json:"columns,omitempty"`
+	// NameColumn is the index of the objects' names among Columns.
+	NameColumn int `json:"nameColumn,omitempty"`
 	// Priorities are the columns' (above 0: shown with -o wide only).
 	Priorities []int32     `json:"priorities,omitempty"`
 	Entries    []entryJSON `json:"entries"`
@@ -202,7 +205,7 @@ func (s *Server) serveDir(ctx context.Context, w http.ResponseWriter, r *http.Re
 		s.page(w, pageData{Title: t.path.String(), Context: t.context, Path: t.path, Pane: true})
 		return
 	}
-	dir, err := readDir(ctx, t.fs, t.path)
+	dir, err := readDir(ctx, t.tree.FS, t.path)
 	if err != nil {
 		http.Error(w, "kfsui web: "+model.OneLine(err), statusOf(err))
 		return
@@ -225,6 +228,7 @@ func toJSON(t target, dir model.Dir, now time.Time) dirJSON {
 	if sel := dir.Selector.String(); sel != "" {
 		out.Selector = sel
 	}
+	out.NameColumn = k8s.NameColumn(dir.Columns)
 	for _, c := range dir.Columns {
 		out.Columns = append(out.Columns, strings.ToUpper(c.Name))
 		out.Priorities = append(out.Priorities, c.Priority)

@@ -25,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kfsui/kfsui/k8s"
 	"github.com/kfsui/kfsui/model"
 )
 
@@ -32,8 +33,8 @@ import (
 type Tree struct {
 	Context string
 	FS      *model.FS
-	Logs    LogSource // nil: no log sockets
-	Changes Changes   // nil: directories are not pushed
+	Logs    k8s.FollowSource // nil: no log sockets
+	Changes Changes          // nil: directories are not pushed
 }
 
 // Options configure a Server.
@@ -62,17 +63,14 @@ type Options struct {
 
 // Server serves the trees of Options.
 type Server struct {
-	trees   map[string]*model.FS
-	logs    map[string]LogSource
-	changes map[string]Changes
-	start   string
-	names   []string // the contexts, for CONTEXT:/PATH
-	token   string
-	hosts   map[string]bool
-	tls     bool
-	wait    time.Duration
-	css     []byte // theme.css
-	keys    []byte // keys.json
+	trees map[string]*Tree // by context
+	start string
+	token string
+	hosts map[string]bool
+	tls   bool
+	wait  time.Duration
+	css   []byte // theme.css
+	keys  []byte // keys.json
 }
 
 // tokenBytes is the token's strength: 256 bits.
@@ -90,20 +88,13 @@ func New(o Options) (*Server, error) {
 		o.Palettes = plainPalettes
 	}
 	var err error
-	s := &Server{trees: map[string]*model.FS{}, logs: map[string]LogSource{}, changes: map[string]Changes{}, start: o.Trees[0].Context, token: o.Token, hosts: map[string]bool{},
+	s := &Server{trees: map[string]*Tree{}, start: o.Trees[0].Context, token: o.Token, hosts: map[string]bool{},
 		tls: o.TLS, wait: o.Wait, css: themeCSS(o.Palettes)}
 	if s.wait <= 0 {
 		s.wait = 30 * time.Second
 	}
-	for _, t := range o.Trees {
-		s.trees[t.Context] = t.FS
-		if t.Logs != nil {
-			s.logs[t.Context] = t.Logs
-		}
-		if t.Changes != nil {
-			s.changes[t.Context] = t.Changes
-		}
-		s.names = append(s.names, t.Context)
+	for i := range o.Trees {
+		s.trees[o.Trees[i].Context] = &o.Trees[i]
 	}
 	if s.token == "" {
 		b := make([]byte, tokenBytes)

@@ -59,7 +59,7 @@ func serve(t *testing.T) (*Server, *httptest.Server, *requestCount, string) {
 	}
 	t.Cleanup(conn.Close)
 	hs := httptest.NewUnstartedServer(nil)
-	srv, err := New(Options{Palettes: testPalettes, Keys: defaultKeys(), Trees: []Tree{{Context: "dev", FS: model.NewFSFor(conn, model.Options{}), Logs: conn, Changes: conn.Lists()}}, Listen: hs.Listener.Addr().String()})
+	srv, err := New(Options{Palettes: testPalettes, Keys: keymap.Default().Names(keymap.ScopeGlobal, keymap.ScopeTree, keymap.ScopeLog), Trees: []Tree{{Context: "dev", FS: model.NewFSFor(conn, model.Options{}), Logs: conn, Changes: conn.Lists()}}, Listen: hs.Listener.Addr().String()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func TestWebServesLeavesAndDirectories(t *testing.T) {
 	p := "/namespaces/" + ns + "/configmaps/settings/manifest.yaml"
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	want, err := srv.trees["dev"].Read(ctx, model.MustParse(p))
+	want, err := srv.trees["dev"].FS.Read(ctx, model.MustParse(p))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,19 +202,4 @@ var testPalettes = Palettes{
 		InProgress: "#af8700", Done: "#808080", Fine: "#005fd7", Header: "#e4e4f0", HeaderText: "#1c1c1c", Selection: "#d0d0f0", Chroma: "github"},
 	Dark: Palette{Background: "#1c1c1c", Foreground: "#d0d0d0", Muted: "#808080", Directory: "#5fafff", Failing: "#ff5f5f",
 		InProgress: "#ffd75f", Done: "#808080", Fine: "#5fafff", Header: "#262640", HeaderText: "#d0d0d0", Selection: "#3a3a5a", Chroma: "monokai"},
-}
-
-// defaultKeys are the terminal UI's default keymap's tree keys, as kfsui
-// web hands them to the page.
-func defaultKeys() map[string][]string {
-	out := map[string][]string{}
-	for _, b := range keymap.Default().Bindings() {
-		if b.Scope != keymap.ScopeTree && b.Scope != keymap.ScopeGlobal && b.Scope != keymap.ScopeLog {
-			continue
-		}
-		for _, k := range b.Keys {
-			out[string(b.Action)] = append(out[string(b.Action)], k.String())
-		}
-	}
-	return out
 }

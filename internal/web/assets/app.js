@@ -112,7 +112,7 @@ function loadKeys(actions) {
       if (cols.length) {
         cols.forEach(i => {
           const td = tr.insertCell();
-          if (dir.columns[i] === "NAME") {
+          if (i === (dir.nameColumn || 0)) {
             const a = document.createElement("a");
             a.href = e.url;
             a.textContent = cellText(e, i);
