@@ -3,7 +3,6 @@ package app
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/gdamore/tcell/v2"
@@ -100,60 +99,15 @@ func (a *App) defaultNamespace() string {
 // complete completes the jump bar's last word: a path segment from the
 // directory it is in (as far as its listing is known), or a type alias.
 func (a *App) complete(in *tview.InputField) {
-	text := in.GetText()
-	cut := strings.LastIndexAny(text, " /") + 1
-	prefix, word := text[:cut], text[cut:]
-	var candidates []string
-	if cmd, arg, ok := strings.Cut(text, " "); ok && (cmd == "ctx" || cmd == "context") {
-		// Context names may hold '/' and ' ': the whole argument.
-		prefix, word = cmd+" ", arg
-		candidates = a.contextCandidates("")
-	} else if strings.Contains(prefix, "/") {
-		dirText := strings.TrimSuffix(prefix[strings.LastIndex(prefix, " ")+1:], "/")
-		dir, err := model.Jump(dirText, a.conn.Catalog(), a.baseDir(), a.defaultNamespace())
-		if dirText == "" {
-			dir, err = model.Root, nil
-		}
-		if err == nil {
-			for _, e := range a.listNow(dir) {
-				name := e.Name
-				if e.Dir {
-					name += "/"
-				}
-				candidates = append(candidates, name)
-			}
-		}
-	} else if fields := strings.Fields(prefix); len(fields) == 1 {
-		// "deploy w": names of that type where the jump would go.
-		if p, err := model.Jump(fields[0], a.conn.Catalog(), a.baseDir(), a.defaultNamespace()); err == nil {
-			for _, e := range a.listNow(p) {
-				candidates = append(candidates, e.Name)
-			}
-		}
-	} else {
-		candidates = a.conn.Catalog().Aliases()
-	}
-	var matches []string
-	for _, c := range candidates {
-		if strings.HasPrefix(c, word) {
-			matches = append(matches, c)
-		}
-	}
-	switch len(matches) {
+	c := model.Complete(in.GetText(), a.conn.Catalog(), a.baseDir(), a.defaultNamespace(), a.contextCandidates(""), a.listNow)
+	switch len(c.Matches) {
 	case 0:
-		a.flash("no completion for "+word, true)
+		a.flash("no completion for "+c.Word, true)
 	case 1:
-		in.SetText(prefix + matches[0])
+		in.SetText(c.Prefix + c.Matches[0])
 	default:
-		sort.Strings(matches)
-		common := matches[0]
-		for _, m := range matches[1:] {
-			for !strings.HasPrefix(m, common) {
-				common = common[:len(common)-1]
-			}
-		}
-		in.SetText(prefix + common)
-		shown := matches
+		in.SetText(c.Prefix + c.Common())
+		shown := c.Matches
 		if len(shown) > 12 {
 			shown = append(shown[:12:12], "…")
 		}

@@ -431,6 +431,9 @@ func fileEntry(parent Path, name string) Entry {
 	return Entry{Name: name, Path: p}
 }
 
+// Catalog is the types the cluster serves. Safe from any goroutine.
+func (fs *FS) Catalog() *k8s.Catalog { return fs.src.Catalog() }
+
 // TypeEntries lists every type served in namespace directory p, or in
 // /cluster, hidden or not. Safe from any goroutine.
 func (fs *FS) TypeEntries(p Path) []Entry {
