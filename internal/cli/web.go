@@ -20,6 +20,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 
 	"github.com/kfsui/kfsui/internal/config"
+	"github.com/kfsui/kfsui/internal/trace"
 	"github.com/kfsui/kfsui/internal/web"
 	"github.com/kfsui/kfsui/k8s"
 	"github.com/kfsui/kfsui/keymap"
@@ -119,6 +120,10 @@ func serveWeb(parent context.Context, flags *genericclioptions.ConfigFlags, besi
 		return fmt.Errorf("--listen: %w", err)
 	}
 	defer ln.Close()
+	// KFSUI_TRACE with KFSUI_TRACE_STATS records the live heap, for the
+	// web bench.
+	tr := trace.New()
+	defer tr.Close()
 	return withContexts(parent, flags, 0, func(ctx context.Context, cs *k8s.Contexts) error {
 		names := append([]string{cs.Start()}, beside...)
 		trees, err := webTrees(ctx, cs, names, f)
@@ -130,7 +135,7 @@ func serveWeb(parent context.Context, flags *genericclioptions.ConfigFlags, besi
 			return err
 		}
 		srv, err := web.New(web.Options{Trees: trees, Listen: ln.Addr().String(), Hosts: f.hosts, TLS: certs != nil,
-			Palettes: palettes(), Keys: keys.Names(keymap.ScopeGlobal, keymap.ScopeTree, keymap.ScopeLog)})
+			Palettes: palettes(), Keys: webKeys(keys)})
 		if err != nil {
 			return err
 		}
@@ -176,8 +181,20 @@ func webTrees(parent context.Context, cs *k8s.Contexts, names []string, f webFla
 		fs.SetRevealSecrets(f.reveal)
 		conn.Lists().SetIdleTimeout(f.idle)
 		trees[i] = web.Tree{Context: conn.Info.Context, FS: fs, Logs: conn, Changes: conn.Lists()}
+		if conn.Info.NamespaceExplicit {
+			trees[i].Namespace = conn.Info.Namespace
+		}
 	}
 	return trees, nil
+}
+
+// webKeys are the terminal UI's keys as the page uses them, by scope.
+func webKeys(keys *keymap.Keymap) map[string]map[string][]string {
+	return map[string]map[string][]string{
+		"tree":   keys.Names(keymap.ScopeGlobal, keymap.ScopeTree),
+		"viewer": keys.Names(keymap.ScopeGlobal, keymap.ScopeViewer),
+		"log":    keys.Names(keymap.ScopeGlobal, keymap.ScopeLog),
+	}
 }
 
 // palettes are the project's light and dark themes as the page's colors.

@@ -9,7 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -57,7 +61,7 @@ func browser(t *testing.T) context.Context {
 		chromedp.WindowSize(1280, 800), chromedp.Flag("headless", true))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancel()
@@ -151,28 +155,207 @@ func TestWebLogPaneInTheBrowser(t *testing.T) {
 	}
 	text := func() string {
 		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text("pre#log"))
+		s, err := chromedp.Run(ctx, chromedp.Text(".pane pre"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		return s
 	}
 	do(chromedp.Navigate(srv.StartURL(hs.URL)), chromedp.WaitVisible("header .brand"),
-		chromedp.Navigate(hs.URL+"/namespaces/"+ns+"/pods/chatty/logs/app.log"), chromedp.WaitVisible(`body[data-live="1"]`))
-	do(chromedp.Poll[chromedp.Void](`document.getElementById("log").textContent.includes("second line")`))
+		chromedp.Navigate(hs.URL+"/namespaces/"+ns+"/pods/chatty/logs/app.log"), chromedp.WaitVisible(`.pane[data-live="1"]`))
+	do(chromedp.Poll[chromedp.Void](`document.querySelector(".pane pre").textContent.includes("second line")`))
 	began := time.Now()
 	c.Kubelet().Write(ns, "chatty", "app", "a new line <b>bold</b>")
-	do(chromedp.Poll[chromedp.Void](`document.getElementById("log").textContent.includes("a new line <b>bold</b>")`))
+	do(chromedp.Poll[chromedp.Void](`document.querySelector(".pane pre").textContent.includes("a new line <b>bold</b>")`))
 	t.Logf("a line written → in the pane in %s", time.Since(began).Round(time.Millisecond))
 	if got := text(); !strings.HasPrefix(got, "first line\nsecond line\n") {
 		t.Errorf("the pane: %q", got)
 	}
-	do(chromedp.KeyEvent("t"), chromedp.Poll[chromedp.Void](`/^\d{4}-\d\d-\d\dT/.test(document.getElementById("log").textContent)`))
+	do(chromedp.KeyEvent("t"), chromedp.Poll[chromedp.Void](`/^\d{4}-\d\d-\d\dT/.test(document.querySelector(".pane pre").textContent)`))
 
 	// L on the pod in its directory: all its containers' logs, merged,
 	// each line naming its container.
 	do(chromedp.Navigate(hs.URL+"/namespaces/"+ns+"/pods"), chromedp.WaitVisible(`body[data-live="1"] tr.selected`),
-		chromedp.KeyEvent("L"), chromedp.WaitVisible(`body[data-log="1"][data-live="1"]`),
-		chromedp.Poll[chromedp.Void](`document.getElementById("log").textContent.includes("app second line")`))
+		chromedp.KeyEvent("L"), chromedp.WaitVisible(`body[data-log="1"] .pane[data-live="1"]`),
+		chromedp.Poll[chromedp.Void](`document.querySelector(".pane pre").textContent.includes("app second line")`))
 	saveShot(t, ctx, "web-log.png")
+}
+
+// rollOut creates Deployment name in ns, or scales it, and waits until
+// its replicas run; it returns its pods' names.
+func rollOut(t *testing.T, ns, name string, replicas int32) []string {
+	t.Helper()
+	cs := testcluster.Shared(t).Clientset()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	deps := cs.AppsV1().Deployments(ns)
+	labels := map[string]string{"app": name}
+	dep, err := deps.Get(ctx, name, metav1.GetOptions{})
+	if err == nil {
+		dep.Spec.Replicas = &replicas
+		_, err = deps.Update(ctx, dep, metav1.UpdateOptions{})
+	} else {
+		_, err = deps.Create(ctx, &appsv1.Deployment{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
+			Spec: appsv1.DeploymentSpec{Replicas: &replicas, Selector: &metav1.LabelSelector{MatchLabels: labels},
+				Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels},
+					Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "nginx:1.27"}}}}},
+		}, metav1.CreateOptions{})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		dep, err := deps.Get(ctx, name, metav1.GetOptions{})
+		pods, perr := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app=" + name})
+		if err == nil && perr == nil && dep.Status.ObservedGeneration >= dep.Generation && dep.Status.AvailableReplicas == replicas &&
+			len(pods.Items) == int(replicas) {
+			var names []string
+			for _, p := range pods.Items {
+				names = append(names, p.Name)
+			}
+			return names
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("Deployment %s did not roll out %d replicas: %v", name, replicas, dep.Status)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// A Deployment as a person reaches it: the jump bar with Tab completion,
+// the table's columns and health colours, j and Enter, manifest.yaml
+// highlighted, d to compare it with another leaf; :grep; then L for its
+// pods' logs merged in a pane, following a scale-up, and a second pane
+// opened from the jump bar, with the ANSI colours of a line.
+func TestWebDeploymentInTheBrowser(t *testing.T) {
+	srv, hs, _, ns := serve(t)
+	k := testcluster.Shared(t).Kubelet()
+	pods := rollOut(t, ns, "web", 2)
+	ctx := browser(t)
+	eval := func(js string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	do := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			state, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + " | jump: " + (document.getElementById("jump") || {}).value + " | flash: " + document.getElementById("flash").textContent + " | focus: " + document.activeElement.id`))
+			t.Fatalf("%v; the page: %s", err, state)
+		}
+	}
+	typeText := func(s string) chromedp.Action[chromedp.Void] { return chromedp.SendKeys("#jump", s) }
+	do(chromedp.Navigate(srv.StartURL(hs.URL)), chromedp.WaitVisible("header .brand"),
+		chromedp.Navigate(hs.URL+"/namespaces/"+ns), chromedp.WaitVisible(`body[data-live="1"]`))
+
+	// : deployments/w Tab → deployments/web/, Enter.
+	do(press(":"), chromedp.Poll[chromedp.Void](`document.activeElement.id === "jump"`),
+		typeText("deployments/w"), press("\t"),
+		chromedp.Poll[chromedp.Void](`document.getElementById("jump").value === "deployments/web/"`),
+		press("\r"), chromedp.WaitVisible(`a[href$="/deployments/web/manifest.yaml"]`))
+	do(press(":"), typeText("deploy"), press("\r"),
+		chromedp.WaitVisible(`body[data-live="1"] tr.selected a[href$="/deployments/web"]`))
+	if got := eval(`[...document.querySelectorAll("thead th")].map(th => th.textContent).join(" ")`); got != "NAME READY UP-TO-DATE AVAILABLE AGE" {
+		t.Errorf("the Deployments' columns: %q", got)
+	}
+	if got := eval(`document.querySelector("tr.selected").className`); got != "fine selected" {
+		t.Errorf("the Deployment's row: class %q, want fine", got)
+	}
+	// The theme's colour for fine, not the browser's default.
+	if got := eval(`getComputedStyle(document.querySelector("tr.fine td:nth-child(2)")).color`); got != "rgb(0, 95, 215)" {
+		t.Errorf("a fine row's colour: %s, want the light theme's #005fd7", got)
+	}
+	saveShot(t, ctx, "web-deployments.png")
+
+	do(press("\r"), chromedp.WaitVisible(`a[href$="/deployments/web/manifest.yaml"]`),
+		press("/"), chromedp.SendKeys("#filter", "manifest.yaml"), press("\r"),
+		chromedp.WaitVisible(`tr.selected a[href$="/manifest.yaml"]`), press("\r"),
+		chromedp.WaitVisible("pre.chroma span.nt"))
+	if !strings.Contains(eval(`document.querySelector("pre.chroma").textContent`), "image: nginx:1.27") {
+		t.Errorf("the manifest: %s", eval(`document.querySelector("pre.chroma").textContent`))
+	}
+	// d here, d on the settings ConfigMap's manifest: their diff.
+	do(press("d"), chromedp.Poll[chromedp.Void](`document.getElementById("flash").textContent.startsWith("marked")`),
+		chromedp.Navigate(hs.URL+"/namespaces/"+ns+"/configmaps/settings/manifest.yaml"), chromedp.WaitVisible("pre.chroma"),
+		press("d"), chromedp.WaitVisible("pre.chroma span.gi"))
+	if got := eval(`location.pathname`); got != "/-/diff" {
+		t.Errorf("d on a second leaf went to %s", got)
+	}
+	saveShot(t, ctx, "web-diff.png")
+
+	// :grep nginx from the namespace: the Deployment's manifest, linked.
+	do(chromedp.Navigate(hs.URL+"/namespaces/"+ns), chromedp.WaitVisible(`body[data-live="1"]`),
+		press(":"), typeText("grep image: nginx"), press("\r"),
+		chromedp.WaitVisible(`pre a.line[href$="/deployments/web/manifest.yaml"]`))
+
+	// L on the Deployment: its pods' logs merged, each line naming its
+	// pod; a scale-up's pod joins.
+	do(chromedp.Navigate(hs.URL+"/namespaces/"+ns+"/deployments"), chromedp.WaitVisible(`body[data-live="1"] tr.selected`),
+		press("L"), chromedp.WaitVisible(`.pane[data-live="1"]`))
+	k.Write(ns, pods[0], "app", "hello from the first pod")
+	k.Write(ns, pods[1], "app", "hello from the second pod")
+	do(chromedp.Poll[chromedp.Void](`document.querySelector(".pane pre").textContent.includes("` + pods[1] + `/app hello from the second pod")`))
+	added := rollOut(t, ns, "web", 3)
+	for _, p := range added {
+		if p != pods[0] && p != pods[1] {
+			waitStreams(t, ns, p, "app")
+			k.Write(ns, p, "app", "\x1b[31mred\x1b[0m from the new pod")
+			do(chromedp.Poll[chromedp.Void](`document.querySelector(".pane pre").textContent.includes("` + p + `/app red from the new pod")`))
+		}
+	}
+	if got := eval(`[...document.querySelectorAll(".pane pre span.a-fg1")].map(s => s.textContent).join()`); got != "red" {
+		t.Errorf("the ANSI red: spans %q", got)
+	}
+	// A second pane from the jump bar: a pod's own log.
+	do(press(":"), typeText("/namespaces/"+ns+"/pods/"+pods[0]+"/logs/app.log"), press("\r"),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll(".pane").length === 2`),
+		chromedp.Poll[chromedp.Void](`document.querySelectorAll(".pane")[1].textContent.includes("hello from the first pod")`))
+	if got := eval(`location.pathname + location.search`); !strings.HasPrefix(got, "/-/logs?p=") {
+		t.Errorf("two panes' address: %s", got)
+	}
+	saveShot(t, ctx, "web-panes.png")
+}
+
+// waitStreams waits until the page follows a pod's container.
+func waitStreams(t *testing.T, ns, pod, container string) {
+	t.Helper()
+	k := testcluster.Shared(t).Kubelet()
+	deadline := time.Now().Add(20 * time.Second)
+	for k.OpenStreams(ns, pod, container) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("nothing follows %s/%s", pod, container)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// press types keys as a keyboard does: each a key down that carries its
+// text, then a key up. (chromedp.KeyEvent sends the text as an event of
+// its own, which a page's preventDefault on the key down cannot stop: a
+// ':' that opens the jump bar would be typed into it.)
+func press(keys string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for _, r := range keys {
+			evs := kb.Encode(r)
+			for _, k := range evs {
+				if k.Type == kb.KeyChar {
+					evs[0].Text, evs[0].UnmodifiedText = k.Text, k.UnmodifiedText
+				}
+			}
+			for _, k := range evs {
+				if k.Type == kb.KeyChar {
+					continue
+				}
+				if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, *k); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -102,9 +103,20 @@ type pageData struct {
 	Dir     *model.Dir
 	Leaf    *model.Leaf
 	Wide    bool // a directory's wide columns too
-	// Pane shows a live log pane: a .log leaf, or a logs/ directory's
-	// logs merged (?pane).
-	Pane bool
+	// All writes every row of a directory into the page; without it the
+	// first maxPageRows are written, and the page's script shows the
+	// rest from the directory's socket.
+	All bool
+	// Panes are the URLs of the log panes shown: .log leaves, or logs/
+	// directories' logs merged.
+	Panes []string
+	// Note is a line above a leaf: what a search or a diff found.
+	Note string
+	// Made is a text the server made (a diff, a search), not a leaf of
+	// the tree: its raw form is its own URL's.
+	Made bool
+	// RawURL is the URL of the leaf's text as kfsui cat prints it.
+	RawURL string
 }
 
 // crumb is one link of the path above the page.
@@ -116,22 +128,24 @@ var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <title>{{.Title}} · kfsui</title>
 <link rel="stylesheet" href="/static/page.css"><link rel="stylesheet" href="/static/theme.css">
 <script src="/static/app.js" defer></script>
-</head><body{{if .Pane}} data-log="1"{{else if .Dir}} data-dir="1"{{if .Wide}} data-wide="1"{{end}}{{end}}>
+</head><body data-context="{{.Context}}" data-path="{{.Path}}"{{if .Panes}} data-log="1" data-panes="{{.PanesJSON}}"{{else if .Dir}} data-dir="1"{{if .Wide}} data-wide="1"{{end}}{{else if .Leaf}} data-leaf="1"{{if .Made}} data-made="1"{{end}}{{end}}>
 <header><span class="brand">kfsui</span>{{if .Context}} <span class="ctx">{{.Context}}</span>{{end}}
 <nav>{{range .Crumbs}}<a href="{{.URL}}">{{.Name}}</a>{{end}}</nav>
-{{if or .Dir .Pane}}<input id="filter" placeholder="/ filter" autocomplete="off" spellcheck="false">{{end}}
-{{if .Pane}}<span id="logstate" class="muted">connecting</span>
-<button id="follow" type="button">following</button><button id="stamps" type="button">timestamps</button><button id="wrap" type="button">wrap</button><a id="download" download="log.txt" href="#">download</a>{{end}}
-{{with .Raw}}<a class="raw" href="{{.}}">raw</a>{{end}}</header>
+{{if .Dir}}<input id="filter" placeholder="/ filter" autocomplete="off" spellcheck="false">{{end}}
+<input id="jump" placeholder=": jump" autocomplete="off" spellcheck="false">
+<span id="flash" class="muted"></span>
+{{with .RawURL}}<a class="raw" href="{{.}}">raw</a>{{end}}</header>
+<div id="completions" hidden></div>
 <main>
-{{if .Pane}}<p class="state" id="loginfo"></p><pre id="log"></pre>
+{{if .Panes}}<div id="panes"></div>
 {{else if .Dir}}{{with .Dir}}
 <p class="state">{{len .Entries}} entries{{if .Loading}} · loading{{end}}{{with .Err}} · <span class="failing">{{.}}</span>{{end}}</p>
 {{end}}
 <table>{{if .Columns}}<thead><tr>{{range .Columns}}<th>{{.}}</th>{{end}}</tr></thead>{{end}}
 <tbody>{{range $r := .Rows}}<tr class="{{$r.Health}}">{{if $r.Cells}}{{range $i, $c := $r.Cells}}{{if eq $i $.NameAt}}<td><a href="{{$r.URL}}">{{$c}}</a></td>{{else}}<td>{{$c}}</td>{{end}}{{end}}{{else}}<td><a class="{{if $r.Dir}}dir{{else}}leaf{{end}}" href="{{$r.URL}}">{{$r.Name}}{{if $r.Dir}}/{{end}}</a></td><td class="muted">{{$r.Summary}}</td>{{end}}</tr>
-{{end}}</tbody></table>
+{{end}}{{with .More}}<tr class="more"><td colspan="9">… and {{.}} more: the page's script shows them; <a href="?all">all in the page</a></td></tr>{{end}}</tbody></table>
 {{end}}
+{{with .Note}}<p class="state">{{.}}</p>{{end}}
 {{with .Highlighted}}<pre class="chroma">{{.}}</pre>{{end}}
 </main></body></html>
 `))
@@ -147,12 +161,18 @@ type row struct {
 type view struct {
 	pageData
 	Crumbs      []crumb
-	Raw         string
 	Columns     []string
 	Rows        []row
 	NameAt      int
 	Highlighted template.HTML
+	PanesJSON   string
+	More        int // rows not written
 }
+
+// maxPageRows bounds the rows a directory's page is written with: a
+// browser lays out 10,000 rows slowly, and the script draws only those in
+// view anyway.
+const maxPageRows = 200
 
 // page writes the page of d.
 func (s *Server) page(w http.ResponseWriter, d pageData) {
@@ -174,7 +194,11 @@ func (s *Server) page(w http.ResponseWriter, d pageData) {
 				v.Columns = append(v.Columns, j.Columns[i])
 			}
 		}
-		for _, e := range j.Entries {
+		entries := j.Entries
+		if len(entries) > maxPageRows && !d.All {
+			v.More, entries = len(entries)-maxPageRows, entries[:maxPageRows]
+		}
+		for _, e := range entries {
 			r := row{Name: e.Name, URL: e.URL, Summary: e.Summary, Health: e.Health, Dir: e.Dir}
 			for _, i := range shown {
 				if i < len(e.Cells) {
@@ -185,8 +209,11 @@ func (s *Server) page(w http.ResponseWriter, d pageData) {
 		}
 	}
 	if d.Leaf != nil {
-		v.Raw = urlOf(d.Context, d.Path) + "?raw"
-		v.Highlighted = highlight(d.Leaf)
+		v.Highlighted = highlight(d.Context, d.Leaf)
+	}
+	if d.Panes != nil {
+		b, _ := json.Marshal(d.Panes)
+		v.PanesJSON = string(b)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := page.Execute(w, v); err != nil {
@@ -224,8 +251,12 @@ func lexerOf(f model.Format) chroma.Lexer {
 }
 
 // highlight is a leaf's text as HTML: chroma's classes, its text escaped
-// by chroma's formatter.
-func highlight(l *model.Leaf) template.HTML {
+// by chroma's formatter; the lines of a tree.txt that name objects (or
+// of a search, their leaves) lead to them.
+func highlight(ctx string, l *model.Leaf) template.HTML {
+	if len(l.Links) > 0 {
+		return linked(ctx, l)
+	}
 	lexer := lexerOf(l.Format)
 	if lexer == nil {
 		return template.HTML(template.HTMLEscapeString(l.Text))
@@ -239,4 +270,23 @@ func highlight(l *model.Leaf) template.HTML {
 		return template.HTML(template.HTMLEscapeString(l.Text))
 	}
 	return template.HTML(b.String()) // chroma escapes every token
+}
+
+// linked is a text whose lines l.Links names as links to them.
+func linked(ctx string, l *model.Leaf) template.HTML {
+	var b strings.Builder
+	i := 0
+	for line := range strings.Lines(l.Text) {
+		text := template.HTMLEscapeString(strings.TrimSuffix(line, "\n"))
+		if p, ok := l.Links[i]; ok {
+			b.WriteString(`<a class="line" href="` + template.HTMLEscapeString(urlOf(ctx, p)) + `">` + text + "</a>")
+		} else {
+			b.WriteString(text)
+		}
+		if strings.HasSuffix(line, "\n") {
+			b.WriteByte('\n')
+		}
+		i++
+	}
+	return template.HTML(b.String()) // every line escaped above
 }

@@ -80,6 +80,10 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		serveStatic(w, r, s.css, s.keys)
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, actionPrefix) {
+		s.serveAction(w, r)
+		return
+	}
 	t, err := s.parseURL(r.URL)
 	if err != nil {
 		http.Error(w, "kfsui web: "+r.URL.Path+": no such path", http.StatusNotFound)
@@ -87,7 +91,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	}
 	// A logs/ directory's socket streams its logs; any other
 	// directory's pushes the directory.
-	logs := t.path.Kind == model.KindLog || t.path.Kind == model.KindLogsDir || t.path.Kind == model.KindPodLogsDir
+	logs := isLogPath(t.path)
 	switch {
 	case isUpgrade(r) && t.path.IsDir() && !logs:
 		s.serveDirSocket(w, r, t)
@@ -138,7 +142,7 @@ func statusOf(err error) int {
 func (s *Server) serveLeaf(ctx context.Context, w http.ResponseWriter, r *http.Request, t target) {
 	if t.path.Kind == model.KindLog && !wants(r, "raw") {
 		// The pane reads the log over its socket.
-		s.page(w, pageData{Title: t.path.String(), Context: t.context, Path: t.path, Pane: true})
+		s.page(w, pageData{Title: t.path.String(), Context: t.context, Path: t.path, Panes: []string{urlOf(t.context, t.path)}})
 		return
 	}
 	leaf, err := t.tree.FS.Read(ctx, t.path)
@@ -154,7 +158,7 @@ func (s *Server) serveLeaf(ctx context.Context, w http.ResponseWriter, r *http.R
 		_, _ = w.Write([]byte(leaf.Text))
 		return
 	}
-	s.page(w, pageData{Title: t.path.String(), Context: t.context, Path: t.path, Leaf: &leaf})
+	s.page(w, pageData{Title: t.path.String(), Context: t.context, Path: t.path, Leaf: &leaf, RawURL: urlOf(t.context, t.path) + "?raw"})
 }
 
 // dirJSON is a directory as scripts read it.
@@ -202,7 +206,7 @@ func readDir(ctx context.Context, fs *model.FS, p model.Path) (model.Dir, error)
 // serveDir answers a directory: JSON for scripts, else the page.
 func (s *Server) serveDir(ctx context.Context, w http.ResponseWriter, r *http.Request, t target) {
 	if (t.path.Kind == model.KindLogsDir || t.path.Kind == model.KindPodLogsDir) && r.URL.Query().Has("pane") {
-		s.page(w, pageData{Title: t.path.String(), Context: t.context, Path: t.path, Pane: true})
+		s.page(w, pageData{Title: t.path.String(), Context: t.context, Path: t.path, Panes: []string{urlOf(t.context, t.path)}})
 		return
 	}
 	dir, err := readDir(ctx, t.tree.FS, t.path)
@@ -215,7 +219,7 @@ func (s *Server) serveDir(ctx context.Context, w http.ResponseWriter, r *http.Re
 		_ = json.NewEncoder(w).Encode(toJSON(t, dir, time.Now()))
 		return
 	}
-	s.page(w, pageData{Title: t.path.String(), Context: t.context, Path: t.path, Dir: &dir, Wide: r.URL.Query().Has("wide")})
+	s.page(w, pageData{Title: t.path.String(), Context: t.context, Path: t.path, Dir: &dir, Wide: r.URL.Query().Has("wide"), All: r.URL.Query().Has("all")})
 }
 
 // toJSON is dir as scripts read it: cells as the tree shows them, ages

@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/kfsui/kfsui/k8s"
@@ -35,6 +36,8 @@ type Tree struct {
 	FS      *model.FS
 	Logs    k8s.FollowSource // nil: no log sockets
 	Changes Changes          // nil: directories are not pushed
+	// Namespace is the one --namespace gave: the jump bar's default.
+	Namespace string
 }
 
 // Options configure a Server.
@@ -56,9 +59,11 @@ type Options struct {
 	Wait time.Duration
 	// Palettes are the page's colors.
 	Palettes Palettes
-	// Keys are the tree's keys, by action (keymap's names: "down":
-	// ["j", "down"]), the page's keys.
-	Keys map[string][]string
+	// Keys are the page's keys, the terminal UI's: for each of its
+	// scopes ("tree" for a directory, "viewer" for a leaf, "log" for log
+	// panes, each with the global keys), the keys of each action, as
+	// keymap files name them ("down": ["down", "j"]).
+	Keys map[string]map[string][]string
 }
 
 // Server serves the trees of Options.
@@ -71,6 +76,10 @@ type Server struct {
 	wait  time.Duration
 	css   []byte // theme.css
 	keys  []byte // keys.json
+	live  liveDirs
+	// dropped counts the log lines let go for sockets that read too
+	// slowly.
+	dropped atomic.Int64
 }
 
 // tokenBytes is the token's strength: 256 bits.

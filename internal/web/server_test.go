@@ -59,7 +59,8 @@ func serve(t *testing.T) (*Server, *httptest.Server, *requestCount, string) {
 	}
 	t.Cleanup(conn.Close)
 	hs := httptest.NewUnstartedServer(nil)
-	srv, err := New(Options{Palettes: testPalettes, Keys: keymap.Default().Names(keymap.ScopeGlobal, keymap.ScopeTree, keymap.ScopeLog), Trees: []Tree{{Context: "dev", FS: model.NewFSFor(conn, model.Options{}), Logs: conn, Changes: conn.Lists()}}, Listen: hs.Listener.Addr().String()})
+	srv, err := New(Options{Palettes: testPalettes, Keys: map[string]map[string][]string{"tree": keymap.Default().Names(keymap.ScopeGlobal, keymap.ScopeTree),
+		"viewer": keymap.Default().Names(keymap.ScopeGlobal, keymap.ScopeViewer), "log": keymap.Default().Names(keymap.ScopeGlobal, keymap.ScopeLog)}, Trees: []Tree{{Context: "dev", FS: model.NewFSFor(conn, model.Options{}), Logs: conn, Changes: conn.Lists()}}, Listen: hs.Listener.Addr().String()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,11 @@
 // kfsui web: the page's script. A directory's table follows the cluster
-// over the directory's WebSocket and draws only the rows in view; the
-// keys are the terminal UI's, from its keymap (keys.json). Without this
-// script the server's own table still works: it is the same data.
+// over the directory's WebSocket and draws only the rows in view; log
+// panes follow their logs over theirs. The keys are the terminal UI's,
+// from its keymap (keys.json). Without this script the server's own table
+// and leaves still work: they are the same data.
 "use strict";
+
+const body = document.body;
 
 // keyName is a key event as keymap files write keys.
 function keyName(ev) {
@@ -13,16 +16,140 @@ function keyName(ev) {
   return ev.key;
 }
 
-// loadKeys fetches the keymap and returns a function from a key event to
-// the first action among actions bound to its key.
-function loadKeys(actions) {
-  let bindings = {};
-  fetch("/static/keys.json").then(r => r.json()).then(b => { bindings = b || {}; });
-  return ev => actions.find(a => (bindings[a] || []).includes(keyName(ev)));
+// The keymap, by scope ("tree", "viewer", "log"), then action.
+let keymap = {};
+fetch("/static/keys.json").then(r => r.json()).then(k => { keymap = k || {}; });
+
+// actionOf is the first of actions bound to the key of ev in scope.
+function actionOf(scope, ev, actions) {
+  const bindings = keymap[scope] || {}, key = keyName(ev);
+  return actions.find(a => (bindings[a] || []).includes(key));
 }
 
+// typing reports whether a key goes to a text field rather than to us.
+function typing(ev) {
+  return ev.target instanceof HTMLInputElement || ev.altKey || ev.metaKey;
+}
+
+const flashBox = document.getElementById("flash");
+let flashTimer = 0;
+function flash(msg, bad) {
+  flashBox.textContent = msg;
+  flashBox.className = bad ? "failing" : "muted";
+  clearTimeout(flashTimer);
+  flashTimer = setTimeout(() => { flashBox.textContent = ""; }, bad ? 8000 : 4000);
+}
+
+// parentOf is the URL of the directory above a path's URL.
+function parentOf(path) {
+  return path.replace(/\/[^/]*\/?$/, "") || "/";
+}
+
+function socketURL(path, query) {
+  return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + path + (query ? "?" + query : "");
+}
+
+// isLogURL reports whether a URL streams logs: a .log leaf or a logs/
+// directory.
+function isLogURL(u) {
+  return /\.log$/.test(u) || /\/logs\/?$/.test(u);
+}
+
+// copy puts text on the clipboard, and says so.
+function copy(text, what) {
+  if (!navigator.clipboard) { flash("the browser gives no clipboard here (it needs https or localhost)", true); return; }
+  navigator.clipboard.writeText(text).then(() => flash("copied " + what), () => flash("the browser refused the clipboard", true));
+}
+
+// d marks a leaf; d on another leaf shows their diff. D diffs a leaf with
+// the same path in every other context served.
+function diffMark(url) {
+  const mark = sessionStorage.getItem("kfsui-diff");
+  if (!mark || mark === url) {
+    sessionStorage.setItem("kfsui-diff", url);
+    flash("marked " + url + " for a diff: d on another leaf shows their diff");
+    return;
+  }
+  sessionStorage.removeItem("kfsui-diff");
+  location.href = "/-/diff?" + new URLSearchParams({ a: mark, b: url });
+}
+function diffAcross(url) {
+  location.href = "/-/diff?" + new URLSearchParams({ a: url, across: "" });
+}
+
+// The jump bar: a path, a resource (deploy web), CONTEXT:/path, ctx NAME
+// or grep RE, with Tab completion and the inputs used before on up and
+// down, as the terminal UI's.
+const jump = (function () {
+  const input = document.getElementById("jump");
+  const list = document.getElementById("completions");
+  const history = JSON.parse(localStorage.getItem("kfsui-jumps") || "[]");
+  let pos = history.length;
+  let onLog = null; // set by log panes: a log URL jumped to opens a pane
+  function hide() { list.hidden = true; list.textContent = ""; }
+  function open() { input.value = ""; pos = history.length; input.focus(); }
+  function at() { return location.pathname === "/-/logs" ? "/" : location.pathname; }
+  async function complete() {
+    const r = await fetch("/-/complete?" + new URLSearchParams({ q: input.value, at: at() }));
+    if (!r.ok) { flash(await r.text(), true); return; }
+    const c = await r.json();
+    if (!c.matches.length) { flash("no completion for " + input.value.slice(c.prefix.length), true); hide(); return; }
+    input.value = c.prefix + (c.matches.length === 1 ? c.matches[0] : c.common);
+    if (c.matches.length === 1) { hide(); return; }
+    list.replaceChildren(...c.matches.slice(0, 200).map(m => {
+      const s = document.createElement("span");
+      s.textContent = m;
+      s.addEventListener("mousedown", ev => { ev.preventDefault(); input.value = c.prefix + m; hide(); input.focus(); });
+      return s;
+    }));
+    list.hidden = false;
+  }
+  async function go() {
+    const text = input.value.trim();
+    hide();
+    if (!text) { input.blur(); return; }
+    history.push(text);
+    localStorage.setItem("kfsui-jumps", JSON.stringify(history.slice(-100)));
+    const r = await fetch("/-/jump?" + new URLSearchParams({ q: text, at: at(), json: "" }));
+    if (!r.ok) { flash((await r.text()).trim(), true); return; }
+    const to = (await r.json()).url;
+    input.value = "";
+    input.blur();
+    if (onLog && isLogURL(to)) onLog(to);
+    else location.href = to;
+  }
+  input.addEventListener("keydown", ev => {
+    switch (ev.key) {
+      case "Tab": complete(); break;
+      case "Enter": go(); break;
+      case "Escape": input.value = ""; hide(); input.blur(); break;
+      case "ArrowUp": if (pos > 0) input.value = history[--pos]; break;
+      case "ArrowDown": pos = Math.min(pos + 1, history.length); input.value = history[pos] || ""; break;
+      default: return;
+    }
+    ev.preventDefault();
+  });
+  input.addEventListener("blur", hide);
+  return { open, set onLog(fn) { onLog = fn; } };
+})();
+
+// The keys every page has: the jump bar, and the history of the browser
+// for the terminal's [ and ].
+document.addEventListener("keydown", ev => {
+  if (typing(ev)) return;
+  const scope = body.dataset.log ? "log" : body.dataset.dir ? "tree" : "viewer";
+  switch (actionOf(scope, ev, ["jump", "back-in-history", "forward-in-history"])) {
+    case "jump": jump.open(); break;
+    case "back-in-history": history.back(); break;
+    case "forward-in-history": history.forward(); break;
+    default: return;
+  }
+  ev.preventDefault();
+  ev.stopImmediatePropagation();
+}, true);
+
+// A directory: the table, live.
 (function () {
-  const body = document.body;
   if (!body.dataset.dir) return;
   const table = document.querySelector("main table");
   const state = document.querySelector("p.state");
@@ -33,8 +160,6 @@ function loadKeys(actions) {
   let selected = 0;      // index into shown
   let sortCol = -1;      // -1: by name as listed
   let sortReverse = false;
-  const actionOf = loadKeys(["down", "up", "page-down", "page-up", "top", "bottom", "open", "close", "back", "filter",
-    "clear-filter", "sort", "sort-reverse", "yank", "yank-path", "merged-logs"]);
 
   // A duration as kubectl prints ages (k8s.io/apimachinery's HumanDuration).
   function human(s) {
@@ -61,13 +186,24 @@ function loadKeys(actions) {
     return dir.columns.map((c, i) => i).filter(i => !dir.priorities || !dir.priorities[i] || body.dataset.wide);
   }
 
+  // The filter as the tree's: a substring, or a regular expression after ~.
+  function matcher() {
+    const q = filterBox.value;
+    if (!q) return null;
+    if (q.startsWith("~")) {
+      try { const re = new RegExp(q.slice(1), "i"); return s => re.test(s); } catch (e) { /* typed halfway */ }
+    }
+    const low = q.toLowerCase();
+    return s => s.toLowerCase().includes(low);
+  }
+
   function refilter() {
     if (!dir) return;
-    const q = filterBox.value.toLowerCase();
-    shown = dir.entries.filter(e => !q || e.name.toLowerCase().includes(q) ||
-      (e.cells || []).some((c, i) => !(e.since && e.since[i]) && c.toLowerCase().includes(q)));
+    const m = matcher();
+    shown = dir.entries.filter(e => !m || m(e.name) ||
+      (e.cells || []).some((c, i) => !(e.since && e.since[i]) && m(c)));
     if (sortCol >= 0) {
-      const num = s => { const m = /^-?\d+(\.\d+)?/.exec(s); return m ? parseFloat(m[0]) : NaN; };
+      const num = s => { const x = /^-?\d+(\.\d+)?/.exec(s); return x ? parseFloat(x[0]) : NaN; };
       shown.sort((a, b) => {
         const x = cellText(a, sortCol), y = cellText(b, sortCol);
         const nx = a.since && a.since[sortCol] ? -a.since[sortCol] : num(x), ny = b.since && b.since[sortCol] ? -b.since[sortCol] : num(y);
@@ -93,14 +229,12 @@ function loadKeys(actions) {
     const last = Math.min(shown.length, first + count);
     const head = document.createElement("thead");
     const hr = head.insertRow();
-    if (cols.length) {
-      cols.forEach(i => {
-        const th = document.createElement("th");
-        th.textContent = dir.columns[i] + (i === sortCol ? (sortReverse ? " ↓" : " ↑") : "");
-        th.addEventListener("click", () => { sortReverse = sortCol === i ? !sortReverse : false; sortCol = i; refilter(); draw(); });
-        hr.appendChild(th);
-      });
-    }
+    cols.forEach(i => {
+      const th = document.createElement("th");
+      th.textContent = dir.columns[i] + (i === sortCol ? (sortReverse ? " ↓" : " ↑") : "");
+      th.addEventListener("click", () => { sortReverse = sortCol === i ? !sortReverse : false; sortCol = i; refilter(); draw(); });
+      hr.appendChild(th);
+    });
     const tbody = document.createElement("tbody");
     const spacer = h => { const r = tbody.insertRow(); r.className = "spacer"; r.style.height = h + "px"; };
     if (first > 0) spacer(first * rowHeight);
@@ -152,8 +286,9 @@ function loadKeys(actions) {
       if (ev.key === "Enter") { filterBox.blur(); }
       return;
     }
-    if (ev.altKey || ev.metaKey) return;
-    const action = actionOf(ev);
+    if (typing(ev)) return;
+    const action = actionOf("tree", ev, ["down", "up", "page-down", "page-up", "top", "bottom", "open", "close", "back",
+      "filter", "clear-filter", "sort", "sort-reverse", "wide", "yank", "yank-path", "merged-logs", "diff", "diff-contexts"]);
     const page = Math.floor(window.innerHeight / rowHeight) - 3;
     const e = shown[selected];
     switch (action) {
@@ -164,17 +299,19 @@ function loadKeys(actions) {
       case "top": select(0); break;
       case "bottom": select(shown.length - 1); break;
       case "open": if (e) location.href = e.url; break;
-      case "close": case "back": {
-        const up = location.pathname.replace(/\/[^/]*\/?$/, "") || "/";
-        location.href = up;
-        break;
-      }
+      case "close": case "back": location.href = parentOf(location.pathname); break;
       case "filter": filterBox.focus(); break;
       case "clear-filter": filterBox.value = ""; refilter(); draw(); break;
       case "merged-logs": if (e && e.dir) location.href = e.url + "/logs?pane"; break;
       case "sort": sortCol = sortCol + 1 >= (dir.columns || []).length ? -1 : sortCol + 1; refilter(); draw(); break;
       case "sort-reverse": sortReverse = !sortReverse; refilter(); draw(); break;
-      case "yank": case "yank-path": if (e && navigator.clipboard) navigator.clipboard.writeText(action === "yank-path" ? e.url : e.name); break;
+      case "wide": location.search = body.dataset.wide ? "" : "wide"; break;
+      case "yank": if (e) copy(e.name, e.name); break;
+      case "yank-path": if (e) copy(e.url, e.url); break;
+      case "diff": case "diff-contexts":
+        if (!e || e.dir) { flash("d and D compare leaves: select one", true); break; }
+        if (action === "diff") diffMark(e.url); else diffAcross(e.url);
+        break;
       default: return;
     }
     ev.preventDefault();
@@ -191,7 +328,7 @@ function loadKeys(actions) {
   // The directory's socket: the directory now, then at each change.
   let backoff = 500;
   function connect() {
-    const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + location.pathname);
+    const ws = new WebSocket(socketURL(location.pathname));
     ws.onmessage = m => {
       backoff = 500;
       const name = shown[selected] && shown[selected].name;
@@ -201,6 +338,8 @@ function loadKeys(actions) {
       if (k >= 0) selected = k;
       body.dataset.live = "1";
       draw();
+      // For the bench: when the rows first showed, from the request.
+      if (!performance.getEntriesByName("kfsui-rows").length && !dir.loading) performance.mark("kfsui-rows");
     };
     ws.onclose = () => {
       body.dataset.live = "";
@@ -211,110 +350,382 @@ function loadKeys(actions) {
   connect();
 })();
 
-// The log pane: a .log leaf's log, or a logs/ directory's merged, over
-// its socket; bounded, with follow/pause, filter, timestamps, wrap and
-// download, as the terminal's panes.
+// A leaf: scrolled with the viewer's keys; in a tree.txt (and a search's
+// results) up and down select the lines that lead to objects, Enter
+// follows one.
 (function () {
-  const body = document.body;
-  if (!body.dataset.log) return;
-  const max = 50000;       // lines kept; older ones are evicted
-  const pre = document.getElementById("log");
-  const info = document.getElementById("loginfo");
-  const status = document.getElementById("logstate");
-  const filterBox = document.getElementById("filter");
-  const followBtn = document.getElementById("follow");
-  const stampsBtn = document.getElementById("stamps");
-  const wrapBtn = document.getElementById("wrap");
-  const download = document.getElementById("download");
-  let lines = [];          // {ts, src, line}
-  let evicted = 0, dropped = 0;
-  let following = true, stamps = false, wrap = false;
-  let pending = false;
-  const actionOf = loadKeys(["follow", "timestamps", "wrap", "filter", "clear-filter", "save", "back", "close", "top", "bottom"]);
-
-  function text(l) { return (stamps ? l.ts + " " : "") + (l.src ? l.src + " " : "") + l.line; }
-
-  function draw() {
-    pending = false;
-    const q = filterBox.value.toLowerCase();
-    const shown = q ? lines.filter(l => text(l).toLowerCase().includes(q)) : lines;
-    pre.textContent = shown.map(text).join("\n");
-    pre.className = wrap ? "wrap" : "";
-    info.textContent = shown.length + (q ? " of " + lines.length : "") + " lines" +
-      (evicted ? " · " + evicted + " evicted" : "") + (dropped ? " · " + dropped + " dropped by the server" : "");
-    followBtn.textContent = following ? "following" : "paused";
-    stampsBtn.className = stamps ? "" : "off";
-    wrapBtn.className = wrap ? "" : "off";
-    if (following) document.scrollingElement.scrollTop = document.scrollingElement.scrollHeight;
+  if (!body.dataset.leaf) return;
+  const links = [...document.querySelectorAll("pre a.line")];
+  let sel = -1;
+  function selectLink(k) {
+    if (!links.length) return false;
+    if (sel >= 0) links[sel].classList.remove("selected");
+    sel = Math.max(0, Math.min(k, links.length - 1));
+    links[sel].classList.add("selected");
+    links[sel].scrollIntoView({ block: "nearest" });
+    return true;
   }
-  function later() { if (!pending) { pending = true; window.requestAnimationFrame(draw); } }
-
-  function toggle(what) {
-    if (what === "follow") following = !following;
-    if (what === "timestamps") stamps = !stamps;
-    if (what === "wrap") wrap = !wrap;
-    draw();
-  }
-  followBtn.addEventListener("click", () => toggle("follow"));
-  stampsBtn.addEventListener("click", () => toggle("timestamps"));
-  wrapBtn.addEventListener("click", () => toggle("wrap"));
-  download.addEventListener("click", () => {
-    download.href = URL.createObjectURL(new Blob([lines.map(text).join("\n") + "\n"], { type: "text/plain" }));
-  });
-  filterBox.addEventListener("input", later);
+  const line = 18, view = () => document.scrollingElement;
   document.addEventListener("keydown", ev => {
-    if (ev.target === filterBox) {
-      if (ev.key === "Escape") { filterBox.value = ""; filterBox.blur(); later(); }
-      if (ev.key === "Enter") filterBox.blur();
-      return;
-    }
-    switch (actionOf(ev)) {
-      case "follow": toggle("follow"); break;
-      case "timestamps": toggle("timestamps"); break;
-      case "wrap": toggle("wrap"); break;
-      case "filter": filterBox.focus(); break;
-      case "clear-filter": filterBox.value = ""; later(); break;
-      case "save": download.click(); break;
-      case "top": following = false; document.scrollingElement.scrollTop = 0; draw(); break;
-      case "bottom": following = true; draw(); break;
-      case "back": case "close": location.href = location.pathname.replace(/\/[^/]*\/?$/, "") || "/"; break;
+    if (typing(ev)) return;
+    const action = actionOf("viewer", ev, ["down", "up", "page-down", "page-up", "top", "bottom", "open", "back",
+      "yank", "yank-path", "diff", "diff-contexts"]);
+    const made = body.dataset.made;
+    switch (action) {
+      case "down": if (!selectLink(sel + 1)) view().scrollTop += line; break;
+      case "up": if (!selectLink(sel - 1)) view().scrollTop -= line; break;
+      case "page-down": view().scrollTop += window.innerHeight - 3 * line; break;
+      case "page-up": view().scrollTop -= window.innerHeight - 3 * line; break;
+      case "top": view().scrollTop = 0; break;
+      case "bottom": view().scrollTop = view().scrollHeight; break;
+      case "open": if (sel >= 0) location.href = links[sel].href; break;
+      case "back": if (made) history.back(); else location.href = parentOf(location.pathname); break;
+      case "yank": copy(document.querySelector("main pre").textContent, "the text"); break;
+      case "yank-path": copy(location.pathname, location.pathname); break;
+      case "diff": if (!made) diffMark(location.pathname); break;
+      case "diff-contexts": if (!made) diffAcross(location.pathname); break;
       default: return;
     }
     ev.preventDefault();
   });
+})();
 
-  // The socket; after a drop, resumed from the last line's time.
-  let backoff = 500, ended = false;
-  function connect() {
-    let query = "follow&tailLines=1000";
-    if (lines.length) {
-      const last = lines[lines.length - 1].ts;
-      let same = 0;
-      for (let k = lines.length - 1; k >= 0 && lines[k].ts === last; k--) same++;
-      query = "follow&since=" + encodeURIComponent(last) + "&sinceCount=" + same;
-    }
-    const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + location.pathname + "?" + query);
-    ws.onmessage = m => {
-      backoff = 500;
-      const f = JSON.parse(m.data);
-      if (f.ts) {
-        lines.push({ ts: f.ts, src: f.src || "", line: f.line || "" });
-        if (lines.length > max + 1000) { evicted += lines.length - max; lines = lines.slice(lines.length - max); }
-      } else if (f.dropped) {
-        dropped += f.dropped;
-      } else if (f.state) {
-        status.textContent = (f.src ? f.src + ": " : "") + f.state + (f.detail ? ": " + f.detail : "");
-        if (f.state === "ended" && !f.src) ended = true;
+// ANSI colors in log lines, as the terminal's panes show them: SGR
+// sequences (colors, bold, ...) style the text, every other escape
+// sequence is dropped, other control characters show as U+FFFD.
+const ansi = (function () {
+  // segments splits a line into [text, style] runs; style is null for
+  // the pane's own.
+  function segments(line) {
+    if (!/[\x00-\x08\x0b-\x1f\x7f]/.test(line)) return [[line, null]];
+    const out = [];
+    let st = {}, text = "";
+    const flush = () => { if (text) { out.push([text, Object.keys(st).length ? st : null]); text = ""; } };
+    for (let i = 0; i < line.length;) {
+      const c = line.charCodeAt(i);
+      if (c === 0x1b) {
+        const m = /^\x1b\[([0-9;:]*)[ -/]*([@-~])/.exec(line.slice(i, i + 64));
+        if (m) {
+          if (m[2] === "m") { flush(); st = sgr(st, m[1]); }
+          i += m[0].length;
+          continue;
+        }
+        const o = /^\x1b[\]P_^X][\s\S]*?(\x07|\x1b\\|$)/.exec(line.slice(i));
+        i += o ? o[0].length : 2;
+        continue;
       }
-      body.dataset.live = "1";
-      later();
-    };
-    ws.onclose = ev => {
-      body.dataset.live = "";
-      if (ended || ev.code === 1000) { status.textContent = "ended"; return; }
-      setTimeout(connect, backoff);
-      backoff = Math.min(backoff * 2, 10000);
-    };
+      if (c === 9) { text += "\t"; i++; continue; }
+      if (c < 0x20 || c === 0x7f) { text += "\uFFFD"; i++; continue; }
+      text += line[i++];
+    }
+    flush();
+    return out;
   }
-  connect();
+  // color is an SGR extended color (5;n or 2;r;g;b) from ps at i; it
+  // returns [css color or class, parameters used].
+  function color(ps, i) {
+    if (ps[i + 1] === 5 && ps[i + 2] >= 0 && ps[i + 2] < 256) {
+      const n = ps[i + 2];
+      if (n < 16) return [n, 2];
+      if (n < 232) { const v = k => [0, 95, 135, 175, 215, 255][k]; const x = n - 16; return [`rgb(${v(Math.floor(x / 36))},${v(Math.floor(x / 6) % 6)},${v(x % 6)})`, 2]; }
+      const g = 8 + (n - 232) * 10; return [`rgb(${g},${g},${g})`, 2];
+    }
+    if (ps[i + 1] === 2 && ps.slice(i + 2, i + 5).every(v => v >= 0 && v < 256)) return [`rgb(${ps[i + 2]},${ps[i + 3]},${ps[i + 4]})`, 4];
+    return [null, ps[i + 1] === 2 ? 4 : ps[i + 1] === 5 ? 2 : 0];
+  }
+  function sgr(prev, params) {
+    const st = Object.assign({}, prev);
+    const ps = params === "" ? [0] : params.split(/[;:]/).map(p => p === "" ? 0 : +p);
+    for (let i = 0; i < ps.length; i++) {
+      const n = ps[i];
+      if (n === 0) { for (const k in st) delete st[k]; }
+      else if (n === 1) st.bold = true;
+      else if (n === 2) st.dim = true;
+      else if (n === 3) st.italic = true;
+      else if (n === 4) st.underline = true;
+      else if (n === 7) st.reverse = true;
+      else if (n === 9) st.strike = true;
+      else if (n === 22) { delete st.bold; delete st.dim; }
+      else if (n === 23) delete st.italic;
+      else if (n === 24) delete st.underline;
+      else if (n === 27) delete st.reverse;
+      else if (n === 29) delete st.strike;
+      else if (n >= 30 && n <= 37) st.fg = n - 30;
+      else if (n >= 90 && n <= 97) st.fg = n - 90 + 8;
+      else if (n >= 40 && n <= 47) st.bg = n - 40;
+      else if (n >= 100 && n <= 107) st.bg = n - 100 + 8;
+      else if (n === 39) delete st.fg;
+      else if (n === 49) delete st.bg;
+      else if (n === 38 || n === 48) {
+        const [c, used] = color(ps, i);
+        if (c !== null) st[n === 38 ? "fg" : "bg"] = c;
+        i += used;
+      }
+    }
+    return st;
+  }
+  // append adds a line's runs to el: styled spans, text never markup.
+  function append(el, line) {
+    for (const [text, st] of segments(line)) {
+      if (!st) { el.appendChild(document.createTextNode(text)); continue; }
+      const s = document.createElement("span");
+      s.textContent = text;
+      for (const k of ["bold", "dim", "italic", "underline", "reverse", "strike"]) if (st[k]) s.classList.add("a-" + k);
+      for (const k of ["fg", "bg"]) {
+        if (typeof st[k] === "number") s.classList.add("a-" + k + st[k]);
+        else if (st[k]) s.style[k === "fg" ? "color" : "backgroundColor"] = st[k];
+      }
+      el.appendChild(s);
+    }
+  }
+  // plain is a line without its escape sequences, for filters and files.
+  function plain(line) { return segments(line).map(s => s[0]).join(""); }
+  return { append, plain };
+})();
+
+// Log panes: each a .log leaf's log, or a logs/ directory's merged, over
+// its own socket; bounded, with follow/pause, filter, timestamps, wrap,
+// the time window, previous and download, as the terminal's panes. Only
+// the lines in view are drawn.
+(function () {
+  if (!body.dataset.log) return;
+  const max = 50000;       // lines a pane keeps; older ones are evicted
+  const rowHeight = 18;
+  const holder = document.getElementById("panes");
+  const panes = [];
+  let focused = null, maximised = false;
+
+  function Pane(url) {
+    const p = { url, lines: [], received: 0, evicted: 0, dropped: 0, following: true, stamps: false, wrap: false, top: 0,
+      previous: false, window: { tailLines: 1000 }, ws: null, ended: false, backoff: 500, pending: false, filter: null };
+    const el = document.createElement("section");
+    el.className = "pane";
+    el.dataset.url = url;
+    const bar = document.createElement("div");
+    bar.className = "bar";
+    const title = document.createElement("a");
+    title.href = url.replace(/\/logs\/?$/, "/logs");
+    title.textContent = url;
+    const status = document.createElement("span");
+    status.className = "muted logstate";
+    status.textContent = "connecting";
+    const info = document.createElement("span");
+    info.className = "muted loginfo";
+    const filterBox = document.createElement("input");
+    filterBox.placeholder = "f filter (regex)";
+    filterBox.autocomplete = "off";
+    filterBox.spellcheck = false;
+    const button = (label, fn) => { const b = document.createElement("button"); b.type = "button"; b.textContent = label; b.addEventListener("click", () => { focus(p); fn(); }); return b; };
+    const followBtn = button("following", () => toggle("follow"));
+    const stampsBtn = button("timestamps", () => toggle("timestamps"));
+    const wrapBtn = button("wrap", () => toggle("wrap"));
+    const saveBtn = button("download", () => save());
+    const closeBtn = button("×", () => close(p));
+    closeBtn.title = "close the pane (x)";
+    bar.append(title, status, info, filterBox, followBtn, stampsBtn, wrapBtn, saveBtn, closeBtn);
+    const view = document.createElement("div");
+    view.className = "view";
+    const pre = document.createElement("pre");
+    view.appendChild(pre);
+    el.append(bar, view);
+    el.addEventListener("mousedown", () => focus(p));
+    Object.assign(p, { el, pre, view, info, status, filterBox, followBtn, stampsBtn, wrapBtn });
+
+    function text(l) { return (p.stamps ? l.ts + " " : "") + (l.src ? l.src + " " : "") + l.line; }
+    function shown() { return p.filter ? p.lines.filter(l => p.filter.test(ansi.plain(text(l)))) : p.lines; }
+    function rows() { return Math.max(1, Math.floor(view.clientHeight / rowHeight)); }
+    p.draw = function () {
+      p.pending = false;
+      const all = shown(), n = rows();
+      if (p.following) p.top = Math.max(0, all.length - n);
+      p.top = Math.max(0, Math.min(p.top, Math.max(0, all.length - n)));
+      const slice = all.slice(p.top, p.top + n);
+      pre.replaceChildren();
+      slice.forEach((l, k) => {
+        if (k) pre.appendChild(document.createTextNode("\n"));
+        if (p.stamps) { const s = document.createElement("span"); s.className = "muted"; s.textContent = l.ts + " "; pre.appendChild(s); }
+        if (l.src) { const s = document.createElement("span"); s.className = "src"; s.textContent = l.src + " "; pre.appendChild(s); }
+        ansi.append(pre, l.line);
+      });
+      view.classList.toggle("bottom", p.following);
+      pre.className = p.wrap ? "wrap" : "";
+      info.textContent = (all.length ? (p.top + 1) + "–" + (p.top + slice.length) + " of " : "") + all.length +
+        (p.filter ? " matching of " + p.lines.length : "") + " lines" +
+        (p.evicted ? " · " + p.evicted + " evicted" : "") + (p.dropped ? " · " + p.dropped + " dropped by the server" : "");
+      // For the bench: every line received, and those the server let go.
+      el.dataset.received = p.received;
+      el.dataset.dropped = p.dropped;
+      followBtn.textContent = p.following ? "following" : "paused";
+      stampsBtn.className = p.stamps ? "" : "off";
+      wrapBtn.className = p.wrap ? "" : "off";
+    };
+    p.later = function () { if (!p.pending) { p.pending = true; window.requestAnimationFrame(p.draw); } };
+    function toggle(what) {
+      if (what === "follow") p.following = !p.following;
+      if (what === "timestamps") p.stamps = !p.stamps;
+      if (what === "wrap") p.wrap = !p.wrap;
+      p.draw();
+    }
+    function save() {
+      const a = document.createElement("a");
+      a.href = URL.createObjectURL(new Blob([p.lines.map(l => ansi.plain(text(l))).join("\n") + "\n"], { type: "text/plain" }));
+      a.download = url.replace(/^\/+/, "").replace(/[/@]/g, "_") + ".txt";
+      a.click();
+      flash("saved " + p.lines.length + " lines");
+    }
+    function scroll(by) {
+      const all = shown().length, n = rows();
+      p.top = Math.max(0, (p.following ? Math.max(0, all - n) : p.top) + by);
+      p.following = p.top >= all - n;
+      p.draw();
+    }
+    view.addEventListener("wheel", ev => { ev.preventDefault(); scroll(Math.sign(ev.deltaY) * 3); }, { passive: false });
+    filterBox.addEventListener("input", () => {
+      try { p.filter = filterBox.value ? new RegExp(filterBox.value, "i") : null; filterBox.classList.remove("bad"); }
+      catch (e) { filterBox.classList.add("bad"); }
+      p.later();
+    });
+    filterBox.addEventListener("keydown", ev => {
+      if (ev.key === "Escape") { filterBox.value = ""; p.filter = null; filterBox.blur(); p.later(); }
+      if (ev.key === "Enter") filterBox.blur();
+    });
+
+    // The socket; after a drop, resumed from the last line's time.
+    function connect() {
+      const q = new URLSearchParams({ follow: "" });
+      if (p.previous) q.set("previous", "");
+      if (p.lines.length) {
+        const last = p.lines[p.lines.length - 1].ts;
+        let same = 0;
+        for (let k = p.lines.length - 1; k >= 0 && p.lines[k].ts === last; k--) same++;
+        q.set("since", last);
+        q.set("sinceCount", same);
+      } else {
+        for (const k in p.window) q.set(k, p.window[k]);
+      }
+      const ws = new WebSocket(socketURL(url, q.toString()));
+      p.ws = ws;
+      ws.onmessage = m => {
+        p.backoff = 500;
+        const f = JSON.parse(m.data);
+        if (f.ts) {
+          p.received++;
+          p.lines.push({ ts: f.ts, src: f.src || "", line: f.line || "" });
+          if (p.lines.length > max + 1000) { p.evicted += p.lines.length - max; p.lines = p.lines.slice(p.lines.length - max); }
+        } else if (f.dropped) {
+          p.dropped += f.dropped;
+        } else if (f.state) {
+          status.textContent = (f.src ? f.src + ": " : "") + f.state + (f.detail ? ": " + f.detail : "");
+          if (f.state === "ended" && !f.src) p.ended = true;
+        }
+        el.dataset.live = "1";
+        p.later();
+      };
+      ws.onclose = ev => {
+        el.dataset.live = "";
+        if (p.ws !== ws) return; // replaced
+        if (p.ended || ev.code === 1000) { status.textContent = "ended"; return; }
+        if (ev.reason) status.textContent = ev.reason;
+        setTimeout(connect, p.backoff);
+        p.backoff = Math.min(p.backoff * 2, 10000);
+      };
+    }
+    // restart reads the log again with other options: the time window,
+    // the previous instance.
+    p.restart = function (change) {
+      change();
+      p.lines = []; p.evicted = 0; p.dropped = 0; p.ended = false; p.following = true;
+      const old = p.ws;
+      p.ws = null;
+      if (old) old.close();
+      status.textContent = "connecting";
+      connect();
+      p.draw();
+    };
+    p.close = function () { const ws = p.ws; p.ws = null; if (ws) ws.close(); };
+    p.toggle = toggle;
+    p.save = save;
+    p.scroll = scroll;
+    p.rows = rows;
+    connect();
+    return p;
+  }
+
+  function focus(p) {
+    focused = p;
+    panes.forEach(q => q.el.classList.toggle("focused", q === p));
+  }
+  function layout() {
+    panes.forEach(q => { q.el.hidden = maximised && q !== focused; });
+    panes.forEach(q => q.draw());
+  }
+  // remember keeps the page's URL naming its panes: a permalink.
+  function remember() {
+    const u = panes.length === 1 ? panes[0].url + (/\.log$/.test(panes[0].url) ? "" : "?pane")
+      : "/-/logs?" + new URLSearchParams(panes.map(q => ["p", q.url]));
+    history.replaceState(null, "", u);
+  }
+  function add(url) {
+    const p = Pane(url);
+    panes.push(p);
+    holder.appendChild(p.el);
+    focus(p);
+    maximised = false;
+    layout();
+    remember();
+  }
+  function close(p) {
+    p.close();
+    p.el.remove();
+    panes.splice(panes.indexOf(p), 1);
+    if (!panes.length) { location.href = parentOf(p.url); return; }
+    focus(panes[0]);
+    layout();
+    remember();
+  }
+
+  JSON.parse(body.dataset.panes || "[]").forEach(add);
+  focus(panes[0]);
+  jump.onLog = add;
+  window.addEventListener("resize", layout);
+
+  const windows = { "since-tail": { tailLines: 1000 }, "since-1m": { sinceSeconds: 60 }, "since-5m": { sinceSeconds: 300 },
+    "since-15m": { sinceSeconds: 900 }, "since-1h": { sinceSeconds: 3600 }, "since-all": {} };
+  document.addEventListener("keydown", ev => {
+    if (typing(ev) || !focused) return;
+    const p = focused;
+    const action = actionOf("log", ev, ["follow", "timestamps", "wrap", "filter", "search", "clear-filter", "save", "clear",
+      "previous", "since-tail", "since-1m", "since-5m", "since-15m", "since-1h", "since-all", "more-lines", "fewer-lines",
+      "maximise", "close-pane", "switch-pane", "back", "top", "bottom", "up", "down", "page-up", "page-down", "yank", "yank-path"]);
+    switch (action) {
+      case "follow": case "timestamps": case "wrap": p.toggle(action); break;
+      case "filter": case "search": p.filterBox.focus(); break;
+      case "clear-filter": p.filterBox.value = ""; p.filter = null; p.later(); break;
+      case "save": p.save(); break;
+      case "clear": p.lines = []; p.evicted = 0; p.dropped = 0; p.draw(); break;
+      case "previous": p.restart(() => { p.previous = !p.previous; }); flash(p.previous ? "the previous instance" : "the current instance"); break;
+      case "more-lines": case "fewer-lines": {
+        const n = p.window.tailLines || 1000;
+        p.restart(() => { p.window = { tailLines: action === "more-lines" ? n * 2 : Math.max(1, Math.floor(n / 2)) }; });
+        flash("the last " + p.window.tailLines + " lines");
+        break;
+      }
+      case "maximise": maximised = !maximised; layout(); break;
+      case "close-pane": close(p); break;
+      case "switch-pane": focus(panes[(panes.indexOf(p) + 1) % panes.length]); break;
+      case "back": location.href = parentOf(p.url); break;
+      case "top": p.following = false; p.top = 0; p.draw(); break;
+      case "bottom": p.following = true; p.draw(); break;
+      case "up": p.scroll(-1); break;
+      case "down": p.scroll(1); break;
+      case "page-up": p.scroll(-p.rows()); break;
+      case "page-down": p.scroll(p.rows()); break;
+      case "yank": copy(p.lines.map(l => ansi.plain((p.stamps ? l.ts + " " : "") + (l.src ? l.src + " " : "") + l.line)).join("\n") + "\n", p.lines.length + " lines"); break;
+      case "yank-path": copy(p.url, p.url); break;
+      default:
+        if (windows[action]) { p.restart(() => { p.window = windows[action]; }); flash(action.replace("since-", "window: ")); break; }
+        return;
+    }
+    ev.preventDefault();
+  });
 })();
