@@ -64,3 +64,54 @@ func TestWebDirSocketFollowsTheCluster(t *testing.T) {
 	}
 	next("the deletion", func(n []string) bool { return !slices.Contains(n, "added") })
 }
+
+// Browsers on one directory share it: one follower reads and encodes it,
+// and every socket gets the very same frame; when the last goes, the
+// directory is no longer followed.
+func TestWebDirSocketsShareTheDirectory(t *testing.T) {
+	srv, hs, _, ns := serve(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	dial := func() *websocket.Conn {
+		conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(hs.URL, "http")+"/namespaces/"+ns+"/configmaps",
+			&websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + srv.Token()}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return conn
+	}
+	var conns []*websocket.Conn
+	var first [][]byte
+	for range 3 {
+		c := dial()
+		defer c.CloseNow()
+		_, b, err := c.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns, first = append(conns, c), append(first, b)
+	}
+	srv.live.mu.Lock()
+	n := len(srv.live.dirs)
+	srv.live.mu.Unlock()
+	if n != 1 {
+		t.Errorf("three sockets on one directory: %d directories followed, want 1", n)
+	}
+	if string(first[1]) != string(first[0]) || string(first[2]) != string(first[0]) {
+		t.Errorf("the sockets' first frames differ:\n%s\n%s", first[0], first[2])
+	}
+	for _, c := range conns {
+		c.Close(websocket.StatusNormalClosure, "")
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		srv.live.mu.Lock()
+		n = len(srv.live.dirs)
+		srv.live.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the directory is still followed after its sockets closed")
+		}
+	}
+}

@@ -149,6 +149,7 @@ func (s *Server) serveLogSocket(w http.ResponseWriter, r *http.Request, t target
 		case frames <- f:
 		default:
 			lost.Add(1)
+			s.dropped.Add(1)
 		}
 	}
 	done := make(chan struct{})

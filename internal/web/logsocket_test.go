@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -191,4 +192,55 @@ func TestWebLogSocketMergesALogsDirectory(t *testing.T) {
 	if more := readLines(t, ctx, conn, 1); more[0].Src != "back" || more[0].Line != "later" {
 		t.Errorf("a line written later: %+v", more[0])
 	}
+}
+
+// A client that does not read while a container floods its log: the
+// server keeps at most sendBuffer lines for it and lets the rest go; when
+// the client reads again it gets, in order and none twice, the lines
+// kept, and frames counting the lines let go, which with them add up to
+// every line written.
+func TestWebLogSocketBoundsASlowClient(t *testing.T) {
+	srv, hs, _, ns := serve(t)
+	c := testcluster.Shared(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	runningPod(t, ns, "flood", "app")
+	conn := dial(t, ctx, srv, hs.URL, "/namespaces/"+ns+"/pods/flood/logs/app.log", "follow&tailLines=0")
+	defer conn.CloseNow()
+	conn.SetReadLimit(1 << 20)
+	waitStreams(t, ns, "flood", "app")
+	const n = 100000
+	c.Kubelet().Flood(ns, "flood", "app", n, 200)
+	// Not reading until the server has let lines go: its buffer is full.
+	for deadline := time.Now().Add(time.Minute); srv.dropped.Load() == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the server let no line go for a client that reads nothing")
+		}
+	}
+	got, dropped, last := 0, 0, 0
+	for got+dropped < n {
+		_, b, err := conn.Read(ctx)
+		if err != nil {
+			t.Fatalf("after %d lines and %d dropped: %v", got, dropped, err)
+		}
+		var f logFrame
+		if err := json.Unmarshal(b, &f); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case f.Dropped > 0:
+			dropped += f.Dropped
+		case f.TS != "":
+			num, _ := strconv.Atoi(f.Line[:9])
+			if num <= last {
+				t.Fatalf("line %d after line %d", num, last)
+			}
+			last = num
+			got++
+		}
+	}
+	if got+dropped != n || dropped == 0 {
+		t.Errorf("%d lines and %d dropped, want %d in all", got, dropped, n)
+	}
+	t.Logf("a client that stalled: %d lines received, %d let go (the server keeps %d)", got, dropped, sendBuffer)
 }
