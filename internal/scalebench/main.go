@@ -40,6 +40,8 @@ func main() {
 	flag.IntVar(&sessions, "sessions", sessions, "how many times to start kfsui and expand the big directory (and to time each mount and grep figure)")
 	flag.BoolVar(&mountOnly, "mount-only", false, "only the mount's and kfsui grep's figures")
 	vsK9s := flag.String("vs-k9s", "", "instead, the metrics bench: kfsui against this k9s binary (see vsk9s.go)")
+	web := flag.Bool("web", false, "instead, kfsui web's bench: a 10,000-pod directory and log sockets in headless Chromium (see web.go)")
+	webMinutes := flag.Int("web-minutes", 5, "how long --web follows 20 clients × 4 log sockets")
 	flag.Parse()
 	if sessions < 1 {
 		fmt.Fprintln(os.Stderr, "scalebench: --sessions must be at least 1")
@@ -48,6 +50,13 @@ func main() {
 	if *vsK9s != "" {
 		if err := runVsK9s(*vsK9s, *small, min(sessions, 5)); err != nil {
 			fmt.Fprintf(os.Stderr, "scalebench: vs k9s: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *web {
+		if err := runWeb(*small, max(*webMinutes, 1)); err != nil {
+			fmt.Fprintf(os.Stderr, "scalebench: web: %v\n", err)
 			os.Exit(1)
 		}
 		return
