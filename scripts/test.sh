@@ -63,7 +63,8 @@ main() {
   echo "== fuzz (${KFSUI_FUZZTIME:-a fixed number of inputs} each)"
   local target
   for target in "FuzzParse ./model 30000x" "FuzzHighlight ./views 5000x" "FuzzParseANSI ./views 200000x" \
-    "FuzzTerminalSafe ./views 300000x" "FuzzLineSplitter ./k8s 40000x" "FuzzDecodeTable ./k8s 40000x"; do
+    "FuzzTerminalSafe ./views 300000x" "FuzzLineSplitter ./k8s 40000x" "FuzzDecodeTable ./k8s 40000x" \
+    "FuzzAppendFrame ./internal/web 30000x"; do
     set -- $target
     # KFSUI_SKIP_E2E: fuzzing needs no cluster, so k8s's tests start none.
     # -timeout: a hanging input fails the run instead of stalling CI.

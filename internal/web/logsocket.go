@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -35,6 +33,11 @@ import (
 //	                 not given)
 //	previous         the container's previous instance
 //	timestamps       accepted for kubectl's sake: every frame has its time
+//	batch            the lines that wait together go as one frame,
+//	                 {"lines": [{"ts": ..., "line": ...}, ...]} (at most
+//	                 maxBatch): for a browser's page, which takes a frame
+//	                 in tens of microseconds and so could not take a
+//	                 flood's lines one frame each
 //
 // Each line is one text frame, {"ts": "<RFC 3339 with nanoseconds>",
 // "line": "<text>"}. Other frames say what happened: {"dropped": N} when
@@ -134,7 +137,8 @@ func (s *Server) serveLogSocket(w http.ResponseWriter, r *http.Request, t target
 	}
 	// coder/websocket refuses an Origin other than the Host: a page of
 	// another site cannot open the socket with the user's cookie.
-	conn, err := websocket.Accept(w, r, nil)
+	cw := &corking{ResponseWriter: w}
+	conn, err := websocket.Accept(cw, r, nil)
 	if err != nil {
 		return // Accept has answered
 	}
@@ -142,13 +146,9 @@ func (s *Server) serveLogSocket(w http.ResponseWriter, r *http.Request, t target
 	// The client sends nothing; its close ends ctx. The followers end
 	// with ctx, and are waited for before the handler returns.
 	ctx, stop := context.WithCancel(conn.CloseRead(r.Context()))
-	frames := make(chan logFrame, sendBuffer)
-	var lost atomic.Int64 // lines let go since the client last heard of it
+	q := newLineQueue(sendBuffer)
 	send := func(f logFrame) {
-		select {
-		case frames <- f:
-		default:
-			lost.Add(1)
+		if !q.put(f) {
 			s.dropped.Add(1)
 		}
 	}
@@ -165,7 +165,7 @@ func (s *Server) serveLogSocket(w http.ResponseWriter, r *http.Request, t target
 		stop()
 		<-done
 	}()
-	err = writeFrames(ctx, conn, frames, &lost, done)
+	err = writeFrames(ctx, conn, cw.conn, q, done, r.URL.Query().Has("batch"))
 	if err == nil || errors.Is(err, context.Canceled) {
 		conn.Close(websocket.StatusNormalClosure, "")
 	}
@@ -202,51 +202,5 @@ func followMerged(ctx context.Context, t target, src k8s.FollowSource, opts k8s.
 	})
 	if err != nil && ctx.Err() == nil {
 		send(logFrame{State: k8s.StateFailed.String(), Detail: model.OneLine(err)})
-	}
-}
-
-// writeFrames writes frames as they come, a count of dropped lines before
-// the next line when there is one, until the follower is done and every
-// frame is written, or the socket fails.
-func writeFrames(ctx context.Context, conn *websocket.Conn, frames <-chan logFrame, lost *atomic.Int64, done <-chan struct{}) error {
-	write := func(f logFrame) error {
-		b, err := json.Marshal(f)
-		if err != nil {
-			return err
-		}
-		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		return conn.Write(wctx, websocket.MessageText, b)
-	}
-	flushDropped := func() error {
-		if n := lost.Swap(0); n > 0 {
-			return write(logFrame{Dropped: int(n)})
-		}
-		return nil
-	}
-	for {
-		select {
-		case f := <-frames:
-			if err := flushDropped(); err != nil {
-				return err
-			}
-			if err := write(f); err != nil {
-				return err
-			}
-		case <-done:
-			for {
-				select {
-				case f := <-frames:
-					if err := write(f); err != nil {
-						return err
-					}
-					continue
-				default:
-				}
-				return flushDropped()
-			}
-		case <-ctx.Done():
-			return ctx.Err()
-		}
 	}
 }
