@@ -132,8 +132,13 @@ func (w *corking) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // this long is gone.
 const writeTimeout = 30 * time.Second
 
-// maxBatch bounds the lines of one frame of a batching socket.
-const maxBatch = 1000
+// maxBatch bounds the lines of one frame of a batching socket, and
+// batchEvery is the least time between two of its bursts: a person sees
+// no delay of 10 ms, and a flood comes a thousand lines a frame.
+const (
+	maxBatch   = 1000
+	batchEvery = 10 * time.Millisecond
+)
 
 // writeFrames writes the queue's frames as they come, each burst corked,
 // with a count of the lines let go after the lines queued before them,
@@ -202,6 +207,17 @@ func writeFrames(ctx context.Context, conn *websocket.Conn, cc *corkedConn, q *l
 			return flush()
 		case <-ctx.Done():
 			return ctx.Err()
+		}
+		if batch {
+			// A page's frame costs it tens of microseconds whatever it
+			// holds: what comes in the next moment waits to come with
+			// the lines after it, at most batchEvery late.
+			select {
+			case <-time.After(batchEvery):
+			case <-done:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
 	}
 }

@@ -136,9 +136,13 @@ func (s *Server) serveLogSocket(w http.ResponseWriter, r *http.Request, t target
 		return
 	}
 	// coder/websocket refuses an Origin other than the Host: a page of
-	// another site cannot open the socket with the user's cookie.
+	// another site cannot open the socket with the user's cookie. A
+	// client that offers permessage-deflate (a browser) gets its large
+	// frames compressed, each on its own with a pooled compressor: a
+	// page's batches of log lines shrink tenfold, which keeps a flood
+	// within what the browser takes.
 	cw := &corking{ResponseWriter: w}
-	conn, err := websocket.Accept(cw, r, nil)
+	conn, err := websocket.Accept(cw, r, &websocket.AcceptOptions{CompressionMode: websocket.CompressionNoContextTakeover})
 	if err != nil {
 		return // Accept has answered
 	}
