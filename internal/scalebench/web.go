@@ -226,10 +226,15 @@ func runWeb(small bool, minutes int) error {
 		}
 		times = append(times, d)
 	}
+	scroll, err := scrollFrames(browserCtx, bigDir, scale.BigPods)
+	if err != nil {
+		return err
+	}
 	warm := slices.Clone(times[1:])
 	slices.Sort(warm)
 	row(fmt.Sprintf("%d-pod directory: request → rows drawn, first", scale.BigPods), ms(times[0]), "", true)
 	row("… again (the listing cached), median of 5", ms(warm[2])+" ("+ms(warm[0])+"–"+ms(warm[4])+")", "", true)
+	row("… scrolled through, a screen a frame: longest frame", ms(scroll), "", true)
 
 	// 1 and 20 browsers on it.
 	var tabs []context.CancelFunc
@@ -251,6 +256,10 @@ func runWeb(small bool, minutes int) error {
 	if err != nil {
 		return err
 	}
+	rssOne, _, _, err := memory(srv.cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
 	for len(tabs) < webBrowsers {
 		if err := open(); err != nil {
 			return err
@@ -260,9 +269,14 @@ func runWeb(small bool, minutes int) error {
 	if err != nil {
 		return err
 	}
+	rssTwenty, _, _, err := memory(srv.cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
 	each := (twenty - one) / (webBrowsers - 1)
-	row("server live heap, 1 browser on the directory", mb(one), "", true)
-	row(fmt.Sprintf("… %d browsers: per extra browser", webBrowsers), mb(twenty)+", +"+mb(each), "≤ +5 MB", each <= 5<<20)
+	row("server live heap (RSS), 1 browser on the directory", mb(one)+" ("+mb(rssOne)+")", "", true)
+	row(fmt.Sprintf("… %d browsers: live heap (RSS), per extra browser", webBrowsers),
+		mb(twenty)+" ("+mb(rssTwenty)+"), +"+mb(each)+" (+"+mb((rssTwenty-rssOne)/(webBrowsers-1))+")", "≤ +5 MB", each <= 5<<20)
 	for _, cancel := range tabs {
 		cancel()
 	}
@@ -306,6 +320,36 @@ func pageRows(tab context.Context, url string, entries int) (time.Duration, erro
 		return 0, err
 	}
 	return time.Duration(at * float64(time.Millisecond)), nil
+}
+
+// scrollFrames opens the directory's page and scrolls through all its
+// rows, a screen a frame, and returns the page's longest frame.
+func scrollFrames(browserCtx context.Context, url string, entries int) (time.Duration, error) {
+	tab, cancel := chromedp.NewContext(browserCtx)
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(tab, 2*time.Minute)
+	defer cancelT()
+	if _, err := pageRows(ctx, url, entries); err != nil {
+		return 0, err
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[string](`window.kfsuiScroll = 0; (function () {
+		const view = document.scrollingElement;
+		let last = performance.now(), gap = 0;
+		function frame(t) {
+			gap = Math.max(gap, t - last); last = t;
+			if (view.scrollTop + window.innerHeight >= view.scrollHeight) { window.kfsuiScroll = gap || 1; return; }
+			view.scrollTop += window.innerHeight;
+			requestAnimationFrame(frame);
+		}
+		requestAnimationFrame(t => { last = t; requestAnimationFrame(frame); });
+		return "scrolling"; })()`)); err != nil {
+		return 0, err
+	}
+	if err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](`window.kfsuiScroll > 0`)); err != nil {
+		return 0, fmt.Errorf("scrolling %s: %w", url, err)
+	}
+	gap, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`window.kfsuiScroll`))
+	return time.Duration(gap * float64(time.Millisecond)), err
 }
 
 // followFlood opens a container's log pane, floods the container, and

@@ -46,8 +46,13 @@ type liveDir struct {
 	mu     sync.Mutex
 	latest []byte                   // the last frame, nil before the first
 	subs   map[chan []byte]struct{} // each socket's mailbox of one frame
-	stop   context.CancelFunc       // ends the producer, with the last socket
+	stop   context.CancelFunc       // ends the producer, a while after the last socket
+	linger *time.Timer              // running while no socket shows it
 }
+
+// dirLinger is how long a directory stays followed after its last
+// socket went: a browser going back to it, or a reload, finds it ready.
+const dirLinger = 30 * time.Second
 
 // liveDirs are the directories followed, by key.
 type liveDirs struct {
@@ -66,6 +71,10 @@ func (s *Server) watch(t target) (frames <-chan []byte, release func()) {
 		s.live.dirs = map[dirKey]*liveDir{}
 	}
 	d := s.live.dirs[key]
+	if d != nil && d.linger != nil {
+		d.linger.Stop()
+		d.linger = nil
+	}
 	if d == nil {
 		ctx, stop := context.WithCancel(context.Background())
 		d = &liveDir{subs: map[chan []byte]struct{}{}, stop: stop}
@@ -86,10 +95,19 @@ func (s *Server) watch(t target) (frames <-chan []byte, release func()) {
 		delete(d.subs, ch)
 		last := len(d.subs) == 0
 		d.mu.Unlock()
-		if last {
-			d.stop()
-			delete(s.live.dirs, key)
+		if !last {
+			return
 		}
+		var t *time.Timer
+		t = time.AfterFunc(s.linger, func() {
+			s.live.mu.Lock()
+			defer s.live.mu.Unlock()
+			if d.linger == t { // no socket came back meanwhile
+				d.stop()
+				delete(s.live.dirs, key)
+			}
+		})
+		d.linger = t
 	}
 }
 

@@ -66,10 +66,11 @@ func TestWebDirSocketFollowsTheCluster(t *testing.T) {
 }
 
 // Browsers on one directory share it: one follower reads and encodes it,
-// and every socket gets the very same frame; when the last goes, the
-// directory is no longer followed.
+// and every socket gets the very same frame; a while after the last went,
+// the directory is no longer followed.
 func TestWebDirSocketsShareTheDirectory(t *testing.T) {
 	srv, hs, _, ns := serve(t)
+	srv.linger = 100 * time.Millisecond
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	dial := func() *websocket.Conn {

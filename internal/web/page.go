@@ -181,7 +181,11 @@ func (s *Server) page(w http.ResponseWriter, d pageData) {
 	now := time.Now()
 	if d.Dir != nil {
 		t := target{context: d.Context, path: d.Path}
-		j := toJSON(t, *d.Dir, now)
+		dir := *d.Dir
+		if len(dir.Entries) > maxPageRows && !d.All {
+			v.More, dir.Entries = len(dir.Entries)-maxPageRows, dir.Entries[:maxPageRows]
+		}
+		j := toJSON(t, dir, now)
 		// The columns kubectl get prints without -o wide, as the tree
 		// shows them; ?wide shows all.
 		var shown []int
@@ -194,11 +198,7 @@ func (s *Server) page(w http.ResponseWriter, d pageData) {
 				v.Columns = append(v.Columns, j.Columns[i])
 			}
 		}
-		entries := j.Entries
-		if len(entries) > maxPageRows && !d.All {
-			v.More, entries = len(entries)-maxPageRows, entries[:maxPageRows]
-		}
-		for _, e := range entries {
+		for _, e := range j.Entries {
 			r := row{Name: e.Name, URL: e.URL, Summary: e.Summary, Health: e.Health, Dir: e.Dir}
 			for _, i := range shown {
 				if i < len(e.Cells) {

@@ -77,6 +77,9 @@ type Server struct {
 	css   []byte // theme.css
 	keys  []byte // keys.json
 	live  liveDirs
+	// linger is how long a directory stays followed after its last
+	// socket (dirLinger).
+	linger time.Duration
 	// dropped counts the log lines let go for sockets that read too
 	// slowly.
 	dropped atomic.Int64
@@ -98,7 +101,7 @@ func New(o Options) (*Server, error) {
 	}
 	var err error
 	s := &Server{trees: map[string]*Tree{}, start: o.Trees[0].Context, token: o.Token, hosts: map[string]bool{},
-		tls: o.TLS, wait: o.Wait, css: themeCSS(o.Palettes)}
+		tls: o.TLS, wait: o.Wait, css: themeCSS(o.Palettes), linger: dirLinger}
 	if s.wait <= 0 {
 		s.wait = 30 * time.Second
 	}
