@@ -111,6 +111,16 @@ func (w *webServer) stop() {
 	}
 }
 
+// connections counts the server's established connections.
+func (w *webServer) connections() (int, error) {
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(w.base, "http://"))
+	out, err := exec.Command("ss", "-Htn", "state", "established", "sport", "=", ":"+port).Output()
+	if err != nil {
+		return 0, fmt.Errorf("ss: %w", err)
+	}
+	return strings.Count(string(out), "\n"), nil
+}
+
 // heap is the median of the next three live-heap samples of the trace
 // (each taken after a collection).
 func (w *webServer) heap() (int64, error) {
@@ -246,6 +256,11 @@ func runWeb(small bool, minutes int) error {
 	open := func() error {
 		tab, cancel := chromedp.NewContext(browserCtx)
 		tabs = append(tabs, cancel)
+		// The first Run on a context opens its tab, which lives as long
+		// as that context: here the tab's own, not pageRows's.
+		if err := chromedp.Do(tab); err != nil {
+			return err
+		}
 		_, err := pageRows(tab, bigDir, scale.BigPods)
 		return err
 	}
@@ -269,13 +284,20 @@ func runWeb(small bool, minutes int) error {
 	if err != nil {
 		return err
 	}
+	conns, err := srv.connections()
+	if err != nil {
+		return err
+	}
+	if conns < webBrowsers {
+		return fmt.Errorf("%d browsers open, but the server holds %d connections", webBrowsers, conns)
+	}
 	rssTwenty, _, _, err := memory(srv.cmd.Process.Pid)
 	if err != nil {
 		return err
 	}
 	each := (twenty - one) / (webBrowsers - 1)
 	row("server live heap (RSS), 1 browser on the directory", mb(one)+" ("+mb(rssOne)+")", "", true)
-	row(fmt.Sprintf("… %d browsers: live heap (RSS), per extra browser", webBrowsers),
+	row(fmt.Sprintf("… %d browsers (%d connections): live heap (RSS), per extra browser", webBrowsers, conns),
 		mb(twenty)+" ("+mb(rssTwenty)+"), +"+mb(each)+" (+"+mb((rssTwenty-rssOne)/(webBrowsers-1))+")", "≤ +5 MB", each <= 5<<20)
 	for _, cancel := range tabs {
 		cancel()
@@ -306,9 +328,8 @@ func runWeb(small bool, minutes int) error {
 func pageRows(tab context.Context, url string, entries int) (time.Duration, error) {
 	ctx, cancel := context.WithTimeout(tab, 2*time.Minute)
 	defer cancel()
-	_, err := chromedp.Run(ctx, chromedp.Navigate(url))
-	if err != nil {
-		return 0, err
+	if _, err := chromedp.Run(ctx, chromedp.Navigate(url)); err != nil {
+		return 0, fmt.Errorf("opening %s: %w", url, err)
 	}
 	want := strconv.Itoa(entries) + " entries"
 	if err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](`performance.getEntriesByName("kfsui-rows").length > 0 &&
@@ -317,7 +338,7 @@ func pageRows(tab context.Context, url string, entries int) (time.Duration, erro
 	}
 	at, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`performance.getEntriesByName("kfsui-rows")[0].startTime`))
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("%s: the rows' time: %w", url, err)
 	}
 	return time.Duration(at * float64(time.Millisecond)), nil
 }
@@ -327,7 +348,10 @@ func pageRows(tab context.Context, url string, entries int) (time.Duration, erro
 func scrollFrames(browserCtx context.Context, url string, entries int) (time.Duration, error) {
 	tab, cancel := chromedp.NewContext(browserCtx)
 	defer cancel()
-	ctx, cancelT := context.WithTimeout(tab, 2*time.Minute)
+	if err := chromedp.Do(tab); err != nil { // opens the tab: see open
+		return 0, err
+	}
+	ctx, cancelT := context.WithTimeout(tab, time.Minute)
 	defer cancelT()
 	if _, err := pageRows(ctx, url, entries); err != nil {
 		return 0, err
@@ -343,10 +367,11 @@ func scrollFrames(browserCtx context.Context, url string, entries int) (time.Dur
 		}
 		requestAnimationFrame(t => { last = t; requestAnimationFrame(frame); });
 		return "scrolling"; })()`)); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("scrolling %s: %w", url, err)
 	}
 	if err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](`window.kfsuiScroll > 0`)); err != nil {
-		return 0, fmt.Errorf("scrolling %s: %w", url, err)
+		state, _ := chromedp.Run(tab, chromedp.Evaluate[string](`[document.visibilityState, document.scrollingElement.scrollTop, window.innerHeight, document.scrollingElement.scrollHeight].join(" ")`))
+		return 0, fmt.Errorf("scrolling %s: %w (visibility, scroll top, height, scroll height: %s)", url, err, state)
 	}
 	gap, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`window.kfsuiScroll`))
 	return time.Duration(gap * float64(time.Millisecond)), err
@@ -358,6 +383,9 @@ func scrollFrames(browserCtx context.Context, url string, entries int) (time.Dur
 func followFlood(browserCtx context.Context, srv *webServer, k *testcluster.Kubelet) (rate float64, dropped int, gap time.Duration, err error) {
 	tab, cancel := chromedp.NewContext(browserCtx)
 	defer cancel()
+	if err := chromedp.Do(tab); err != nil { // opens the tab: see open
+		return 0, 0, 0, err
+	}
 	ctx, cancelT := context.WithTimeout(tab, 5*time.Minute)
 	defer cancelT()
 	url := srv.base + "/namespaces/" + webNamespace + "/pods/flood/logs/app.log"
