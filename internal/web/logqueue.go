@@ -143,9 +143,10 @@ const (
 // writeFrames writes the queue's frames as they come, each burst corked,
 // with a count of the lines let go after the lines queued before them,
 // until the follower is done and every frame is written, or the socket
-// fails. When batch, the lines queued together go as one frame,
-// {"lines": [...]}, at most maxBatch a frame; other frames go as they are,
-// in their order among the lines.
+// fails. When batch, the lines queued together go as one frame by
+// column, {"ts": [...], "line": [...], "src": [...]} ("src" in a logs/
+// directory's stream), at most maxBatch a frame; other frames go as they
+// are, in their order among the lines.
 func writeFrames(ctx context.Context, conn *websocket.Conn, cc *corkedConn, q *lineQueue, done <-chan struct{}, batch bool) error {
 	var frames []logFrame
 	var b []byte
@@ -154,16 +155,30 @@ func writeFrames(ctx context.Context, conn *websocket.Conn, cc *corkedConn, q *l
 		b = appendFrame(b[:0], f)
 		return write()
 	}
-	// lines writes frames[i:j], all lines, as one frame.
+	// lines writes fs, all lines, as one frame by column:
+	// {"ts": [...], "line": [...], "src": [...]}.
 	lines := func(fs []logFrame) error {
-		b = append(b[:0], `{"lines":[`...)
-		for k, f := range fs {
-			if k > 0 {
-				b = append(b, ',')
+		b = append(b[:0], '{')
+		column := func(name string, of func(logFrame) string) {
+			b = append(b, '"')
+			b = append(b, name...)
+			b = append(b, '"', ':', '[')
+			for k, f := range fs {
+				if k > 0 {
+					b = append(b, ',')
+				}
+				b = appendJSONString(b, of(f))
 			}
-			b = appendFrame(b, f)
+			b = append(b, ']')
 		}
-		b = append(b, "]}"...)
+		column("ts", func(f logFrame) string { return f.TS })
+		b = append(b, ',')
+		column("line", func(f logFrame) string { return f.Line })
+		if fs[0].Src != "" {
+			b = append(b, ',')
+			column("src", func(f logFrame) string { return f.Src })
+		}
+		b = append(b, '}')
 		return write()
 	}
 	flush := func() error {

@@ -33,11 +33,11 @@ import (
 //	                 not given)
 //	previous         the container's previous instance
 //	timestamps       accepted for kubectl's sake: every frame has its time
-//	batch            the lines that wait together go as one frame,
-//	                 {"lines": [{"ts": ..., "line": ...}, ...]} (at most
-//	                 maxBatch): for a browser's page, which takes a frame
-//	                 in tens of microseconds and so could not take a
-//	                 flood's lines one frame each
+//	batch            the lines that wait together go as one frame by
+//	                 column, {"ts": [...], "line": [...], "src": [...]}
+//	                 (at most maxBatch lines): for a browser's page, which
+//	                 takes a frame in tens of microseconds and so could
+//	                 not take a flood's lines one frame each
 //
 // Each line is one text frame, {"ts": "<RFC 3339 with nanoseconds>",
 // "line": "<text>"}. Other frames say what happened: {"dropped": N} when

@@ -495,8 +495,31 @@ const ansi = (function () {
   const panes = [];
   let focused = null, maximised = false;
 
+  // Lines are a pane's lines by column: their times, sources and texts,
+  // as a batch frame brings them. A flood is strings in three arrays, not
+  // an object a line for the collector to trace.
+  function Lines() {
+    this.ts = []; this.src = []; this.text = [];
+  }
+  Object.defineProperty(Lines.prototype, "length", { get() { return this.ts.length; } });
+  Lines.prototype.add = function (f) {
+    for (let i = 0; i < f.ts.length; i++) {
+      this.ts.push(f.ts[i]);
+      this.text.push(f.line[i]);
+      this.src.push(f.src ? f.src[i] : "");
+    }
+  };
+  // keep drops all but the last n lines, and returns how many it dropped.
+  Lines.prototype.keep = function (n) {
+    const drop = Math.max(0, this.ts.length - n);
+    this.ts = this.ts.slice(drop); this.src = this.src.slice(drop); this.text = this.text.slice(drop);
+    return drop;
+  };
+  Lines.prototype.at = function (i) { return { ts: this.ts[i], src: this.src[i], line: this.text[i] }; };
+  Lines.prototype.range = function (a, b) { const out = []; for (let i = a; i < b; i++) out.push(this.at(i)); return out; };
+
   function Pane(url) {
-    const p = { url, lines: [], received: 0, evicted: 0, dropped: 0, following: true, stamps: false, wrap: false, top: 0,
+    const p = { url, lines: new Lines(), received: 0, evicted: 0, dropped: 0, following: true, stamps: false, wrap: false, top: 0,
       previous: false, window: { tailLines: 1000 }, ws: null, ended: false, backoff: 500, pending: false, filter: null };
     const el = document.createElement("section");
     el.className = "pane";
@@ -532,7 +555,15 @@ const ansi = (function () {
     Object.assign(p, { el, pre, view, info, status, filterBox, followBtn, stampsBtn, wrapBtn });
 
     function text(l) { return (p.stamps ? l.ts + " " : "") + (l.src ? l.src + " " : "") + (l.line || ""); }
-    function shown() { return p.filter ? p.lines.filter(l => p.filter.test(ansi.plain(text(l)))) : p.lines; }
+    // shown are the lines the filter lets through: an array of
+    // {ts, src, line} for those in view, as the pane draws them.
+    function shown() {
+      const n = p.lines.length;
+      if (!p.filter) return { length: n, slice: (a, b) => p.lines.range(a, Math.min(b, n)) };
+      const keep = [];
+      for (let i = 0; i < n; i++) if (p.filter.test(ansi.plain(text(p.lines.at(i))))) keep.push(i);
+      return { length: keep.length, slice: (a, b) => keep.slice(a, b).map(i => p.lines.at(i)) };
+    }
     function rows() { return Math.max(1, Math.floor(view.clientHeight / rowHeight)); }
     p.draw = function () {
       p.pending = false;
@@ -568,7 +599,7 @@ const ansi = (function () {
     }
     function save() {
       const a = document.createElement("a");
-      a.href = URL.createObjectURL(new Blob([p.lines.map(l => ansi.plain(text(l))).join("\n") + "\n"], { type: "text/plain" }));
+      a.href = URL.createObjectURL(new Blob([p.lines.range(0, p.lines.length).map(l => ansi.plain(text(l))).join("\n") + "\n"], { type: "text/plain" }));
       a.download = url.replace(/^\/+/, "").replace(/[/@]/g, "_") + ".txt";
       a.click();
       flash("saved " + p.lines.length + " lines");
@@ -598,9 +629,9 @@ const ansi = (function () {
       const q = new URLSearchParams({ follow: "", batch: "" });
       if (p.previous) q.set("previous", "");
       if (p.lines.length) {
-        const last = p.lines[p.lines.length - 1].ts;
+        const stamps = p.lines.ts, last = stamps[stamps.length - 1];
         let same = 0;
-        for (let k = p.lines.length - 1; k >= 0 && p.lines[k].ts === last; k--) same++;
+        for (let k = stamps.length - 1; k >= 0 && stamps[k] === last; k--) same++;
         q.set("since", last);
         q.set("sinceCount", same);
       } else {
@@ -611,11 +642,11 @@ const ansi = (function () {
       ws.onmessage = m => {
         p.backoff = 500;
         const f = JSON.parse(m.data);
-        if (f.lines) {
-          for (const l of f.lines) p.lines.push(l); // {ts, line, src}: src and an empty line left out
-          p.received += f.lines.length;
+        if (f.ts) {
+          p.lines.add(f);
+          p.received += f.ts.length;
           // Evicted in chunks of a tenth: one copy per 5,000 lines.
-          if (p.lines.length > max * 1.1) { p.evicted += p.lines.length - max; p.lines = p.lines.slice(p.lines.length - max); }
+          if (p.lines.length > max * 1.1) p.evicted += p.lines.keep(max);
         } else if (f.dropped) {
           p.dropped += f.dropped;
         } else if (f.state) {
@@ -638,7 +669,7 @@ const ansi = (function () {
     // the previous instance.
     p.restart = function (change) {
       change();
-      p.lines = []; p.evicted = 0; p.dropped = 0; p.ended = false; p.following = true;
+      p.lines = new Lines(); p.evicted = 0; p.dropped = 0; p.ended = false; p.following = true;
       const old = p.ws;
       p.ws = null;
       if (old) old.close();
@@ -706,7 +737,7 @@ const ansi = (function () {
       case "filter": case "search": p.filterBox.focus(); break;
       case "clear-filter": p.filterBox.value = ""; p.filter = null; p.later(); break;
       case "save": p.save(); break;
-      case "clear": p.lines = []; p.evicted = 0; p.dropped = 0; p.draw(); break;
+      case "clear": p.lines = new Lines(); p.evicted = 0; p.dropped = 0; p.draw(); break;
       case "previous": p.restart(() => { p.previous = !p.previous; }); flash(p.previous ? "the previous instance" : "the current instance"); break;
       case "more-lines": case "fewer-lines": {
         const n = p.window.tailLines || 1000;
@@ -724,7 +755,7 @@ const ansi = (function () {
       case "down": p.scroll(1); break;
       case "page-up": p.scroll(-p.rows()); break;
       case "page-down": p.scroll(p.rows()); break;
-      case "yank": copy(p.lines.map(l => ansi.plain((p.stamps ? l.ts + " " : "") + (l.src ? l.src + " " : "") + (l.line || ""))).join("\n") + "\n", p.lines.length + " lines"); break;
+      case "yank": copy(p.lines.range(0, p.lines.length).map(l => ansi.plain((p.stamps ? l.ts + " " : "") + (l.src ? l.src + " " : "") + l.line)).join("\n") + "\n", p.lines.length + " lines"); break;
       case "yank-path": copy(p.url, p.url); break;
       default:
         if (windows[action]) { p.restart(() => { p.window = windows[action]; }); flash(action.replace("since-", "window: ")); break; }
