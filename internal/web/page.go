@@ -143,7 +143,7 @@ var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 {{end}}
 <table>{{if .Columns}}<thead><tr>{{range .Columns}}<th>{{.}}</th>{{end}}</tr></thead>{{end}}
 <tbody>{{range $r := .Rows}}<tr class="{{$r.Health}}">{{if $r.Cells}}{{range $i, $c := $r.Cells}}{{if eq $i $.NameAt}}<td><a href="{{$r.URL}}">{{$c}}</a></td>{{else}}<td>{{$c}}</td>{{end}}{{end}}{{else}}<td><a class="{{if $r.Dir}}dir{{else}}leaf{{end}}" href="{{$r.URL}}">{{$r.Name}}{{if $r.Dir}}/{{end}}</a></td><td class="muted">{{$r.Summary}}</td>{{end}}</tr>
-{{end}}{{with .More}}<tr class="more"><td colspan="9">… and {{.}} more: the page's script shows them; <a href="?all">all in the page</a></td></tr>{{end}}</tbody></table>
+{{end}}{{with .More}}<tr class="more"><td colspan="9">… and {{.}} more: the page's script shows them; <a href="?all{{if $.Wide}}&amp;wide{{end}}">all in the page</a></td></tr>{{end}}</tbody></table>
 {{end}}
 {{with .Note}}<p class="state">{{.}}</p>{{end}}
 {{with .Highlighted}}<pre class="chroma">{{.}}</pre>{{end}}

@@ -204,3 +204,36 @@ var testPalettes = Palettes{
 	Dark: Palette{Background: "#1c1c1c", Foreground: "#d0d0d0", Muted: "#808080", Directory: "#5fafff", Failing: "#ff5f5f",
 		InProgress: "#ffd75f", Done: "#808080", Fine: "#5fafff", Header: "#262640", HeaderText: "#d0d0d0", Selection: "#3a3a5a", Chroma: "monokai"},
 }
+
+// A directory's page is written with its first maxPageRows rows and a
+// row saying how many more the script shows; ?all (keeping ?wide) writes
+// every one.
+func TestWebPageWritesTheFirstRows(t *testing.T) {
+	dir := model.Dir{}
+	for i := range maxPageRows + 50 {
+		name := fmt.Sprintf("cm-%03d", i)
+		dir.Entries = append(dir.Entries, model.Entry{Name: name, Path: model.MustParse("/namespaces/a/configmaps/" + name), Dir: true})
+	}
+	srv, err := New(Options{Trees: []Tree{{Context: "dev"}}, Listen: "127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		d    pageData
+		rows int
+		more string
+	}{
+		{pageData{Path: model.MustParse("/namespaces/a/configmaps")}, maxPageRows, `… and 50 more`},
+		{pageData{Path: model.MustParse("/namespaces/a/configmaps"), Wide: true}, maxPageRows, `href="?all&amp;wide"`},
+		{pageData{Path: model.MustParse("/namespaces/a/configmaps"), All: true}, maxPageRows + 50, ""},
+	} {
+		c.d.Dir = &dir
+		rec := httptest.NewRecorder()
+		srv.page(rec, c.d)
+		page := rec.Body.String()
+		if n := strings.Count(page, `class="dir" href=`); n != c.rows || !strings.Contains(page, c.more) ||
+			!strings.Contains(page, fmt.Sprintf("%d entries", maxPageRows+50)) {
+			t.Errorf("%+v: %d rows written, want %d, and %q", c.d, n, c.rows, c.more)
+		}
+	}
+}
