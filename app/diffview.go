@@ -145,37 +145,8 @@ func diffText(ctx context.Context, pairs []diffPair) string {
 	var out strings.Builder
 	for _, p := range pairs {
 		la, lb := p.labels()
-		texts, err := readBoth(ctx, p)
-		switch d := model.UnifiedDiff(la, texts[0], lb, texts[1]); {
-		case err != nil:
-			fmt.Fprintf(&out, "=== %s against %s: %s\n", la, lb, model.OneLine(err))
-		case d == "":
-			fmt.Fprintf(&out, "=== %s and %s are the same\n", la, lb)
-		default:
-			out.WriteString(d)
-		}
+		out.WriteString(model.DiffLeaves(ctx, model.DiffSide{FS: p.a.sess.fs, Path: p.a.path, Name: la},
+			model.DiffSide{FS: p.b.sess.fs, Path: p.b.path, Name: lb}))
 	}
 	return out.String()
-}
-
-// readBoth reads the two leaves of p side by side.
-func readBoth(ctx context.Context, p diffPair) ([2]string, error) {
-	var texts [2]string
-	var errs [2]error
-	done := make(chan int, 2)
-	for i, r := range []leafRef{p.a, p.b} {
-		go func() {
-			leaf, err := r.sess.fs.Read(ctx, r.path)
-			texts[i], errs[i] = leaf.Text, err
-			done <- i
-		}()
-	}
-	<-done
-	<-done
-	for i, err := range errs {
-		if err != nil {
-			return texts, fmt.Errorf("%s: %w", []leafRef{p.a, p.b}[i].label(true), err)
-		}
-	}
-	return texts, nil
 }

@@ -1,8 +1,11 @@
 package model
 
 import (
+	"cmp"
+	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/pmezard/go-difflib/difflib"
 )
@@ -95,4 +98,38 @@ func hunkRange(start, stop int) string {
 		return fmt.Sprintf("%d,0", start)
 	}
 	return fmt.Sprintf("%d,%d", start+1, n)
+}
+
+// DiffSide is one leaf of a diff: the tree it is read from, its path, and
+// the name the diff's header gives it.
+type DiffSide struct {
+	FS   *FS
+	Path Path
+	Name string
+}
+
+// DiffLeaves reads leaves a and b side by side and returns the unified
+// diff of a against b, or a line saying they are the same or why they
+// cannot be compared, as the terminal's d and D and the web's show it.
+func DiffLeaves(ctx context.Context, a, b DiffSide) string {
+	var texts [2]string
+	var errs [2]error
+	var wg sync.WaitGroup
+	for i, s := range []DiffSide{a, b} {
+		wg.Go(func() {
+			leaf, err := s.FS.Read(ctx, s.Path)
+			texts[i], errs[i] = leaf.Text, err
+			if err != nil {
+				errs[i] = fmt.Errorf("%s: %w", s.Name, err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := cmp.Or(errs[0], errs[1]); err != nil {
+		return fmt.Sprintf("=== %s against %s: %s\n", a.Name, b.Name, OneLine(err))
+	}
+	if d := UnifiedDiff(a.Name, texts[0], b.Name, texts[1]); d != "" {
+		return d
+	}
+	return fmt.Sprintf("=== %s and %s are the same\n", a.Name, b.Name)
 }

@@ -205,10 +205,7 @@ type diffPair struct {
 // serveDiff answers d (a against b) and D (a against the same path in
 // every other context).
 func (s *Server) serveDiff(w http.ResponseWriter, r *http.Request, q url.Values) {
-	a, err := s.targetOf(q.Get("a"))
-	if err == nil && a.path.IsDir() {
-		err = fmt.Errorf("%s is a directory: d compares leaves", a.path)
-	}
+	a, err := s.leafOf(q.Get("a"))
 	if err != nil {
 		http.Error(w, "kfsui web: diff: "+model.OneLine(err), http.StatusNotFound)
 		return
@@ -230,10 +227,7 @@ func (s *Server) serveDiff(w http.ResponseWriter, r *http.Request, q url.Values)
 			return
 		}
 	} else {
-		b, err := s.targetOf(q.Get("b"))
-		if err == nil && b.path.IsDir() {
-			err = fmt.Errorf("%s is a directory: d compares leaves", b.path)
-		}
+		b, err := s.leafOf(q.Get("b"))
 		if err != nil {
 			http.Error(w, "kfsui web: diff: "+model.OneLine(err), http.StatusNotFound)
 			return
@@ -248,6 +242,15 @@ func (s *Server) serveDiff(w http.ResponseWriter, r *http.Request, q url.Values)
 	}
 	title := "diff " + pairs[0].aName + " " + pairs[0].bName
 	s.answerText(w, r, title, model.Leaf{Text: out.String(), Format: model.FormatDiff})
+}
+
+// leafOf is the leaf a URL of a diff names.
+func (s *Server) leafOf(raw string) (target, error) {
+	t, err := s.targetOf(raw)
+	if err == nil && t.path.IsDir() {
+		err = fmt.Errorf("%s is a directory: d compares leaves", t.path)
+	}
+	return t, err
 }
 
 // nameOf is the name of t's context.
@@ -272,25 +275,8 @@ func (s *Server) pair(a, b target) diffPair {
 // diffOf is the unified diff of a pair, or a line saying they are the
 // same or why they cannot be compared.
 func diffOf(ctx context.Context, p diffPair) string {
-	var texts [2]string
-	var errs [2]error
-	done := make(chan struct{}, 2)
-	for i, t := range []target{p.a, p.b} {
-		go func() {
-			leaf, err := t.tree.FS.Read(ctx, t.path)
-			texts[i], errs[i] = leaf.Text, err
-			done <- struct{}{}
-		}()
-	}
-	<-done
-	<-done
-	if err := errors.Join(errs[0], errs[1]); err != nil {
-		return fmt.Sprintf("=== %s against %s: %s\n", p.aName, p.bName, model.OneLine(err))
-	}
-	if d := model.UnifiedDiff(p.aName, texts[0], p.bName, texts[1]); d != "" {
-		return d
-	}
-	return fmt.Sprintf("=== %s and %s are the same\n", p.aName, p.bName)
+	return model.DiffLeaves(ctx, model.DiffSide{FS: p.a.tree.FS, Path: p.a.path, Name: p.aName},
+		model.DiffSide{FS: p.b.tree.FS, Path: p.b.path, Name: p.bName})
 }
 
 // serveGrep answers :grep: the lines of the manifests under the page's

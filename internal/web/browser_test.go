@@ -78,12 +78,7 @@ func browser(t *testing.T) context.Context {
 func TestWebInABrowser(t *testing.T) {
 	srv, hs, _, ns := serve(t)
 	ctx := browser(t)
-	run := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	run := steps(t, ctx)
 	value := func(a chromedp.Action[string]) string {
 		t.Helper()
 		v, err := chromedp.Run(ctx, a)
@@ -118,12 +113,7 @@ func TestWebInABrowser(t *testing.T) {
 func TestWebPageFollowsTheClusterAndTheKeys(t *testing.T) {
 	srv, hs, _, ns := serve(t)
 	ctx := browser(t)
-	do := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	do := steps(t, ctx)
 	do(chromedp.Navigate(srv.StartURL(hs.URL)), chromedp.WaitVisible("header .brand"),
 		chromedp.Navigate(hs.URL+"/namespaces/"+ns+"/configmaps"), chromedp.WaitVisible(`body[data-live="1"]`))
 	began := time.Now()
@@ -147,12 +137,7 @@ func TestWebLogPaneInTheBrowser(t *testing.T) {
 	runningPod(t, ns, "chatty", "app")
 	c.Kubelet().Write(ns, "chatty", "app", "first line", "second line")
 	ctx := browser(t)
-	do := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	do := steps(t, ctx)
 	text := func() string {
 		t.Helper()
 		s, err := chromedp.Run(ctx, chromedp.Text(".pane pre"))
@@ -242,13 +227,7 @@ func TestWebDeploymentInTheBrowser(t *testing.T) {
 		}
 		return v
 	}
-	do := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			state, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + " | jump: " + (document.getElementById("jump") || {}).value + " | flash: " + document.getElementById("flash").textContent + " | focus: " + document.activeElement.id`))
-			t.Fatalf("%v; the page: %s", err, state)
-		}
-	}
+	do := steps(t, ctx)
 	typeText := func(s string) chromedp.Action[chromedp.Void] { return chromedp.SendKeys("#jump", s) }
 	do(chromedp.Navigate(srv.StartURL(hs.URL)), chromedp.WaitVisible("header .brand"),
 		chromedp.Navigate(hs.URL+"/namespaces/"+ns), chromedp.WaitVisible(`body[data-live="1"]`))
@@ -358,4 +337,16 @@ func press(keys string) chromedp.Action[chromedp.Void] {
 		}
 		return nil
 	})
+}
+
+// steps returns a function that runs steps in the browser of ctx, and
+// fails the test with what the page shows when one fails.
+func steps(t *testing.T, ctx context.Context) func(...chromedp.Action[chromedp.Void]) {
+	return func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			state, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + " | jump: " + (document.getElementById("jump") || {}).value + " | flash: " + (document.getElementById("flash") || {}).textContent + " | focus: " + document.activeElement.id`))
+			t.Fatalf("%v; the page: %s", err, state)
+		}
+	}
 }
