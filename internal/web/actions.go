@@ -1,13 +1,13 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -292,7 +292,7 @@ func (s *Server) serveGrep(w http.ResponseWriter, r *http.Request, pattern, at s
 		http.Error(w, "kfsui web: grep needs a pattern: :grep RE", http.StatusBadRequest)
 		return
 	}
-	re, err := regexp.Compile("(?i)" + pattern)
+	re, err := model.CompilePattern(pattern, model.PatternOptions{IgnoreCase: true})
 	if err != nil {
 		http.Error(w, "kfsui web: grep: "+err.Error(), http.StatusBadRequest)
 		return
@@ -304,14 +304,14 @@ func (s *Server) serveGrep(w http.ResponseWriter, r *http.Request, pattern, at s
 	var text strings.Builder
 	links := map[int]model.Path{}
 	lines, objects, matched := 0, 0, 0
+	// A scope that fails (a forbidden type) does not end the search, as
+	// in kfsui grep and the terminal's :grep; the first failure is said.
 	scopes, err := t.tree.FS.ExpandGrep(ctx, dir.String())
 	for _, sc := range scopes {
-		if err != nil {
-			break
-		}
-		err = t.tree.FS.GrepLeaves(ctx, sc, nil, func(leaf model.Leaf) error {
+		serr := t.tree.FS.GrepLeaves(ctx, sc, nil, func(leaf model.Leaf) error {
 			objects++
 			hit := false
+			name := leaf.Path.String()
 			for line := range strings.Lines(leaf.Text) {
 				line = strings.TrimSuffix(line, "\n")
 				if !re.MatchString(line) {
@@ -320,7 +320,10 @@ func (s *Server) serveGrep(w http.ResponseWriter, r *http.Request, pattern, at s
 				hit = true
 				if lines < maxGrepLines {
 					links[lines] = leaf.Path
-					text.WriteString(leaf.Path.String() + ":" + line + "\n")
+					text.WriteString(name)
+					text.WriteByte(':')
+					text.WriteString(line)
+					text.WriteByte('\n')
 				}
 				lines++
 			}
@@ -329,6 +332,10 @@ func (s *Server) serveGrep(w http.ResponseWriter, r *http.Request, pattern, at s
 			}
 			return nil
 		})
+		err = cmp.Or(err, serr)
+		if ctx.Err() != nil {
+			break
+		}
 	}
 	summary := fmt.Sprintf("grep %s: %d of %d objects under %s match, %d lines (%s)", pattern, matched, objects, dir,
 		lines, time.Since(started).Round(time.Millisecond))

@@ -39,6 +39,7 @@ func TestWebJumpAndComplete(t *testing.T) {
 		{"/cluster/nodes", nsURL, "/cluster/nodes"},
 		{"po -A", nsURL, "/all/pods"},
 		{"dev:/namespaces", nsURL, "/namespaces"},
+		{"configmaps", "/@dev" + nsURL, nsURL + "/configmaps"}, // the start context's pages have one URL
 		{"ctx dev", nsURL + "/configmaps", "/"},
 		{"grep tier: db", nsURL + "/configmaps/settings/manifest.yaml", "/-/grep?at=" + url.QueryEscape(nsURL+"/configmaps/settings") + "&q=tier%3A+db"},
 	} {

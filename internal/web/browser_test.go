@@ -283,7 +283,7 @@ func TestWebDeploymentInTheBrowser(t *testing.T) {
 	for _, p := range added {
 		if p != pods[0] && p != pods[1] {
 			waitStreams(t, ns, p, "app")
-			k.Write(ns, p, "app", "\x1b[31mred\x1b[0m from the new pod")
+			k.Write(ns, p, "app", "\x1b[?25l\x1b(B\x1b[31mred\x1b[0m from the new pod")
 			do(chromedp.Poll[chromedp.Void](`document.querySelector(".pane pre").textContent.includes("` + p + `/app red from the new pod")`))
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -119,17 +118,10 @@ func (s *Server) serveLogSocket(w http.ResponseWriter, r *http.Request, t target
 		http.Error(w, "kfsui web: no logs for this context", http.StatusNotFound)
 		return
 	}
-	// The same checks as the tree and kfsui tail: the pod, the container.
+	// The same checks as the tree: the pod, the container; a logs/
+	// directory's object from the caches (its follower lists the pods).
 	ctx, cancel := context.WithTimeout(r.Context(), s.wait)
-	var logs model.Dir
-	if merged {
-		logs, err = t.tree.FS.ReadDir(ctx, t.path)
-	} else {
-		logs, err = t.tree.FS.ReadDir(ctx, t.path.Parent())
-		if err == nil && !slices.ContainsFunc(logs.Entries, func(e model.Entry) bool { return e.Path == t.path }) {
-			err = fmt.Errorf("%w: %s: pod %q has no container %q", model.ErrNoSuchPath, t.path, t.path.PodName(), t.path.Container)
-		}
-	}
+	err = t.tree.FS.Exists(ctx, t.path)
 	cancel()
 	if err != nil {
 		http.Error(w, "kfsui web: "+model.OneLine(err), statusOf(err))

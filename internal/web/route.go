@@ -53,6 +53,9 @@ func (s *Server) parseURL(u *url.URL) (target, error) {
 			return target{}, errNotFound
 		}
 		t.context, t.tree = name, s.trees[name]
+		if name == s.start {
+			t.context = "" // one name for each page: /@START/x is /x
+		}
 		if rest, err = url.PathUnescape("/" + tail); err != nil {
 			return target{}, errNotFound
 		}

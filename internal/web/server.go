@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -118,7 +117,7 @@ func New(o Options) (*Server, error) {
 	if s.keys, err = json.Marshal(o.Keys); err != nil {
 		return nil, err
 	}
-	if len(s.token) != 2*tokenBytes {
+	if _, err := hex.DecodeString(s.token); err != nil || len(s.token) != 2*tokenBytes {
 		return nil, errors.New("web: the token must be 64 hex digits")
 	}
 	host, port, err := net.SplitHostPort(o.Listen)
@@ -136,7 +135,7 @@ func New(o Options) (*Server, error) {
 		if hh, p, err := net.SplitHostPort(h); err == nil {
 			s.allow(hh, p)
 		} else {
-			s.allow(h, port)
+			s.allow(strings.Trim(h, "[]"), port)
 		}
 	}
 	return s, nil
@@ -219,8 +218,12 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) bool {
 		http.SetCookie(w, &http.Cookie{Name: cookieName, Value: s.token, Path: "/", HttpOnly: true,
 			SameSite: http.SameSiteStrictMode, Secure: s.tls})
 		q.Del("token")
-		u := url.URL{Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: q.Encode()}
-		http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)
+		// "//host/..." would leave for another site: one leading slash.
+		to := "/" + strings.TrimLeft(r.URL.EscapedPath(), "/")
+		if len(q) > 0 {
+			to += "?" + q.Encode()
+		}
+		http.Redirect(w, r, to, http.StatusSeeOther)
 		return false
 	}
 	if c, err := r.Cookie(cookieName); err == nil && s.matches(c.Value) {

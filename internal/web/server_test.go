@@ -117,6 +117,14 @@ func TestWebSecurity(t *testing.T) {
 		!strings.Contains(cookie, "HttpOnly") || !strings.Contains(cookie, "SameSite=Strict") {
 		t.Errorf("the start URL: %d, Location %q, cookie %q", resp.StatusCode, resp.Header.Get("Location"), cookie)
 	}
+	// The token's redirect stays on this server: "//evil.example/" would
+	// be another site's.
+	if resp, _ := get(t, "GET", hs.URL+"//evil.example/?token="+srv.Token(), nil); resp.Header.Get("Location") != "/evil.example/" {
+		t.Errorf("the start URL of //evil.example/ redirects to %q", resp.Header.Get("Location"))
+	}
+	if _, err := New(Options{Trees: []Tree{{Context: "dev"}}, Listen: "127.0.0.1:1", Token: strings.Repeat("z", 64)}); err == nil {
+		t.Error("a token that is not hex was taken")
+	}
 	if resp, _ := get(t, "GET", leaf+"?raw", map[string]string{"Cookie": strings.Split(cookie, ";")[0]}); resp.StatusCode != http.StatusOK {
 		t.Errorf("with the cookie: %d", resp.StatusCode)
 	}

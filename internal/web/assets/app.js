@@ -224,8 +224,8 @@ document.addEventListener("keydown", ev => {
     const cols = visibleColumns();
     const view = document.scrollingElement;
     const top = Math.max(0, table.offsetTop);
-    const first = Math.max(0, Math.floor((view.scrollTop - top) / rowHeight) - 20);
     const count = Math.ceil(window.innerHeight / rowHeight) + 40;
+    const first = Math.max(0, Math.min(Math.floor((view.scrollTop - top) / rowHeight) - 20, shown.length - count));
     const last = Math.min(shown.length, first + count);
     const head = document.createElement("thead");
     const hr = head.insertRow();
@@ -396,6 +396,10 @@ document.addEventListener("keydown", ev => {
 const ansi = (function () {
   // segments splits a line into [text, style] runs; style is null for
   // the pane's own.
+  // The escape sequences dropped or read, matched where they start: a
+  // CSI (SGR when it ends in m), a string (OSC, DCS...) up to BEL or ST,
+  // an nF escape such as ESC ( B.
+  const csi = /\x1b\[([0-?]*)[ -\/]*([@-~])/y, str = /\x1b[\]P_^X][\s\S]*?(\x07|\x1b\\|$)/y, nf = /\x1b[ -\/]+[0-~]/y;
   function segments(line) {
     if (!/[\x00-\x08\x0b-\x1f\x7f]/.test(line)) return [[line, null]];
     const out = [];
@@ -404,13 +408,14 @@ const ansi = (function () {
     for (let i = 0; i < line.length;) {
       const c = line.charCodeAt(i);
       if (c === 0x1b) {
-        const m = /^\x1b\[([0-9;:]*)[ -/]*([@-~])/.exec(line.slice(i, i + 64));
+        csi.lastIndex = nf.lastIndex = str.lastIndex = i;
+        const m = csi.exec(line);
         if (m) {
-          if (m[2] === "m") { flush(); st = sgr(st, m[1]); }
+          if (m[2] === "m" && /^[0-9;:]*$/.test(m[1])) { flush(); st = sgr(st, m[1]); }
           i += m[0].length;
           continue;
         }
-        const o = /^\x1b[\]P_^X][\s\S]*?(\x07|\x1b\\|$)/.exec(line.slice(i));
+        const o = str.exec(line) || nf.exec(line);
         i += o ? o[0].length : 2;
         continue;
       }
@@ -519,7 +524,7 @@ const ansi = (function () {
   Lines.prototype.range = function (a, b) { const out = []; for (let i = a; i < b; i++) out.push(this.at(i)); return out; };
 
   function Pane(url) {
-    const p = { url, lines: new Lines(), received: 0, evicted: 0, dropped: 0, following: true, stamps: false, wrap: false, top: 0,
+    const p = { url, lines: new Lines(), lastTs: "", lastCount: 0, retry: 0, received: 0, evicted: 0, dropped: 0, following: true, stamps: false, wrap: false, top: 0,
       previous: false, window: { tailLines: 1000 }, ws: null, ended: false, backoff: 500, pending: false, filter: null };
     const el = document.createElement("section");
     el.className = "pane";
@@ -628,25 +633,34 @@ const ansi = (function () {
       // one frame each.
       const q = new URLSearchParams({ follow: "", batch: "" });
       if (p.previous) q.set("previous", "");
-      if (p.lines.length) {
-        const stamps = p.lines.ts, last = stamps[stamps.length - 1];
-        let same = 0;
-        for (let k = stamps.length - 1; k >= 0 && stamps[k] === last; k--) same++;
-        q.set("since", last);
-        q.set("sinceCount", same);
+      if (p.lastTs) {
+        q.set("since", p.lastTs);
+        q.set("sinceCount", p.lastCount);
       } else {
         for (const k in p.window) q.set(k, p.window[k]);
       }
       const ws = new WebSocket(socketURL(url, q.toString()));
       p.ws = ws;
       ws.onmessage = m => {
+        if (p.ws !== ws) return; // replaced, or the pane closed
         p.backoff = 500;
         const f = JSON.parse(m.data);
         if (f.ts) {
           p.lines.add(f);
           p.received += f.ts.length;
-          // Evicted in chunks of a tenth: one copy per 5,000 lines.
-          if (p.lines.length > max * 1.1) p.evicted += p.lines.keep(max);
+          // Where a reconnection resumes: after the last time received,
+          // and the lines stamped with it.
+          for (const ts of f.ts) {
+            if (ts === p.lastTs) p.lastCount++;
+            else { p.lastTs = ts; p.lastCount = 1; }
+          }
+          // Evicted in chunks of a tenth: one copy per 5,000 lines; a
+          // paused view stays on its lines.
+          if (p.lines.length > max * 1.1) {
+            const gone = p.lines.keep(max);
+            p.evicted += gone;
+            if (!p.following) p.top = Math.max(0, p.top - gone);
+          }
         } else if (f.dropped) {
           p.dropped += f.dropped;
         } else if (f.state) {
@@ -657,11 +671,13 @@ const ansi = (function () {
         p.later();
       };
       ws.onclose = ev => {
+        if (p.ws !== ws) return; // replaced, or the pane closed
         el.dataset.live = "";
-        if (p.ws !== ws) return; // replaced
-        if (p.ended || ev.code === 1000) { status.textContent = "ended"; return; }
+        // The log ended: the last state said why (ended: pod deleted,
+        // failed: forbidden).
+        if (p.ended || ev.code === 1000) { status.textContent += " · closed"; return; }
         if (ev.reason) status.textContent = ev.reason;
-        setTimeout(connect, p.backoff);
+        p.retry = setTimeout(connect, p.backoff);
         p.backoff = Math.min(p.backoff * 2, 10000);
       };
     }
@@ -670,14 +686,18 @@ const ansi = (function () {
     p.restart = function (change) {
       change();
       p.lines = new Lines(); p.evicted = 0; p.dropped = 0; p.ended = false; p.following = true;
-      const old = p.ws;
-      p.ws = null;
-      if (old) old.close();
+      p.lastTs = ""; p.lastCount = 0;
+      p.close();
       status.textContent = "connecting";
       connect();
       p.draw();
     };
-    p.close = function () { const ws = p.ws; p.ws = null; if (ws) ws.close(); };
+    p.close = function () {
+      clearTimeout(p.retry);
+      const ws = p.ws;
+      p.ws = null;
+      if (ws) ws.close();
+    };
     p.toggle = toggle;
     p.save = save;
     p.scroll = scroll;
