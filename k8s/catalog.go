@@ -131,6 +131,11 @@ func NewCatalog(groups []*metav1.APIGroup, lists []*metav1.APIResourceList) *Cat
 			c.resources[schema.GroupResource{Group: gv.Group, Resource: r.Name}] = true
 		}
 	}
+	// Helm's releases are kept in Secrets: where those can be read, so
+	// can releases.
+	if seen[schema.GroupResource{Resource: "secrets"}] {
+		types = append(types, helmType())
+	}
 	sort.Slice(types, func(i, j int) bool { return types[i].Name < types[j].Name })
 	for _, t := range types {
 		if t.Namespaced {

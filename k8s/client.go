@@ -287,6 +287,7 @@ func ConnectConfig(ctx context.Context, cfg *rest.Config, info Info, opts Option
 		ctx:       cctx,
 	}
 	c.catalog.Store(cat)
+	c.lists.helm = newHelmDecoder(core)
 	if objects != nil {
 		c.lists.usage = &usageSource{interval: opts.MetricsInterval, conn: c, objects: objects}
 	}

@@ -29,7 +29,8 @@ type listEntry struct {
 	key    ListKey
 	ctx    context.Context // ends when the listing is stopped
 	cancel context.CancelFunc
-	store  *rowStore     // nil for non-watchable types
+	store  *rowStore     // nil for non-watchable types and Helm releases
+	helm   *helmState    // Helm releases' records; nil for API types
 	feed   *metricsFeed  // pods and nodes, when metrics are asked for
 	synced chan struct{} // closed after the first complete list
 

@@ -86,6 +86,8 @@ type Lists struct {
 	// usage, when set, gives pods and nodes listings their metrics
 	// columns.
 	usage *usageSource
+	// helm decodes Helm releases for the helm listings' CHART columns.
+	helm *helmDecoder
 }
 
 // newLists returns an empty set of listings that lists through pages and
@@ -278,7 +280,7 @@ func (l *Lists) Refresh(t Type, ns string) {
 
 // RefreshOf is Refresh for the listing narrowed by sel.
 func (l *Lists) RefreshOf(t Type, ns string, sel Selector) {
-	if e, fresh := l.entryFresh(t, ns, sel, false); e.store == nil && !fresh {
+	if e, fresh := l.entryFresh(t, ns, sel, false); e.store == nil && e.helm == nil && !fresh {
 		go e.listOnce()
 	}
 }
@@ -335,9 +337,12 @@ func (l *Lists) entryFresh(t Type, ns string, sel Selector, hold bool) (e *listE
 	if l.usage != nil && t.GVR.Group == "" && (t.GVR.Resource == "pods" || t.GVR.Resource == "nodes") {
 		e.feed = newMetricsFeed(e, l.usage, t.GVR.Resource == "nodes")
 	}
-	if t.Watchable {
+	switch {
+	case t.IsHelm():
+		e.startHelm()
+	case t.Watchable:
 		e.startInformer()
-	} else {
+	default:
 		go e.listOnce()
 	}
 	return e, true

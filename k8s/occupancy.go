@@ -184,9 +184,16 @@ func (p *probeSet) probe(key ListKey, gen int) {
 	}
 	ctx, cancel := context.WithTimeout(l.ctx, probeTimeout)
 	defer cancel()
-	list, err := l.md.Resource(key.GVR).Namespace(key.Namespace).List(ctx, metav1.ListOptions{Limit: 1})
 	occ := OccupancyEmpty
+	var list *metav1.PartialObjectMetadataList
+	var err error
+	if key.GVR == HelmGVR {
+		occ = l.helmProbe(ctx, key.Namespace)
+	} else {
+		list, err = l.md.Resource(key.GVR).Namespace(key.Namespace).List(ctx, metav1.ListOptions{Limit: 1})
+	}
 	switch {
+	case key.GVR == HelmGVR:
 	case apierrors.IsForbidden(err):
 		occ = OccupancyForbidden
 	case err != nil:
@@ -231,6 +238,9 @@ func (c *Conn) Hold(t Type, ns string) (release func()) { return c.lists.Hold(t,
 func (c *Conn) Count(ctx context.Context, t Type, ns string) (int, error) {
 	if !t.Namespaced {
 		ns = ""
+	}
+	if t.IsHelm() {
+		return c.lists.helmCount(ctx, ns)
 	}
 	client := c.lists.md.Resource(t.GVR).Namespace(ns)
 	opts := metav1.ListOptions{Limit: 1}

@@ -25,6 +25,11 @@ type Column struct {
 	Priority int32  // 0: always shown; above 0: only in the wide view (-o wide)
 }
 
+// FormatMoment marks a column whose cells are moments written out in
+// full (Helm's UPDATED): the tree shows each as its age, from Since, and
+// `ls -l` prints the text, as the tool that made the column prints it.
+const FormatMoment = "timestamp"
+
 // Cell is one cell of a row.
 type Cell struct {
 	// Text is the cell as kubectl prints it, cut at its first line break

@@ -127,7 +127,13 @@ func (fs *FS) eachNamespace(t k8s.Type, sel k8s.Selector) k8s.Listing {
 
 // syncAll waits until /all/<type>'s listings have arrived.
 func (fs *FS) syncAll(ctx context.Context, t k8s.Type, sel k8s.Selector) error {
-	err := fs.src.WaitSyncedOf(ctx, t, k8s.AllNamespaces, sel)
+	wait := func(ns string) error {
+		if t.IsHelm() {
+			return fs.src.WaitHelmCharts(ctx, ns)
+		}
+		return fs.src.WaitSyncedOf(ctx, t, ns, sel)
+	}
+	err := wait(k8s.AllNamespaces)
 	if !apierrors.IsForbidden(err) {
 		return err
 	}
@@ -136,7 +142,7 @@ func (fs *FS) syncAll(ctx context.Context, t k8s.Type, sel k8s.Selector) error {
 		return err
 	}
 	for _, ns := range names {
-		if err := fs.src.WaitSyncedOf(ctx, t, ns, sel); err != nil && !apierrors.IsForbidden(err) {
+		if err := wait(ns); err != nil && !apierrors.IsForbidden(err) {
 			return fmt.Errorf("namespace %s: %w", ns, err)
 		}
 	}

@@ -52,6 +52,9 @@ type Source interface {
 	History(ctx context.Context, t k8s.Type, ns, name string) (map[int64]k8s.Revision, error)
 	Logs(ctx context.Context, ns, pod string, o k8s.LogOptions) (io.ReadCloser, error)
 	ListPages(ctx context.Context, t k8s.Type, ns string, pageSize int64, fn func([]unstructured.Unstructured) error) error
+	HelmRecords(ns, release string) ([]k8s.HelmRecord, bool)
+	WaitHelmCharts(ctx context.Context, ns string) error
+	HelmRelease(ctx context.Context, rec k8s.HelmRecord) (*k8s.HelmRelease, error)
 }
 
 var _ Source = (*k8s.Conn)(nil)
@@ -285,6 +288,10 @@ func (fs *FS) followed(p Path) (k8s.Type, bool) {
 	if err != nil {
 		return k8s.Type{}, false
 	}
+	if p.Kind == KindRevisionsDir && t.IsHelm() {
+		// A release's revisions are its records in the helm listing.
+		return t, true
+	}
 	if p.Kind == KindLogsDir && t.HasWorkloadLogs() {
 		// A workload's logs list the pods it owns.
 		return fs.servedType("", "pods")
@@ -390,6 +397,9 @@ func (fs *FS) ReadDir(ctx context.Context, p Path) (Dir, error) {
 		}
 		return fs.readTypeDir(p)
 	case KindObject:
+		if p.IsHelm() {
+			return fs.readHelmRelease(p)
+		}
 		if err := fs.checkObject(p); err != nil {
 			return d, err
 		}
@@ -414,7 +424,12 @@ func (fs *FS) ReadDir(ctx context.Context, p Path) (Dir, error) {
 	case KindPodLogsDir:
 		return fs.readLogsDir(ctx, p)
 	case KindRevisionsDir:
+		if p.IsHelm() {
+			return fs.readHelmRevisions(p)
+		}
 		return fs.readRevisionsDir(ctx, p)
+	case KindHelmRevision:
+		return fs.readHelmRevisionDir(p)
 	default:
 		return d, fmt.Errorf("%s: not a directory", p)
 	}
@@ -621,6 +636,13 @@ func (fs *FS) Sync(ctx context.Context, p Path) error {
 		sel := k8s.Selector{}
 		if p.Kind == KindTypeDir {
 			sel = fs.Selector(p)
+		}
+		if t.IsHelm() && p.Kind == KindTypeDir {
+			// What is printed once has its CHART column filled.
+			if err := fs.src.WaitHelmCharts(ctx, p.Namespace); err != nil {
+				return fmt.Errorf("%s: %w", p, err)
+			}
+			return nil
 		}
 		err = fs.src.WaitSyncedOf(ctx, t, p.Namespace, sel)
 		if ctx.Err() != nil {

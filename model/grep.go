@@ -201,6 +201,13 @@ func (fs *FS) expandTypes(pattern string, types []k8s.Type, base GrepScope, segs
 	}
 	var out []GrepScope
 	for _, t := range types {
+		if t.IsHelm() {
+			// Releases are no objects with manifests to search.
+			if typePat == t.Name {
+				return nil, fmt.Errorf("%w: %q: grep searches objects' manifests, not Helm releases (cat a release's manifest.yaml | grep)", ErrNoSuchPath, pattern)
+			}
+			continue
+		}
 		if matchSegment(typePat, t.Name) {
 			s := base
 			s.Type, s.Name, s.Leaf = t, name, leaf

@@ -38,12 +38,14 @@ var failingStates = map[string]bool{
 	"nodelost": true, "containerstatusunknown": true, "unexpectedadmissionerror": true,
 	"notready": true, "lost": true, "backofflimitexceeded": true, "deadlineexceeded": true,
 	"errimageneverpull": true, "preemptionbyscheduler": true, "outofcpu": true, "outofmemory": true,
+	// Helm releases stuck on their way are as broken as a failed one.
+	"pending-install": true, "pending-upgrade": true, "pending-rollback": true,
 }
 
 // progressStates are STATUS words of something on its way.
 var progressStates = map[string]bool{
 	"pending": true, "containercreating": true, "podinitializing": true, "terminating": true,
-	"schedulinggated": true, "schedulingdisabled": true, "suspended": true,
+	"schedulinggated": true, "schedulingdisabled": true, "suspended": true, "uninstalling": true,
 }
 
 // doneStates are STATUS words of something that finished well.

@@ -23,11 +23,15 @@ const DefaultContainerAnnotation = "kubectl.kubernetes.io/default-container"
 // Read fetches leaf p with a GET (never from a cache) and renders it.
 // Safe from any goroutine; it blocks for the requests.
 func (fs *FS) Read(ctx context.Context, p Path) (Leaf, error) {
-	switch p.Kind {
-	case KindLeaf:
-	case KindLog:
+	switch {
+	case p.IsHelm() && p.Kind == KindLeaf:
+		return fs.readHelmLeaf(ctx, p)
+	case p.IsHelm() && p.Kind == KindRevision:
+		return fs.readHelmDiff(ctx, p)
+	case p.Kind == KindLeaf:
+	case p.Kind == KindLog:
 		return fs.readLog(ctx, p)
-	case KindRevision:
+	case p.Kind == KindRevision:
 		return fs.readRevision(ctx, p)
 	default:
 		return Leaf{}, fmt.Errorf("%s: is a directory", p)

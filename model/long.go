@@ -28,7 +28,11 @@ func WriteTable(w io.Writer, d Dir, wide bool, now time.Time) error {
 	for i, e := range d.Entries {
 		cells := make([]any, len(d.Columns))
 		for j := range cells {
-			if j < len(e.Cells) {
+			switch {
+			case j >= len(e.Cells):
+			case d.Columns[j].Format == k8s.FormatMoment:
+				cells[j] = e.Cells[j].Text
+			default:
 				cells[j] = e.Cells[j].Age(now)
 			}
 		}

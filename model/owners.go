@@ -176,6 +176,9 @@ func (fs *FS) ownedBelow(ctx context.Context, top *ownerNode, scopes []treeScope
 			types = cat.ClusterScoped()
 		}
 		for _, t := range types {
+			if t.IsHelm() {
+				continue // no objects, no owners
+			}
 			switch fs.src.KnownOccupancy(t, s.ns) {
 			case k8s.OccupancyEmpty, k8s.OccupancyForbidden:
 				continue

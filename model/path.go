@@ -30,6 +30,7 @@ const (
 	KindRevision                 // .../revisions/<N>.yaml or .../revisions/<N>.diff
 	KindAll                      // /all: every namespaced type, in every namespace at once
 	KindLink                     // /all/<type>/<ns>:<name>, which leads to /namespaces/<ns>/<type>/<name>
+	KindHelmRevision             // /namespaces/<ns>/helm/<release>/revisions/<N>: that revision's leaves
 )
 
 // The leaves every object directory holds, in the order the tree shows them.
@@ -75,9 +76,12 @@ type Path struct {
 	Container string // KindLog only
 	// Pod is the pod of a workload's logs (KindPodLogsDir and KindLog
 	// below a workload); "" below a pod, which Name names.
-	Pod      string
-	Revision int64 // KindRevision only: N, from 1
-	Diff     bool  // KindRevision only: <N>.diff rather than <N>.yaml
+	Pod string
+	// Revision is N, from 1, in KindRevision and KindHelmRevision, and in
+	// the KindLeaf of a Helm release's revisions/<N>/ (0 for a release's
+	// own leaves, which show its latest revision).
+	Revision int64
+	Diff     bool // KindRevision only: <N>.diff rather than <N>.yaml
 }
 
 // Root is the path "/".
@@ -167,6 +171,9 @@ func fromSegments(segs []string) (Path, bool) {
 	p.Kind, p.Name = KindObject, segs[1]
 	if len(segs) == 2 {
 		return p, true
+	}
+	if p.IsHelm() {
+		return helmFromSegments(p, segs[2:])
 	}
 	leaf := segs[2]
 	switch {
@@ -342,7 +349,12 @@ func (p Path) segments() []string {
 	segs = append(segs, p.Name)
 	switch p.Kind {
 	case KindLeaf:
+		if p.Revision > 0 {
+			segs = append(segs, segRevisions, revisionDirName(p.Revision))
+		}
 		segs = append(segs, p.Leaf)
+	case KindHelmRevision:
+		segs = append(segs, segRevisions, revisionDirName(p.Revision))
 	case KindLogsDir:
 		segs = append(segs, segLogs)
 	case KindLog:
@@ -374,7 +386,7 @@ func (p Path) PodName() string {
 // p.Type names a type.
 func (p Path) HasType() bool {
 	switch p.Kind {
-	case KindTypeDir, KindObject, KindLeaf, KindLogsDir, KindLog, KindPodLogsDir, KindRevisionsDir, KindRevision, KindLink:
+	case KindTypeDir, KindObject, KindLeaf, KindLogsDir, KindLog, KindPodLogsDir, KindRevisionsDir, KindRevision, KindLink, KindHelmRevision:
 		return true
 	}
 	return false

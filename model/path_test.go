@@ -43,6 +43,17 @@ func TestParseRoundTrip(t *testing.T) {
 		{"/all/deployments/a:web/logs/web-1/app.log", KindLog, "/namespaces/a/deployments/web/logs/web-1/app.log"},
 		// The name may hold ':' (the namespace never does).
 		{"/all/roles/a:system:x", KindLink, "/all/roles/a:system:x"},
+		// Helm releases: the latest revision's leaves, and each revision's.
+		{"/namespaces/a/helm", KindTypeDir, "/namespaces/a/helm"},
+		{"/namespaces/a/helm/web", KindObject, "/namespaces/a/helm/web"},
+		{"/namespaces/a/helm/web/values-all.yaml", KindLeaf, "/namespaces/a/helm/web/values-all.yaml"},
+		{"/namespaces/a/helm/web/notes.txt", KindLeaf, "/namespaces/a/helm/web/notes.txt"},
+		{"/namespaces/a/helm/web/revisions", KindRevisionsDir, "/namespaces/a/helm/web/revisions"},
+		{"/namespaces/a/helm/web/revisions/12", KindHelmRevision, "/namespaces/a/helm/web/revisions/12"},
+		{"/namespaces/a/helm/web/revisions/12/hooks.yaml", KindLeaf, "/namespaces/a/helm/web/revisions/12/hooks.yaml"},
+		{"/namespaces/a/helm/web/revisions/2.diff", KindRevision, "/namespaces/a/helm/web/revisions/2.diff"},
+		{"/all/helm/a:web", KindLink, "/all/helm/a:web"},
+		{"/all/helm/a:web/revisions/1/values.yaml", KindLeaf, "/namespaces/a/helm/web/revisions/1/values.yaml"},
 	}
 	for _, c := range cases {
 		p, err := Parse(c.in)
@@ -73,6 +84,9 @@ func TestParseRejects(t *testing.T) {
 		"/namespaces/a/deployments/d/logs/p/app", "/namespaces/a/deployments/d/logs/p/app.log/x",
 		"/namespaces/a/deployments/d/logs/p/.log",
 		"/all/pods/web-0", "/all/pods/:web-0", "/all/pods/a:", "/all/pods/a:b/nope",
+		"/namespaces/a/helm/web/describe.txt", "/namespaces/a/helm/web/revisions/1.yaml", "/namespaces/a/helm/web/revisions/0",
+		"/namespaces/a/helm/web/revisions/01", "/namespaces/a/helm/web/revisions/+1", "/namespaces/a/helm/web/revisions/1/x",
+		"/namespaces/a/helm/web/revisions/1/values.yaml/x", "/namespaces/a/helm/web/revisions/1.diff/x", "/namespaces/a/helm/web/logs",
 	}
 	for _, in := range bad {
 		if p, err := Parse(in); err == nil || !errors.Is(err, ErrNoSuchPath) {

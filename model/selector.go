@@ -100,7 +100,9 @@ func (fs *FS) Selector(p Path) k8s.Selector {
 
 // typeDirOf is the type directory p is or lies in.
 func typeDirOf(p Path) (Path, bool) {
-	if !p.HasType() {
+	if !p.HasType() || p.IsHelm() {
+		// Helm releases are listed by their records' labels; a selector
+		// would narrow the records, not the releases.
 		return Path{}, false
 	}
 	if p.All {

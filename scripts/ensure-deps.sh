@@ -7,6 +7,8 @@
 #   - kube-apiserver, kube-controller-manager, kube-scheduler and kubectl
 #     built from k8s.io/kubernetes (cached);
 #   - metrics-server, built from sigs.k8s.io/metrics-server (cached);
+#   - the helm CLI at the version kfsui links, built from helm.sh/helm/v4
+#     (cached), which the tests compare kfsui's Helm leaves with;
 #   - the Go modules.
 set -euo pipefail
 
@@ -34,6 +36,7 @@ main() {
   echo "ensure-deps: downloading Go modules" >&2
   go mod download >&2
   scripts/metrics-server.sh >&2
+  scripts/helm.sh >&2
   scripts/kube-binaries.sh
 }
 

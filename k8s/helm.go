@@ -1,0 +1,503 @@
+package k8s
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/tools/cache"
+)
+
+// Helm releases are no API type: Helm keeps each revision of a release as
+// a Secret (or, with HELM_DRIVER=configmap, a ConfigMap) labelled
+// owner=helm, whose labels say the release's name, revision and status.
+// The catalog serves them as one more namespaced type, "helm", so that
+// namespaces list them, /all joins them and every front end shows them
+// as it shows a type; its listing is fed by the metadata of those Secrets
+// and ConfigMaps alone, and a release is decoded only when it is opened
+// (or, in the background, for the CHART column of its latest revision).
+
+// HelmGVR names the helm type's listings (ListKey) and its change
+// notices. No server serves it; requests for it go to Secrets and
+// ConfigMaps.
+var HelmGVR = schema.GroupVersionResource{Group: "helm.sh", Version: "v1", Resource: "releases"}
+
+// HelmTypeName is the helm type's directory name.
+const HelmTypeName = "helm"
+
+// HelmSelector selects Helm's release records, as Helm's own storage
+// drivers list them.
+const HelmSelector = "owner=helm"
+
+var (
+	secretsGVR    = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
+	configMapsGVR = schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}
+)
+
+// helmType is the catalog's type of Helm releases.
+func helmType() Type {
+	return Type{Name: HelmTypeName, GVR: HelmGVR, Kind: "Release", Namespaced: true, Watchable: true}
+}
+
+// IsHelm reports whether t is the type of Helm releases.
+func (t Type) IsHelm() bool { return t.GVR == HelmGVR }
+
+// helmColumns are the columns `helm list` prints, NAMESPACE left to
+// /all as for every type.
+var helmColumns = []Column{
+	{Name: "Name", Type: "string", Format: "name"},
+	{Name: "Revision", Type: "integer"},
+	{Name: "Updated", Type: "string", Format: FormatMoment},
+	{Name: "Status", Type: "string"},
+	{Name: "Chart", Type: "string"},
+	{Name: "App Version", Type: "string"},
+}
+
+// HelmRecord is one revision of a release, as the labels of the Secret
+// or ConfigMap holding it tell.
+type HelmRecord struct {
+	Namespace string
+	Release   string
+	Revision  int64
+	Status    string
+	// Modified is when Helm last wrote the record (its modifiedAt label,
+	// else createdAt); zero when neither is set.
+	Modified time.Time
+	// Object is the Secret's or ConfigMap's name.
+	Object string
+	// ConfigMap is set for records kept by Helm's configmap driver.
+	ConfigMap       bool
+	ResourceVersion string
+}
+
+// helmRecordOf reads the record a Secret's or ConfigMap's metadata
+// describes; ok is false for objects that are no release record.
+func helmRecordOf(m *metav1.PartialObjectMetadata, configMap bool) (HelmRecord, bool) {
+	lb := m.Labels
+	rev, err := strconv.ParseInt(lb["version"], 10, 64)
+	if lb["owner"] != "helm" || lb["name"] == "" || err != nil || rev < 1 {
+		return HelmRecord{}, false
+	}
+	r := HelmRecord{Namespace: m.Namespace, Release: lb["name"], Revision: rev, Status: lb["status"],
+		Object: m.Name, ConfigMap: configMap, ResourceVersion: m.ResourceVersion}
+	for _, l := range []string{"modifiedAt", "createdAt"} {
+		if s, err := strconv.ParseInt(lb[l], 10, 64); err == nil {
+			r.Modified = time.Unix(s, 0)
+			break
+		}
+	}
+	return r, true
+}
+
+// HelmFailing reports whether a release in status is marked as failing:
+// failed, or stuck pending an install, upgrade or rollback.
+func HelmFailing(status string) bool {
+	return status == "failed" || strings.HasPrefix(status, "pending-")
+}
+
+// helmKey keys a record in a helmState: its kind, namespace and object.
+type helmKey struct {
+	configMap bool
+	namespace string
+	object    string
+}
+
+func (r HelmRecord) key() helmKey { return helmKey{r.ConfigMap, r.Namespace, r.Object} }
+
+// helmState is a helm listing's records, from two reflectors (Secrets
+// and ConfigMaps), and the charts decoded for its CHART column.
+//
+// Concurrency: safe from any goroutine.
+type helmState struct {
+	e *listEntry
+
+	mu      sync.Mutex
+	records map[helmKey]HelmRecord
+	listed  [2]bool  // [secrets, configmaps]: a complete list arrived
+	errs    [2]error // each side's last failure
+	charts  map[helmKey]helmChart
+	asked   map[helmKey]string // the resource version each decode in flight is for
+}
+
+// helmChart is what the CHART, APP VERSION and UPDATED columns take from
+// a decoded release, for one resource version of its record.
+type helmChart struct {
+	resourceVersion string
+	chart, app      string
+	updated         string // Info.LastDeployed as helm list prints it; "" if unset
+	updatedAt       int64  // the same, in Unix seconds
+	failed          bool   // decoding failed: the columns stay empty
+}
+
+// startHelm starts e's reflectors over the metadata of Helm's Secrets and
+// ConfigMaps.
+func (e *listEntry) startHelm() {
+	s := &helmState{e: e, records: map[helmKey]HelmRecord{}, charts: map[helmKey]helmChart{}, asked: map[helmKey]string{}}
+	e.helm = s
+	e.mu.Lock()
+	e.columns = helmColumns
+	e.mu.Unlock()
+	ns := e.key.Namespace
+	if ns == AllNamespaces {
+		ns = ""
+	}
+	for side, gvr := range []schema.GroupVersionResource{secretsGVR, configMapsGVR} {
+		res := e.lists.md.Resource(gvr).Namespace(ns)
+		narrow := func(opts metav1.ListOptions) metav1.ListOptions {
+			opts.LabelSelector = HelmSelector
+			return opts
+		}
+		lw := &pagedListWatch{ListWatch: cache.ListWatch{
+			ListWithContextFunc: func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
+				l, err := res.List(ctx, narrow(opts))
+				s.report(side, err)
+				if err != nil {
+					return nil, err
+				}
+				return l, nil
+			},
+			WatchFuncWithContext: func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+				w, err := res.Watch(ctx, narrow(opts))
+				s.report(side, err)
+				return w, err
+			},
+		}}
+		store := &helmSide{s: s, configMap: side == 1}
+		r := cache.NewReflectorWithOptions(lw, &metav1.PartialObjectMetadata{}, store, cache.ReflectorOptions{
+			Name: "helm " + gvr.Resource + " in " + e.key.Namespace,
+		})
+		go r.RunWithContext(e.ctx)
+	}
+}
+
+// report records how side's last list or watch went, and tells the
+// listing the error the two sides make together.
+func (s *helmState) report(side int, err error) {
+	var status *apierrors.StatusError
+	if errors.As(err, &status) {
+		err = status
+	}
+	s.mu.Lock()
+	s.errs[side] = err
+	combined := s.errLocked()
+	s.mu.Unlock()
+	if combined != nil {
+		s.e.setErr(combined)
+	} else {
+		s.e.clearErr()
+	}
+}
+
+// errLocked is the listing's error: the Secrets', where Helm keeps
+// releases by default; a ConfigMap failure only when it is not RBAC (a
+// user may read Secrets and not ConfigMaps). s.mu must be held.
+func (s *helmState) errLocked() error {
+	if s.errs[0] != nil {
+		return s.errs[0]
+	}
+	if s.errs[1] != nil && !apierrors.IsForbidden(s.errs[1]) {
+		return s.errs[1]
+	}
+	return nil
+}
+
+// syncedLocked reports whether both sides have listed, or the side that
+// has not fails (a forbidden ConfigMap listing must not keep the Secrets'
+// releases from showing). s.mu must be held.
+func (s *helmState) syncedLocked() bool {
+	done := func(i int) bool { return s.listed[i] || s.errs[i] != nil }
+	return (s.listed[0] || s.listed[1]) && done(0) && done(1)
+}
+
+// helmSide is the reflector store of one side of a helmState.
+type helmSide struct {
+	s         *helmState
+	configMap bool
+}
+
+func (h *helmSide) put(obj any) error {
+	m, ok := obj.(*metav1.PartialObjectMetadata)
+	if !ok {
+		return nil
+	}
+	r, ok := helmRecordOf(m, h.configMap)
+	h.s.mu.Lock()
+	if ok {
+		h.s.records[r.key()] = r
+	} else {
+		delete(h.s.records, helmKey{h.configMap, m.Namespace, m.Name})
+	}
+	h.s.mu.Unlock()
+	h.s.changed()
+	return nil
+}
+
+// Add implements cache.ReflectorStore.
+func (h *helmSide) Add(obj any) error { return h.put(obj) }
+
+// Update implements cache.ReflectorStore.
+func (h *helmSide) Update(obj any) error { return h.put(obj) }
+
+// Delete implements cache.ReflectorStore.
+func (h *helmSide) Delete(obj any) error {
+	if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = d.Obj
+	}
+	m, ok := obj.(*metav1.PartialObjectMetadata)
+	if !ok {
+		return nil
+	}
+	h.s.mu.Lock()
+	delete(h.s.records, helmKey{h.configMap, m.Namespace, m.Name})
+	h.s.mu.Unlock()
+	h.s.changed()
+	return nil
+}
+
+// Replace implements cache.ReflectorStore: a complete list arrived.
+func (h *helmSide) Replace(list []any, _ string) error {
+	side := 0
+	if h.configMap {
+		side = 1
+	}
+	h.s.mu.Lock()
+	for k := range h.s.records {
+		if k.configMap == h.configMap {
+			delete(h.s.records, k)
+		}
+	}
+	for _, obj := range list {
+		if m, ok := obj.(*metav1.PartialObjectMetadata); ok {
+			if r, ok := helmRecordOf(m, h.configMap); ok {
+				h.s.records[r.key()] = r
+			}
+		}
+	}
+	h.s.listed[side] = true
+	h.s.mu.Unlock()
+	h.s.changed()
+	return nil
+}
+
+// Resync implements cache.ReflectorStore; there is nothing to resync.
+func (h *helmSide) Resync() error { return nil }
+
+// changed rebuilds the listing's rows from the records and asks for the
+// charts its rows lack.
+func (s *helmState) changed() {
+	s.mu.Lock()
+	latest := latestRecords(s.records)
+	rows := make([]Row, 0, len(latest))
+	var want []HelmRecord
+	for _, r := range latest {
+		c, ok := s.charts[r.key()]
+		if !ok || c.resourceVersion != r.ResourceVersion {
+			c = helmChart{}
+			if s.asked[r.key()] != r.ResourceVersion {
+				s.asked[r.key()] = r.ResourceVersion
+				want = append(want, r)
+			}
+		}
+		rows = append(rows, Row{Name: r.Release, Namespace: r.Namespace, Cells: helmCells(r, c)})
+	}
+	synced := s.syncedLocked()
+	s.mu.Unlock()
+	sortRows(rows)
+	e := s.e
+	e.mu.Lock()
+	e.setRows(rows)
+	e.dirty = false
+	e.mu.Unlock()
+	if synced && !e.isSynced() {
+		e.markSynced() // notifies
+	} else {
+		e.lists.notify(e.key)
+	}
+	for _, r := range want {
+		go s.decodeChart(r)
+	}
+}
+
+// helmCells are a release's row: labels first, the chart's columns once
+// decoded.
+func helmCells(r HelmRecord, c helmChart) []Cell {
+	updated := Cell{Text: c.updated, Since: c.updatedAt}
+	if updated.Text == "" && !r.Modified.IsZero() {
+		updated = Cell{Text: r.Modified.String(), Since: r.Modified.Unix()}
+	}
+	if updated.Text == "" {
+		updated.Text = "-"
+	}
+	return []Cell{{Text: r.Release}, {Text: strconv.FormatInt(r.Revision, 10)}, updated,
+		{Text: r.Status}, {Text: c.chart}, {Text: c.app}}
+}
+
+// latestRecords returns each release's latest revision. A release's
+// records are in one namespace and one driver; should both drivers hold
+// one, the higher revision wins.
+func latestRecords(records map[helmKey]HelmRecord) []HelmRecord {
+	type release struct{ ns, name string }
+	latest := map[release]HelmRecord{}
+	for _, r := range records {
+		k := release{r.Namespace, r.Release}
+		if old, ok := latest[k]; !ok || r.Revision > old.Revision {
+			latest[k] = r
+		}
+	}
+	out := make([]HelmRecord, 0, len(latest))
+	for _, r := range latest {
+		out = append(out, r)
+	}
+	return out
+}
+
+// decodeChart decodes r's release in the background, at most
+// helmDecoders at a time per connection, and fills its row.
+func (s *helmState) decodeChart(r HelmRecord) {
+	d := s.e.lists.helm
+	if d == nil {
+		return
+	}
+	select {
+	case d.sem <- struct{}{}:
+	case <-s.e.ctx.Done():
+		return
+	}
+	defer func() { <-d.sem }()
+	s.mu.Lock()
+	current := s.records[r.key()].ResourceVersion == r.ResourceVersion
+	if !current && s.asked[r.key()] == r.ResourceVersion {
+		delete(s.asked, r.key()) // the record is gone
+	}
+	s.mu.Unlock()
+	if !current {
+		s.e.lists.notify(s.e.key)
+		return // overtaken, or gone
+	}
+	rel, err := d.Release(s.e.ctx, r)
+	c := helmChart{resourceVersion: r.ResourceVersion, failed: err != nil}
+	if err == nil {
+		c.chart, c.app, c.updated = rel.ChartName(), rel.AppVersion(), rel.Updated()
+		if c.updated != "" {
+			c.updatedAt = rel.Info.LastDeployed.Unix()
+		}
+	} else if s.e.ctx.Err() != nil {
+		return
+	}
+	s.mu.Lock()
+	s.charts[r.key()] = c
+	delete(s.asked, r.key())
+	s.mu.Unlock()
+	s.changed()
+}
+
+// pending reports whether charts are still being decoded.
+func (s *helmState) pending() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.asked) > 0
+}
+
+// WaitHelmCharts waits until the helm listing of ns (AllNamespaces for
+// every namespace) has synced and decoded the chart of each release it
+// holds, or failed to, or ctx ends: for headless listings, which print
+// once. Safe from any goroutine.
+func (c *Conn) WaitHelmCharts(ctx context.Context, ns string) error {
+	t := helmType()
+	if err := c.lists.WaitSynced(ctx, t, ns); err != nil {
+		return err
+	}
+	e := c.lists.entryOf(t, ns, Selector{})
+	changed := make(chan struct{}, 1)
+	defer c.lists.subs.add(func(k ListKey) {
+		if k == e.key {
+			select {
+			case changed <- struct{}{}:
+			default:
+			}
+		}
+	})()
+	for e.helm != nil && e.helm.pending() {
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// records returns the records of release name (every revision kept),
+// oldest first; known is false until the listing has synced.
+func (s *helmState) recordsOf(ns, name string) (out []HelmRecord, known bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.records {
+		if r.Namespace == ns && r.Release == name {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, func(a, b HelmRecord) int { return int(a.Revision - b.Revision) })
+	return out, s.syncedLocked()
+}
+
+// HelmRecords returns the revisions kept of release name in namespace ns,
+// oldest first, from the running helm listing of ns (started if it does
+// not run). known is false until that listing has synced. Safe from any
+// goroutine.
+func (c *Conn) HelmRecords(ns, name string) (records []HelmRecord, known bool) {
+	e := c.lists.entryOf(helmType(), ns, Selector{})
+	if e.helm == nil {
+		return nil, false
+	}
+	return e.helm.recordsOf(ns, name)
+}
+
+// helmProbe tells whether namespace ns (or every namespace, for "") holds
+// a Helm release: Secrets first, then ConfigMaps.
+func (l *Lists) helmProbe(ctx context.Context, ns string) Occupancy {
+	occ := OccupancyEmpty
+	for _, gvr := range []schema.GroupVersionResource{secretsGVR, configMapsGVR} {
+		list, err := l.md.Resource(gvr).Namespace(ns).List(ctx, metav1.ListOptions{LabelSelector: HelmSelector, Limit: 1})
+		switch {
+		case apierrors.IsForbidden(err):
+			if gvr == secretsGVR {
+				occ = OccupancyForbidden
+			}
+		case err != nil:
+			return OccupancyFailed
+		case len(list.Items) > 0 || list.Continue != "":
+			return OccupancyNonEmpty
+		}
+	}
+	return occ
+}
+
+// helmCount counts the releases in ns from their records' metadata.
+func (l *Lists) helmCount(ctx context.Context, ns string) (int, error) {
+	names := map[string]bool{}
+	for _, gvr := range []schema.GroupVersionResource{secretsGVR, configMapsGVR} {
+		list, err := l.md.Resource(gvr).Namespace(ns).List(ctx, metav1.ListOptions{LabelSelector: HelmSelector})
+		if err != nil {
+			if gvr == configMapsGVR && apierrors.IsForbidden(err) {
+				continue
+			}
+			return 0, err
+		}
+		for i := range list.Items {
+			if r, ok := helmRecordOf(&list.Items[i], gvr == configMapsGVR); ok {
+				names[r.Namespace+"/"+r.Release] = true
+			}
+		}
+	}
+	return len(names), nil
+}
