@@ -73,6 +73,9 @@ type App struct {
 	// metrics are how the metrics columns of each pods or nodes
 	// directory stand, for the breadcrumb and the footer.
 	metrics map[string]k8s.Metrics
+	// pending counts, for each directory whose rows are still being
+	// filled in (Helm's CHART), the rows to come.
+	pending map[string]int
 	// metricsSaid are the reasons for no metrics the footer has given.
 	metricsSaid map[string]bool
 	showKids    string       // a directory whose children to scroll into view once listed
@@ -116,6 +119,7 @@ func New(o Options) *App {
 		dirErrs:     map[string]string{},
 		metrics:     map[string]k8s.Metrics{},
 		metricsSaid: map[string]bool{},
+		pending:     map[string]int{},
 		treeWidth:   o.TreeWidth,
 	}
 	a.ui = newUIQueue(ctx, a.tv)

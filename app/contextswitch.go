@@ -148,6 +148,7 @@ func (a *App) resetTree(viewerNote string) {
 	a.revealing, a.revealIn, a.showKids, a.restoring = model.Path{}, nil, "", map[string]bool{}
 	clear(a.dirErrs)
 	clear(a.metrics)
+	clear(a.pending)
 }
 
 // adopt shows context name, connected through conn, in the tree in place

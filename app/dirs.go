@@ -290,6 +290,11 @@ func (a *App) applyDir(s *session, p model.Path, dir model.Dir, err error) {
 	} else {
 		a.dirErrs[path] = state.Err
 	}
+	if dir.Pending > 0 {
+		a.pending[path] = dir.Pending
+	} else {
+		delete(a.pending, path)
+	}
 	a.noteMetrics(path, dir.Metrics)
 	a.checkReveal(s, p, dir, err)
 	a.continueReveal()

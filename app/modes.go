@@ -129,6 +129,9 @@ func (a *App) updateCrumb() {
 			}
 		}
 	}
+	if n := a.pending[focusDir]; n > 0 {
+		extras = append(extras, fmt.Sprintf("decoding %d releases", n))
+	}
 	if m := a.metrics[focusDir]; !m.At.IsZero() {
 		extras = append(extras, "metrics "+k8s.Cell{Since: m.At.Unix()}.Age(time.Now())+" old")
 	}

@@ -1,6 +1,7 @@
 package k8s
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -98,12 +99,6 @@ func helmRecordOf(m *metav1.PartialObjectMetadata, configMap bool) (HelmRecord, 
 	return r, true
 }
 
-// HelmFailing reports whether a release in status is marked as failing:
-// failed, or stuck pending an install, upgrade or rollback.
-func HelmFailing(status string) bool {
-	return status == "failed" || strings.HasPrefix(status, "pending-")
-}
-
 // helmKey keys a record in a helmState: its kind, namespace and object.
 type helmKey struct {
 	configMap bool
@@ -189,11 +184,17 @@ func (s *helmState) report(side int, err error) {
 	s.mu.Lock()
 	s.errs[side] = err
 	combined := s.errLocked()
+	synced := s.syncedLocked()
 	s.mu.Unlock()
 	if combined != nil {
 		s.e.setErr(combined)
 	} else {
 		s.e.clearErr()
+	}
+	if synced && !s.e.isSynced() {
+		// The side that failed was all the listing waited for (a user
+		// who may list Secrets and not ConfigMaps).
+		s.changed()
 	}
 }
 
@@ -298,10 +299,12 @@ func (s *helmState) changed() {
 	latest := latestRecords(s.records)
 	rows := make([]Row, 0, len(latest))
 	var want []HelmRecord
+	pending := 0
 	for _, r := range latest {
 		c, ok := s.charts[r.key()]
 		if !ok || c.resourceVersion != r.ResourceVersion {
 			c = helmChart{}
+			pending++
 			if s.asked[r.key()] != r.ResourceVersion {
 				s.asked[r.key()] = r.ResourceVersion
 				want = append(want, r)
@@ -309,16 +312,19 @@ func (s *helmState) changed() {
 		}
 		rows = append(rows, Row{Name: r.Release, Namespace: r.Namespace, Cells: helmCells(r, c)})
 	}
-	synced := s.syncedLocked()
+	synced, err := s.syncedLocked(), s.errLocked()
 	s.mu.Unlock()
 	sortRows(rows)
 	e := s.e
 	e.mu.Lock()
 	e.setRows(rows)
-	e.dirty = false
+	e.dirty, e.pending = false, pending
 	e.mu.Unlock()
 	if synced && !e.isSynced() {
 		e.markSynced() // notifies
+		if err != nil {
+			e.setErr(err) // which markSynced cleared: one side fails
+		}
 	} else {
 		e.lists.notify(e.key)
 	}
@@ -357,6 +363,11 @@ func latestRecords(records map[helmKey]HelmRecord) []HelmRecord {
 	for _, r := range latest {
 		out = append(out, r)
 	}
+	// In the order shown, so that the charts of the rows on screen
+	// first are decoded first.
+	slices.SortFunc(out, func(a, b HelmRecord) int {
+		return cmp.Or(strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.Release, b.Release))
+	})
 	return out
 }
 

@@ -51,6 +51,7 @@ type listEntry struct {
 	progress   []Row     // rows of a first list still arriving page by page
 	dirty      bool      // rows must be rebuilt from the store
 	version    uint64    // changes with rows; see versions
+	pending    int       // see Listing.Pending
 	syncedOnce sync.Once
 }
 
@@ -464,7 +465,7 @@ func (e *listEntry) rowSnapshot() Listing {
 		sortRows(rows)
 		return Listing{Names: namesOf(rows), Rows: rows, Columns: e.columns, Err: e.err, Version: e.version}
 	}
-	return Listing{Names: e.names, Rows: e.rows, Columns: e.columns, Synced: synced, Err: e.err, Version: e.version}
+	return Listing{Names: e.names, Rows: e.rows, Columns: e.columns, Synced: synced, Err: e.err, Version: e.version, Pending: e.pending}
 }
 
 // setRows replaces the rows, sorted by name. e.mu must be held.

@@ -55,6 +55,10 @@ type Listing struct {
 	// Metrics is how the metrics columns of a pods or nodes listing
 	// stand (see Options.MetricsInterval); zero for other listings.
 	Metrics Metrics
+	// Pending counts the rows whose columns are still being filled in
+	// the background: Helm releases whose chart is being decoded. 0
+	// for every other listing.
+	Pending int
 }
 
 // Lists keeps one cache of table rows per listing, started the first time

@@ -41,7 +41,7 @@ func (fs *FS) readAllType(p Path) (Dir, error) {
 	}
 	d.Selector = fs.Selector(p)
 	l := fs.allListing(t, d.Selector)
-	d.Loading, d.Err, d.Metrics = !l.Synced, l.Err, l.Metrics
+	d.Loading, d.Err, d.Metrics, d.Pending = !l.Synced, l.Err, l.Metrics, l.Pending
 	if l.Columns == nil {
 		return d, nil
 	}
@@ -111,6 +111,7 @@ func (fs *FS) eachNamespace(t k8s.Type, sel k8s.Selector) k8s.Listing {
 			out.Err = fmt.Errorf("namespace %s: %w", ns, l.Err)
 		}
 		out.Synced = out.Synced && l.Synced
+		out.Pending += l.Pending
 		if out.Columns == nil {
 			out.Columns = l.Columns
 		}

@@ -93,6 +93,9 @@ type Dir struct {
 	Metrics k8s.Metrics
 	// Selector is what a type directory is narrowed to on the server.
 	Selector k8s.Selector
+	// Pending counts the entries whose cells are still being filled in
+	// (see k8s.Listing.Pending).
+	Pending int
 }
 
 // Format says how a leaf's text is structured, for highlighting.
@@ -546,7 +549,7 @@ func (fs *FS) readTypeDir(p Path) (Dir, error) {
 	}
 	d.Selector = fs.Selector(p)
 	l := fs.src.NamesOf(t, p.Namespace, d.Selector)
-	d.Loading, d.Err, d.Columns, d.Metrics = !l.Synced, l.Err, l.Columns, l.Metrics
+	d.Loading, d.Err, d.Columns, d.Metrics, d.Pending = !l.Synced, l.Err, l.Columns, l.Metrics, l.Pending
 	rules := rulesFor(l.Columns)
 	d.Entries = make([]Entry, 0, len(l.Rows))
 	for _, row := range l.Rows {

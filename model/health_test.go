@@ -32,11 +32,20 @@ func TestRowHealth(t *testing.T) {
 	nodes := cols("Name", "Status", "Roles", "Age", "Version")
 	events := cols("Last Seen", "Type", "Reason", "Object", "Message")
 	metered := cols("Name", "Ready", "Status", "Restarts", "CPU", "MEM", "%CPU/R", "%CPU/L", "%MEM/R", "%MEM/L", "Age")
+	helm := cols("Name", "Revision", "Updated", "Status", "Chart", "App Version")
 	for _, tc := range []struct {
 		columns []k8s.Column
 		row     k8s.Row
 		want    Health
 	}{
+		// Helm releases: failed, and stuck pending, are failing.
+		{helm, row("web", "2", "5m", "deployed", "app-1.0.0", "1"), HealthFine},
+		{helm, row("web", "2", "5m", "failed", "app-1.0.0", "1"), HealthFailing},
+		{helm, row("web", "2", "5m", "pending-install", "app-1.0.0", "1"), HealthFailing},
+		{helm, row("web", "2", "5m", "pending-upgrade", "app-1.0.0", "1"), HealthFailing},
+		{helm, row("web", "2", "5m", "pending-rollback", "app-1.0.0", "1"), HealthFailing},
+		{helm, row("web", "2", "5m", "uninstalling", "app-1.0.0", "1"), HealthInProgress},
+		{helm, row("web", "1", "5m", "superseded", "app-1.0.0", "1"), HealthFine},
 		{pods, row("a", "1/1", "Running", "0", "5m"), HealthFine},
 		// Over 90% of its memory limit: about to be OOM-killed.
 		{metered, row("a", "1/1", "Running", "0", "5m", "950Mi", "200", "n/a", "190", "92", "1h"), HealthFailing},

@@ -334,6 +334,20 @@ func TestE2EHelmWithoutSecretAccess(t *testing.T) {
 		t.Errorf("cat values.yaml as a lister = %q, exit %d, stderr %q; want a clear forbidden", out, code, errOut)
 	}
 
+	// Who may list Secrets and not ConfigMaps sees the releases kept in
+	// Secrets, without waiting for the ConfigMaps.
+	secretsOnly := "helm-secrets-only"
+	grantRole(t, f.ns, "secret-only-lister", secretsOnly, rbacv1.PolicyRule{
+		APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"list", "watch"},
+	})
+	kubeconfig, err = c.WriteUserKubeconfig(secretsOnly, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, errOut, code := kfsuiWith(t, kubeconfig, "ls", base); code != 0 || out != "broken/\nweb/\n" {
+		t.Errorf("ls %s as a Secrets-only lister = %q, exit %d, %s", base, out, code, errOut)
+	}
+
 	nobody := "helm-nobody"
 	grantRole(t, f.ns, "pod-reader", nobody, rbacv1.PolicyRule{
 		APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list", "watch"},

@@ -42,6 +42,7 @@ func main() {
 	vsK9s := flag.String("vs-k9s", "", "instead, the metrics bench: kfsui against this k9s binary (see vsk9s.go)")
 	web := flag.Bool("web", false, "instead, kfsui web's bench: a 10,000-pod directory and log sockets in headless Chromium (see web.go)")
 	webMinutes := flag.Int("web-minutes", 5, "how long --web follows 20 clients × 4 log sockets")
+	helmK9s := flag.String("helm", "", "instead, the Helm bench: 500 releases, kfsui against this k9s binary's :helm (see helm.go)")
 	flag.Parse()
 	if sessions < 1 {
 		fmt.Fprintln(os.Stderr, "scalebench: --sessions must be at least 1")
@@ -50,6 +51,13 @@ func main() {
 	if *vsK9s != "" {
 		if err := runVsK9s(*vsK9s, *small, min(sessions, 5)); err != nil {
 			fmt.Fprintf(os.Stderr, "scalebench: vs k9s: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *helmK9s != "" {
+		if err := runHelm(*helmK9s, *small, min(sessions, 5)); err != nil {
+			fmt.Fprintf(os.Stderr, "scalebench: helm: %v\n", err)
 			os.Exit(1)
 		}
 		return

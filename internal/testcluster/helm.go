@@ -17,6 +17,7 @@ import (
 	chart "helm.sh/helm/v4/pkg/chart/v2"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	"helm.sh/helm/v4/pkg/kube"
+	rspb "helm.sh/helm/v4/pkg/release/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 )
 
@@ -230,4 +231,25 @@ func (c *Cluster) HelmUninstall(ctx context.Context, ns, name, driver string) er
 	un.WaitStrategy, un.Timeout = kube.HookOnlyStrategy, time.Minute
 	_, err = un.Run(name)
 	return err
+}
+
+// HelmRender renders ch as release name in ns with values, as helm
+// install --dry-run=client does, and returns the release it would store:
+// for benchmarks that write many releases' records directly.
+func (c *Cluster) HelmRender(ctx context.Context, ns, name string, ch *chart.Chart, values map[string]any) (*rspb.Release, error) {
+	cfg, err := c.helmConfig(ns, "secret")
+	if err != nil {
+		return nil, err
+	}
+	in := action.NewInstall(cfg)
+	in.ReleaseName, in.Namespace, in.DryRunStrategy = name, ns, action.DryRunClient
+	got, err := in.RunWithContext(ctx, ch, values)
+	if err != nil {
+		return nil, err
+	}
+	rel, ok := got.(*rspb.Release)
+	if !ok {
+		return nil, fmt.Errorf("render %s: unexpected release type %T", name, got)
+	}
+	return rel, nil
 }

@@ -39,6 +39,9 @@ const crdTimeout = 30 * time.Second
 // log and a restart. RunDemoChatter keeps them logging, and the
 // Deployments' pods too. Pod web-0 runs with empty logs.
 //
+// A Helm release, team-a/shop (DemoRelease), is installed with the Helm
+// SDK and upgraded once, so it has revisions 1 and 2.
+//
 // Objects that already exist are left as they are, so SeedDemo can run
 // again on a seeded cluster. It takes the Cluster, not just a client
 // configuration, because the demo's logs live in its fake kubelet. Safe
@@ -68,6 +71,7 @@ func SeedDemo(ctx context.Context, c *Cluster) error {
 		s.clusterRole,
 		s.widgets,
 		s.logPods,
+		s.helmRelease,
 	} {
 		if err := step(ctx); err != nil {
 			return fmt.Errorf("seeding: %w", err)

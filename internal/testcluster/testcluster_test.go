@@ -128,6 +128,20 @@ func TestSeedDemoIsRepeatable(t *testing.T) {
 		t.Errorf("widgets in team-a = %q, want %q", names, want)
 	}
 
+	// The Helm release was installed and upgraded once, not again.
+	records, err := c.Clientset().CoreV1().Secrets("team-a").List(ctx, metav1.ListOptions{LabelSelector: "owner=helm,name=" + testcluster.DemoRelease})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var revisions []string
+	for _, r := range records.Items {
+		revisions = append(revisions, r.Labels["version"]+":"+r.Labels["status"])
+	}
+	slices.Sort(revisions)
+	if want := []string{"1:superseded", "2:deployed"}; !slices.Equal(revisions, want) {
+		t.Errorf("release %s's revisions = %q, want %q", testcluster.DemoRelease, revisions, want)
+	}
+
 	// kubectl resolves the short name through discovery, as a user would.
 	out, err := c.Kubectl(ctx, "get", "wd", "-n", "team-a", "-o", "name")
 	if err != nil {
