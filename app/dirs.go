@@ -277,7 +277,7 @@ func (a *App) applyDir(s *session, p model.Path, dir model.Dir, err error) {
 	a.tree.SetChildren(path, entries, state)
 	a.restoreChildren(path)
 	a.agesShown.Store(a.tree.ShowsAges())
-	a.opts.Trace.Dir(path, len(entries), state.Loading)
+	a.opts.Trace.Dir(path, len(entries), state.Loading, dir.Pending)
 	// The tree line is as wide as the pane; say a new error in full in the
 	// footer when it concerns the directory the user is on.
 	if state.Err != "" && state.Err != a.dirErrs[path] {

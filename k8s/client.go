@@ -226,6 +226,17 @@ func ConnectConfig(ctx context.Context, cfg *rest.Config, info Info, opts Option
 	if err != nil {
 		return nil, err
 	}
+	// Helm's CHART column GETs a release record for each release shown,
+	// hundreds at once in a namespace of many; helmDecoders bounds them.
+	// In protobuf, the Secret's tens of kilobytes are read as bytes
+	// rather than as a base64 string inside JSON.
+	releaseConfig := rest.CopyConfig(unlimited)
+	releaseConfig.ContentType = "application/vnd.kubernetes.protobuf"
+	releaseConfig.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
+	releases, err := kubernetes.NewForConfigAndClient(releaseConfig, oneShotClient)
+	if err != nil {
+		return nil, err
+	}
 
 	// The version check and discovery are independent: run them side by
 	// side so start-up costs one round trip, not two.
@@ -287,7 +298,7 @@ func ConnectConfig(ctx context.Context, cfg *rest.Config, info Info, opts Option
 		ctx:       cctx,
 	}
 	c.catalog.Store(cat)
-	c.lists.helm = newHelmDecoder(core)
+	c.lists.helm = newHelmDecoder(releases)
 	if objects != nil {
 		c.lists.usage = &usageSource{interval: opts.MetricsInterval, conn: c, objects: objects}
 	}

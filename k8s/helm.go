@@ -121,7 +121,12 @@ type helmState struct {
 	errs    [2]error // each side's last failure
 	charts  map[helmKey]helmChart
 	asked   map[helmKey]string // the resource version each decode in flight is for
+	redraw  *time.Timer        // the rebuild for the charts decoded lately, until it runs
 }
+
+// helmBatch is how long the charts decoded wait for others before their
+// rows are rebuilt.
+const helmBatch = 250 * time.Millisecond
 
 // helmChart is what the CHART, APP VERSION and UPDATED columns take from
 // a decoded release, for one resource version of its record.
@@ -130,7 +135,6 @@ type helmChart struct {
 	chart, app      string
 	updated         string // Info.LastDeployed as helm list prints it; "" if unset
 	updatedAt       int64  // the same, in Unix seconds
-	failed          bool   // decoding failed: the columns stay empty
 }
 
 // startHelm starts e's reflectors over the metadata of Helm's Secrets and
@@ -293,14 +297,17 @@ func (h *helmSide) Replace(list []any, _ string) error {
 func (h *helmSide) Resync() error { return nil }
 
 // changed rebuilds the listing's rows from the records and asks for the
-// charts its rows lack.
+// charts its rows lack. The rows are set under s.mu, so that two changes
+// at once cannot leave the older one's rows shown.
 func (s *helmState) changed() {
 	s.mu.Lock()
 	latest := latestRecords(s.records)
 	rows := make([]Row, 0, len(latest))
 	var want []HelmRecord
 	pending := 0
+	shown := make(map[helmKey]bool, len(latest))
 	for _, r := range latest {
+		shown[r.key()] = true
 		c, ok := s.charts[r.key()]
 		if !ok || c.resourceVersion != r.ResourceVersion {
 			c = helmChart{}
@@ -312,14 +319,21 @@ func (s *helmState) changed() {
 		}
 		rows = append(rows, Row{Name: r.Release, Namespace: r.Namespace, Cells: helmCells(r, c)})
 	}
+	// Charts of revisions no longer latest, or of releases gone, are
+	// not needed again.
+	for k := range s.charts {
+		if !shown[k] {
+			delete(s.charts, k)
+		}
+	}
 	synced, err := s.syncedLocked(), s.errLocked()
-	s.mu.Unlock()
 	sortRows(rows)
 	e := s.e
 	e.mu.Lock()
 	e.setRows(rows)
 	e.dirty, e.pending = false, pending
 	e.mu.Unlock()
+	s.mu.Unlock()
 	if synced && !e.isSynced() {
 		e.markSynced() // notifies
 		if err != nil {
@@ -395,7 +409,9 @@ func (s *helmState) decodeChart(r HelmRecord) {
 		return // overtaken, or gone
 	}
 	rel, err := d.Release(s.e.ctx, r)
-	c := helmChart{resourceVersion: r.ResourceVersion, failed: err != nil}
+	// A release that cannot be decoded keeps its columns empty, until
+	// its record changes.
+	c := helmChart{resourceVersion: r.ResourceVersion}
 	if err == nil {
 		c.chart, c.app, c.updated = rel.ChartName(), rel.AppVersion(), rel.Updated()
 		if c.updated != "" {
@@ -407,8 +423,17 @@ func (s *helmState) decodeChart(r HelmRecord) {
 	s.mu.Lock()
 	s.charts[r.key()] = c
 	delete(s.asked, r.key())
+	if s.redraw == nil {
+		// Decodes end a few a millisecond: one rebuild, and one redraw,
+		// for those of the next helmBatch.
+		s.redraw = time.AfterFunc(helmBatch, func() {
+			s.mu.Lock()
+			s.redraw = nil
+			s.mu.Unlock()
+			s.changed()
+		})
+	}
 	s.mu.Unlock()
-	s.changed()
 }
 
 // pending reports whether charts are still being decoded.

@@ -15,8 +15,11 @@ import (
 )
 
 // helmDecoders bounds how many releases one connection decodes at once
-// for CHART columns: each is a GET of up to a megabyte and a gunzip.
-const helmDecoders = 4
+// for CHART columns: each is a GET of up to a megabyte, a gunzip and a
+// JSON decode of the whole chart. One at a time leaves a core to the
+// keys while hundreds are decoded (two filled 500 CHART cells in about
+// the same time on two cores, and made keys wait).
+const helmDecoders = 1
 
 // helmDecoder reads releases with Helm's own storage drivers, which GET
 // the record and decode it (base64, gzip, JSON) exactly as helm does.

@@ -128,12 +128,13 @@ func (fs *FS) eachNamespace(t k8s.Type, sel k8s.Selector) k8s.Listing {
 
 // syncAll waits until /all/<type>'s listings have arrived.
 func (fs *FS) syncAll(ctx context.Context, t k8s.Type, sel k8s.Selector) error {
-	wait := func(ns string) error {
-		if t.IsHelm() {
-			return fs.src.WaitHelmCharts(ctx, ns)
-		}
-		return fs.src.WaitSyncedOf(ctx, t, ns, sel)
-	}
+	return fs.eachListing(ctx, func(ns string) error { return fs.src.WaitSyncedOf(ctx, t, ns, sel) })
+}
+
+// eachListing calls wait for the listing across namespaces and, when the
+// user may not list across them, for each visible namespace's instead,
+// and returns the first error but RBAC's.
+func (fs *FS) eachListing(ctx context.Context, wait func(ns string) error) error {
 	err := wait(k8s.AllNamespaces)
 	if !apierrors.IsForbidden(err) {
 		return err

@@ -640,13 +640,6 @@ func (fs *FS) Sync(ctx context.Context, p Path) error {
 		if p.Kind == KindTypeDir {
 			sel = fs.Selector(p)
 		}
-		if t.IsHelm() && p.Kind == KindTypeDir {
-			// What is printed once has its CHART column filled.
-			if err := fs.src.WaitHelmCharts(ctx, p.Namespace); err != nil {
-				return fmt.Errorf("%s: %w", p, err)
-			}
-			return nil
-		}
 		err = fs.src.WaitSyncedOf(ctx, t, p.Namespace, sel)
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -18,6 +18,22 @@ func (fs *FS) helmType(p Path) (k8s.Type, error) {
 	return t, err
 }
 
+// WaitCells waits until the cells of type directory p are filled in, or
+// ctx ends: for Helm releases (a namespace's or /all's), until every
+// release's chart is decoded for its CHART column; other directories at
+// once. For listings printed once (ls -l); the tree shows the cells as
+// they come. The listing's own errors are ReadDir's to report. Safe from
+// any goroutine.
+func (fs *FS) WaitCells(ctx context.Context, p Path) error {
+	if p.Kind != KindTypeDir || !p.IsHelm() {
+		return nil
+	}
+	if !p.All {
+		return fs.src.WaitHelmCharts(ctx, p.Namespace)
+	}
+	return fs.eachListing(ctx, func(ns string) error { return fs.src.WaitHelmCharts(ctx, ns) })
+}
+
 // readHelmRelease lists a release's directory: its leaves (of its latest
 // revision) and revisions/.
 func (fs *FS) readHelmRelease(p Path) (Dir, error) {

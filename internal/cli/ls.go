@@ -107,6 +107,12 @@ func lsLong(ctx context.Context, fs *model.FS, p model.Path, f lsFlags, w, stder
 		}
 		return ls(ctx, fs, p, w, stderr)
 	}
+	// A Helm directory's CHART column fills in after its names: print
+	// it whole. A listing that fails says so in readListing.
+	_ = fs.WaitCells(ctx, p)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
 	dir, err := readListing(ctx, fs, p, stderr)
 	if err != nil {
 		return err

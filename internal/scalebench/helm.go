@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	helmcommon "helm.sh/helm/v4/pkg/chart/common"
+	chart "helm.sh/helm/v4/pkg/chart/v2"
 	"helm.sh/helm/v4/pkg/release/common"
 	rspb "helm.sh/helm/v4/pkg/release/v1"
 	"helm.sh/helm/v4/pkg/storage/driver"
@@ -49,6 +51,7 @@ type helmFigures struct {
 	k9sPSS, kfsuiPSS                []int64
 	keys                            []time.Duration // every key pressed while CHART filled in, all runs
 	keysPressed                     int
+	slowest                         []string // each run's slowest keys: total = queued + handled and drawn + shown
 	headless                        []time.Duration
 }
 
@@ -159,19 +162,32 @@ func kfsuiHelmSession(dir, bin, kubeconfig string, env []string, helmDir string,
 			}
 		}
 	}()
-	charts, err := s.waitScreen("kfsui's CHART column filled", 5*time.Minute, func(screen string) bool {
-		return strings.Contains(screen, listed) && !strings.Contains(screen, "decoding ") && firstCell(screen, "CHART") != ""
+	// From the trace, not the screen: reading tmux's screen every few
+	// milliseconds would slow the very terminal writes the keys are timed
+	// by.
+	filled, err := tr.wait("kfsui's CHART column filled", 5*time.Minute, func(e event) bool {
+		return e.Ev == "dir" && e.Path == helmDir && e.Entries == n && !e.Loading && e.Pending == 0
 	})
 	close(done)
 	count := <-pressed
 	if err != nil {
 		return err
 	}
-	if err := waitKeys(tr, mark, count, func(k string) bool { return k == "j" || k == "k" }); err != nil {
+	start, err := readStart(s.startFile)
+	if err != nil {
 		return err
 	}
-	lat := keyLatencies(tr.events()[mark:], func(k string) bool { return k == "j" || k == "k" })
+	charts := time.Duration(filled.T - start)
+	if screen := s.screen(); firstCell(screen, "CHART") == "" || strings.Contains(screen, "decoding ") {
+		return fmt.Errorf("the trace says CHART is filled, the screen does not:\n%s", screen)
+	}
+	if err := waitKeys(tr, mark, count, func(k string) bool { return k == "Rune[j]" || k == "Rune[k]" }); err != nil {
+		return err
+	}
+	upDown := func(k string) bool { return k == "Rune[j]" || k == "Rune[k]" }
+	lat := keyLatencies(tr.events()[mark:], upDown)
 	f.keys, f.keysPressed = append(f.keys, lat...), f.keysPressed+count
+	f.slowest = append(f.slowest, slowest(tr.events()[mark:], upDown, 3))
 	time.Sleep(10 * time.Second)
 	mem, err := s.pss()
 	if err != nil {
@@ -207,6 +223,7 @@ func seedReleases(ctx context.Context, c *testcluster.Cluster, n int) (int64, er
 	if err != nil {
 		return 0, err
 	}
+	fatten(ch)
 	const model = "rel-model"
 	rendered, err := c.HelmRender(ctx, helmNamespace, model, ch, map[string]any{"replicas": 2})
 	if err != nil {
@@ -273,6 +290,45 @@ func seedReleases(ctx context.Context, c *testcluster.Cluster, n int) (int64, er
 	return size, nil
 }
 
+// fatten makes the harness's small chart as big as charts in use are:
+// each extra template a Deployment of some forty lines of template, a
+// values.yaml of a few hundred keys and a README, with text that varies
+// as real text does (gzip does not make it vanish). Records come out at
+// tens of kilobytes each, as a common chart's do.
+func fatten(ch *chart.Chart) {
+	word := func(i, j int) string { return fmt.Sprintf("%x", (i*7919+j*104729)%65521*2654435761%4294967296) }
+	for i, t := range ch.Templates {
+		if !strings.HasPrefix(t.Name, "templates/extra-") {
+			continue
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-worker-%02d\n", i)
+		fmt.Fprintf(&b, "  labels:\n    app.kubernetes.io/instance: {{ .Release.Name }}\n    app.kubernetes.io/component: worker-%02d\n", i)
+		fmt.Fprintf(&b, "  annotations:\n    checksum/config: %s%s%s%s\n", word(i, 1), word(i, 2), word(i, 3), word(i, 4))
+		b.WriteString("spec:\n  replicas: {{ .Values.replicas }}\n  selector:\n    matchLabels:\n      app.kubernetes.io/instance: {{ .Release.Name }}\n")
+		fmt.Fprintf(&b, "      app.kubernetes.io/component: worker-%02d\n  template:\n    metadata:\n      labels:\n", i)
+		fmt.Fprintf(&b, "        app.kubernetes.io/instance: {{ .Release.Name }}\n        app.kubernetes.io/component: worker-%02d\n", i)
+		b.WriteString("    spec:\n      containers:\n        - name: worker\n          image: {{ .Values.image }}\n          env:\n")
+		for j := range 12 {
+			fmt.Fprintf(&b, "            - name: SETTING_%s_%d\n              value: {{ .Values.settings.key%03d | quote }}\n", strings.ToUpper(word(i, j)), j, (i*12+j)%300)
+		}
+		b.WriteString("          resources:\n            requests:\n              cpu: {{ .Values.resources.cpu }}\n              memory: {{ .Values.resources.memory }}\n")
+		b.WriteString("          readinessProbe:\n            httpGet:\n              path: /healthz\n              port: 8080\n            periodSeconds: 10\n")
+		t.Data = []byte(b.String())
+	}
+	settings := map[string]any{}
+	for k := range 300 {
+		settings[fmt.Sprintf("key%03d", k)] = word(k, 99) + "-" + word(k, 98)
+	}
+	ch.Values["settings"] = settings
+	var readme strings.Builder
+	readme.WriteString("# bench\n\nA chart as big as the charts people install.\n\n| key | default | description |\n| --- | --- | --- |\n")
+	for k := range 300 {
+		fmt.Fprintf(&readme, "| settings.key%03d | %s | what setting %s does, in a sentence or two of prose |\n", k, word(k, 99), word(k, 97))
+	}
+	ch.Files = append(ch.Files, &helmcommon.File{Name: "README.md", Data: []byte(readme.String())})
+}
+
 func printHelm(f helmFigures, n int) {
 	med := func(d []time.Duration) time.Duration {
 		s := slices.Clone(d)
@@ -298,7 +354,8 @@ func printHelm(f helmFigures, n int) {
 			f.keysPressed, len(f.keys), ms(pct(f.keys, 50)), ms(pct(f.keys, 99)), ms(f.keys[len(f.keys)-1]))
 	}
 	fmt.Printf("| kfsui ls -l (every CHART), start → exit | %s | | |\n", ms(med(f.headless)))
-	fmt.Println("\neach run (ms): k9s rows", durations(f.k9sRows), "| kfsui rows", durations(f.kfsuiRows), "| kfsui CHART", durations(f.kfsuiCharts), "| ls -l", durations(f.headless))
+	fmt.Println("\nslowest keys, ms (total = waiting for the UI goroutine + handling and drawing + writing to the terminal):", strings.Join(f.slowest, " | "))
+	fmt.Println("each run (ms): k9s rows", durations(f.k9sRows), "| kfsui rows", durations(f.kfsuiRows), "| kfsui CHART", durations(f.kfsuiCharts), "| ls -l", durations(f.headless))
 }
 
 func durations(d []time.Duration) string {

@@ -96,6 +96,7 @@ type event struct {
 	Bytes     int            `json:"bytes"`
 	Error     string         `json:"error"`
 	Loading   bool           `json:"loading"`
+	Pending   int            `json:"pending"`
 	Total     int            `json:"total"`
 	Lists     int            `json:"lists"`
 	Watches   int            `json:"watches"`

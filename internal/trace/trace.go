@@ -57,6 +57,7 @@ type traceDir struct {
 	path    string
 	entries int
 	loading bool
+	pending int
 }
 
 // traceLeaf is a leaf put in the viewer: loading, or its text's size, or
@@ -130,13 +131,14 @@ func (t *Tracer) Key(name string, when time.Time) {
 	t.mu.Unlock()
 }
 
-// Dir notes a directory listing put in the tree.
-func (t *Tracer) Dir(path string, entries int, loading bool) {
+// Dir notes a directory listing put in the tree, with how many of its
+// entries' cells are still to come (Helm's CHART).
+func (t *Tracer) Dir(path string, entries int, loading bool, pending int) {
 	if t == nil {
 		return
 	}
 	t.mu.Lock()
-	t.dirs = append(t.dirs, traceDir{path, entries, loading})
+	t.dirs = append(t.dirs, traceDir{path, entries, loading, pending})
 	t.mu.Unlock()
 }
 
@@ -192,7 +194,7 @@ func (t *Tracer) Drawn(show time.Time) {
 		}
 	}
 	for _, d := range t.dirs {
-		t.emit(map[string]any{"ev": "dir", "path": d.path, "entries": d.entries, "loading": d.loading})
+		t.emit(map[string]any{"ev": "dir", "path": d.path, "entries": d.entries, "loading": d.loading, "pending": d.pending})
 	}
 	for _, l := range t.leaves {
 		e := map[string]any{"ev": "leaf", "path": l.path, "bytes": l.bytes, "loading": l.loading}

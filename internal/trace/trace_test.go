@@ -15,7 +15,7 @@ import (
 func TestNilTracerDoesNothing(t *testing.T) {
 	var tr *Tracer
 	tr.Key("j", time.Now())
-	tr.Dir("/namespaces", 3, false)
+	tr.Dir("/namespaces", 3, false, 0)
 	tr.Leaf("/x", 10, nil)
 	tr.LeafLoading("/x")
 	tr.Drawn(time.Now())
@@ -45,7 +45,7 @@ func TestTracerWritesEvents(t *testing.T) {
 		resp.Body.Close()
 	}
 	tr.Key("Enter", time.Now().Add(-time.Millisecond))
-	tr.Dir("/namespaces", 7, false)
+	tr.Dir("/namespaces", 7, false, 0)
 	tr.Drawn(time.Now())
 	tr.Drawn(time.Now())
 	tr.Close()
