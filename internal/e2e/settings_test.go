@@ -37,7 +37,7 @@ func TestE2EHideEmptyTypes(t *testing.T) {
 	d.waitSelected("/namespaces/"+ns, 10*time.Second)
 	// Every namespace has a ServiceAccount, default.
 	screen := d.waitText(10*time.Second, "configmaps/", "pods/", "serviceaccounts/", "types hidden: none of their objects to list (e shows all)", "[hide-empty]")
-	for _, hidden := range []string{"secrets/", "leases/", "deployments/", "replicasets/"} {
+	for _, hidden := range []string{"secrets/", "leases/", "deployments/", "replicasets/", "helm/"} {
 		if strings.Contains(screen, hidden) {
 			t.Errorf("%s is listed though empty:\n%s", hidden, screen)
 		}

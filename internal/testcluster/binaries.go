@@ -78,6 +78,27 @@ func EtcdPath() (string, error) {
 	return "", errors.New("etcd not found on PATH or at /usr/bin/etcd: apt-get install etcd-server (or set " + envEtcd + ")")
 }
 
+// cachedProgram returns the program name at version that script builds
+// into ${XDG_CACHE_HOME:-~/.cache}/kfsui/<name>/<version>/<name>, or
+// $env if set; it fails naming the script when the program is missing.
+func cachedProgram(env, name, version, script string) (string, error) {
+	if p := os.Getenv(env); p != "" {
+		if !isExecutable(p) {
+			return "", fmt.Errorf("%s=%s is not an executable file", env, p)
+		}
+		return p, nil
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("locating %s: %w", name, err)
+	}
+	p := filepath.Join(cache, "kfsui", name, version, name)
+	if !isExecutable(p) {
+		return "", fmt.Errorf("%s %s not found at %s: run %s to build it (or set %s)", name, version, p, script, env)
+	}
+	return p, nil
+}
+
 // isExecutable reports whether path is a regular file someone may execute.
 func isExecutable(path string) bool {
 	fi, err := os.Stat(path)

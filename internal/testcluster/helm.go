@@ -34,21 +34,7 @@ const envHelm = "KFSUI_HELM"
 // HelmPath returns the helm CLI to run: $KFSUI_HELM if set, else the one
 // scripts/helm.sh builds, ${XDG_CACHE_HOME:-~/.cache}/kfsui/helm/<version>/.
 func HelmPath() (string, error) {
-	if p := os.Getenv(envHelm); p != "" {
-		if !isExecutable(p) {
-			return "", fmt.Errorf("%s=%s is not an executable file", envHelm, p)
-		}
-		return p, nil
-	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		return "", fmt.Errorf("locating helm: %w", err)
-	}
-	p := filepath.Join(cache, "kfsui", "helm", HelmVersion, "helm")
-	if !isExecutable(p) {
-		return "", fmt.Errorf("helm %s not found at %s: run scripts/helm.sh to build it (or set %s)", HelmVersion, p, envHelm)
-	}
-	return p, nil
+	return cachedProgram(envHelm, "helm", HelmVersion, "scripts/helm.sh")
 }
 
 // Helm runs the pinned helm CLI as the admin against the cluster and

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -61,22 +59,7 @@ var apiServiceResource = schema.GroupVersionResource{Group: "apiregistration.k8s
 // $KFSUI_METRICS_SERVER if set, else the one scripts/metrics-server.sh
 // builds, ${XDG_CACHE_HOME:-~/.cache}/kfsui/metrics-server/<version>/.
 func MetricsServerPath() (string, error) {
-	if p := os.Getenv(envMetricsServer); p != "" {
-		if !isExecutable(p) {
-			return "", fmt.Errorf("%s=%s is not an executable file", envMetricsServer, p)
-		}
-		return p, nil
-	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
-		return "", fmt.Errorf("locating metrics-server: %w", err)
-	}
-	p := filepath.Join(cache, "kfsui", "metrics-server", MetricsServerVersion, "metrics-server")
-	if !isExecutable(p) {
-		return "", fmt.Errorf("metrics-server %s not found at %s: run scripts/metrics-server.sh to build it (or set %s)",
-			MetricsServerVersion, p, envMetricsServer)
-	}
-	return p, nil
+	return cachedProgram(envMetricsServer, "metrics-server", MetricsServerVersion, "scripts/metrics-server.sh")
 }
 
 // StartMetricsServer runs the pinned metrics-server against the cluster,
