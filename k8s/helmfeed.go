@@ -218,7 +218,9 @@ func (s *helmState) decodeChart(r HelmRecord) {
 			s.mu.Lock()
 			s.redraw = nil
 			s.mu.Unlock()
-			s.changed()
+			if s.e.ctx.Err() == nil { // not for a listing stopped meanwhile
+				s.changed()
+			}
 		})
 	}
 	s.mu.Unlock()

@@ -274,16 +274,8 @@ func parseRevision(name string) (n int64, diff bool, ok bool) {
 		}
 		diff = true
 	}
-	if num == "" || len(num) > 18 || num[0] == '0' {
-		return 0, false, false
-	}
-	for _, r := range num {
-		if r < '0' || r > '9' {
-			return 0, false, false
-		}
-		n = n*10 + int64(r-'0')
-	}
-	return n, diff, true
+	n, ok = parseRevisionNumber(num)
+	return n, diff, ok
 }
 
 // RevisionName is the file name of revision n in a revisions directory.

@@ -45,14 +45,11 @@ func helmReleases(t *testing.T) helmFixture {
 
 func installHelmFixture(t *testing.T, c *testcluster.Cluster, f helmFixture) error {
 	dir := t.TempDir()
-	load := func(h testcluster.HelmChart) (string, error) {
-		return h.Write(dir)
-	}
-	good, err := load(testcluster.HelmChart{Name: "webapp", Version: "0.1.0", AppVersion: "1.27"})
+	good, err := testcluster.HelmChart{Name: "webapp", Version: "0.1.0", AppVersion: "1.27"}.Write(dir)
 	if err != nil {
 		return err
 	}
-	bad, err := load(testcluster.HelmChart{Name: "brokenapp", Version: "0.2.0", AppVersion: "9.9", Broken: true})
+	bad, err := testcluster.HelmChart{Name: "brokenapp", Version: "0.2.0", AppVersion: "9.9", Broken: true}.Write(dir)
 	if err != nil {
 		return err
 	}

@@ -160,7 +160,7 @@ data:
 	return root, nil
 }
 
-// Load loads the chart written to dir, as helm install does.
+// LoadChart loads the chart written to dir, as helm install does.
 func LoadChart(dir string) (*chart.Chart, error) { return loader.Load(dir) }
 
 // helmConfig is a Helm SDK configuration acting as the admin in ns, with
