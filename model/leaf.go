@@ -62,19 +62,22 @@ func (fs *FS) Read(ctx context.Context, p Path) (Leaf, error) {
 
 // FromObject lists the leaves RenderLeaf makes from an object alone,
 // with no request of their own.
-var FromObject = []string{LeafManifestYAML, LeafManifestJSON, LeafStatus}
+var FromObject = []string{LeafManifestYAML, LeafManifestNeat, LeafManifestJSON, LeafStatus}
 
 // RenderLeaf renders leaf p (one of FromObject) of obj, an object of
 // type t as a GET or a LIST returned it: a Secret's values are masked
 // unless revealed. Safe from any goroutine; obj is not changed.
 func (fs *FS) RenderLeaf(p Path, t k8s.Type, obj *unstructured.Unstructured) (Leaf, error) {
+	if p.Leaf == LeafManifestNeat {
+		obj = Neat(obj) // before masking: the defaults are checked on the values as stored
+	}
 	if t.IsCore("secrets") {
 		obj = maskSecret(obj, fs.revealSecrets.Load())
 	}
 	leaf := Leaf{Path: p, ModTime: ObjectTime(obj)}
 	var err error
 	switch p.Leaf {
-	case LeafManifestYAML:
+	case LeafManifestYAML, LeafManifestNeat:
 		leaf.Text, err = ManifestYAML(obj)
 	case LeafManifestJSON:
 		leaf.Format = FormatJSON

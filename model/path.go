@@ -44,7 +44,7 @@ const (
 )
 
 // objectLeaves lists the leaf names of an object directory in display order.
-var objectLeaves = []string{LeafManifestYAML, LeafManifestJSON, LeafStatus, LeafEvents, LeafDescribe, LeafTree}
+var objectLeaves = []string{LeafManifestYAML, LeafManifestNeat, LeafManifestJSON, LeafStatus, LeafEvents, LeafDescribe, LeafTree}
 
 const (
 	segNamespaces = "namespaces"

@@ -254,7 +254,7 @@ func TestE2EDemoScript(t *testing.T) {
 	// pod's manifest.
 	x.send("Escape")
 	x.waitFor("the tree to have the keyboard", 5*time.Second, func(s string) bool { return strings.Contains(s, "Enter open") })
-	x.send("k", "k", "k", "k", "k", "k", "k", "Enter") // logs/, tree.txt, describe.txt, events.txt, status.yaml, manifest.json, manifest.yaml
+	x.send("k", "k", "k", "k", "k", "k", "k", "k", "Enter") // logs/, tree.txt, describe.txt, events.txt, status.yaml, manifest.json, manifest.neat.yaml, manifest.yaml
 	x.waitText(10*time.Second, "kind: Pod", "/namespaces/team-a/pods/chatty-0/manifest.yaml")
 	x.send("q")
 	x.waitText(30*time.Second, "exit=0")
