@@ -95,6 +95,7 @@ type App struct {
 	// Diffs (see diffview.go). UI goroutine only.
 	diffMark  *leafRef   // the leaf marked with d, if any
 	shownDiff []diffPair // what the viewer compares, if it shows a diff
+	diffRaw   bool       // diffs compare objects' manifest.yaml as stored, not neat
 }
 
 // New builds the UI; nothing is drawn or fetched until Run.

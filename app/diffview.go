@@ -15,7 +15,9 @@ import (
 // Diffs in the viewer: d marks the selected leaf (or the one the viewer
 // shows), d on another leaf, in this context or another one switched to
 // meanwhile, shows their unified diff; D compares a leaf with the same
-// path in every other context open in the session.
+// path in every other context open in the session. Objects' manifest.yaml
+// compare as their manifest.neat.yaml unless R has asked for them as
+// stored.
 
 // leafRef is a leaf of one context.
 type leafRef struct {
@@ -124,9 +126,9 @@ func (a *App) showDiff(pairs []diffPair) {
 		p.a.sess.fs.SetRevealSecrets(reveal)
 		p.b.sess.fs.SetRevealSecrets(reveal)
 	}
-	theme := a.theme
+	theme, raw := a.theme, a.diffRaw
 	go func() {
-		text := diffText(ctx, pairs)
+		text := diffText(ctx, pairs, raw)
 		tagged := views.HighlightDiff(text, theme)
 		a.ui.Do(func() {
 			if ctx.Err() != nil || a.viewer.Path() != title {
@@ -139,14 +141,29 @@ func (a *App) showDiff(pairs []diffPair) {
 
 // diffText is the diffs of pairs, one after the other; a pair that is
 // the same or cannot be read says so in a line of its own.
-func diffText(ctx context.Context, pairs []diffPair) string {
+func diffText(ctx context.Context, pairs []diffPair, raw bool) string {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	var out strings.Builder
 	for _, p := range pairs {
 		la, lb := p.labels()
 		out.WriteString(model.DiffLeaves(ctx, model.DiffSide{FS: p.a.sess.fs, Path: p.a.path, Name: la},
-			model.DiffSide{FS: p.b.sess.fs, Path: p.b.path, Name: lb}))
+			model.DiffSide{FS: p.b.sess.fs, Path: p.b.path, Name: lb}, raw))
 	}
 	return out.String()
+}
+
+// toggleDiffRaw switches diffs of objects' manifest.yaml between their
+// neat form and the text as stored, and compares the diff shown again.
+// UI goroutine only.
+func (a *App) toggleDiffRaw() {
+	a.diffRaw = !a.diffRaw
+	msg := "diffs compare objects' manifest.neat.yaml (R: as stored)"
+	if a.diffRaw {
+		msg = "diffs compare objects' manifest.yaml as stored (R: neat)"
+	}
+	a.flash(msg, false)
+	if a.shownDiff != nil {
+		a.showDiff(a.shownDiff)
+	}
 }

@@ -39,6 +39,7 @@ func (c treeKeys) bindings() []binding {
 		{keymap.Yank, c.yankSelected},
 		{keymap.DiffMark, a.markOrDiff},
 		{keymap.DiffAcross, a.diffAcross},
+		{keymap.DiffRaw, a.toggleDiffRaw},
 		{keymap.YankPath, c.yankPath},
 	}
 	for i := 1; i <= 9; i++ {

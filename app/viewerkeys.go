@@ -28,6 +28,7 @@ func (c viewerKeys) bindings() []binding {
 		{keymap.Back, func() { a.focus(a.tree) }},
 		{keymap.DiffMark, a.markOrDiff},
 		{keymap.DiffAcross, a.diffAcross},
+		{keymap.DiffRaw, a.toggleDiffRaw},
 		{keymap.Yank, c.yank},
 		{keymap.YankPath, c.yankPath},
 		{keymap.Search, c.search},

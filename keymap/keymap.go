@@ -82,6 +82,7 @@ const (
 	TreeWiden   Action = "tree-wider"
 	DiffMark    Action = "diff"
 	DiffAcross  Action = "diff-contexts"
+	DiffRaw     Action = "diff-raw"
 	AllNS       Action = "all-namespaces"
 )
 
@@ -136,6 +137,8 @@ var defaults = []struct {
 	{DiffMark, ScopeViewer, "d", "mark the leaf for a diff; d on another leaf shows their diff", false},
 	{DiffAcross, ScopeTree, "D", "diff the leaf with the same path in every other open context", false},
 	{DiffAcross, ScopeViewer, "D", "diff the leaf with the same path in every other open context", false},
+	{DiffRaw, ScopeTree, "R", "diffs of manifest.yaml: compare them as stored / as manifest.neat.yaml (the default)", false},
+	{DiffRaw, ScopeViewer, "R", "diffs of manifest.yaml: compare them as stored / as manifest.neat.yaml (the default)", false},
 	{Reveal, ScopeTree, "x", "show / hide Secrets' values (decoded) in their manifests", false},
 	{Reveal, ScopeViewer, "x", "show / hide Secrets' values (decoded) in their manifests", false},
 	{Follow, ScopeLog, "s", "pause / resume following the end", true},

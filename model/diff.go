@@ -108,10 +108,34 @@ type DiffSide struct {
 	Name string
 }
 
+// IntentLeaves returns what a diff of leaves a and b compares unless
+// asked for the raw text: when both are the manifest.yaml of objects,
+// their manifest.neat.yaml, which differ only where people made them
+// differ (ok true); else a and b themselves.
+func IntentLeaves(a, b Path) (Path, Path, bool) {
+	manifest := func(p Path) bool { return p.Kind == KindLeaf && p.Leaf == LeafManifestYAML && !p.IsHelm() }
+	if !manifest(a) || !manifest(b) {
+		return a, b, false
+	}
+	a.Leaf, b.Leaf = LeafManifestNeat, LeafManifestNeat
+	return a, b, true
+}
+
+// NeatName is the name of a manifest.yaml leaf (a path, or CONTEXT:path)
+// given to its manifest.neat.yaml.
+func NeatName(name string) string {
+	return strings.TrimSuffix(name, LeafManifestYAML) + LeafManifestNeat
+}
+
 // DiffLeaves reads leaves a and b side by side and returns the unified
 // diff of a against b, or a line saying they are the same or why they
 // cannot be compared, as the terminal's d and D and the web's show it.
-func DiffLeaves(ctx context.Context, a, b DiffSide) string {
+// Two objects' manifest.yaml compare as their manifest.neat.yaml
+// (IntentLeaves), named so in the header, unless raw.
+func DiffLeaves(ctx context.Context, a, b DiffSide, raw bool) string {
+	if pa, pb, ok := IntentLeaves(a.Path, b.Path); ok && !raw {
+		a.Path, a.Name, b.Path, b.Name = pa, NeatName(a.Name), pb, NeatName(b.Name)
+	}
 	var texts [2]string
 	var errs [2]error
 	var wg sync.WaitGroup

@@ -20,19 +20,22 @@ type diffTrouble struct{ error }
 func (d diffTrouble) Unwrap() error { return d.error }
 
 func newDiffCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cobra.Command {
-	var reveal bool
+	var reveal, raw bool
 	cmd := &cobra.Command{
-		Use:   "diff [--reveal-secrets] A B",
+		Use:   "diff [--raw] [--reveal-secrets] A B",
 		Short: "Print the unified diff of two leaves, in any contexts; exit 0 when equal, 1 when they differ, 2 on trouble, like diff(1)",
+		Long: "Print the unified diff of two leaves, in any contexts. Two objects' manifest.yaml are compared as\n" +
+			"their manifest.neat.yaml (no status, no server-set metadata, no defaults: what people changed);\n" +
+			"--raw compares them as stored. Exit 0 when equal, 1 when they differ, 2 on trouble, like diff(1).",
 		Example: "  kfsui diff dev:/namespaces/pay/deployments/api/manifest.yaml prod:/namespaces/pay/deployments/api/manifest.yaml\n" +
 			"  kfsui diff /namespaces/a/configmaps/app/manifest.yaml /namespaces/b/configmaps/app/manifest.yaml",
 		Args: exactArgs(2, "2 paths"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			texts, err := readTwo(cmd.Context(), flags, args[0], args[1], reveal)
+			names, texts, err := readTwo(cmd.Context(), flags, args[0], args[1], reveal, raw)
 			if err != nil {
 				return diffTrouble{err}
 			}
-			d := model.UnifiedDiff(args[0], texts[0], args[1], texts[1])
+			d := model.UnifiedDiff(names[0], texts[0], names[1], texts[1])
 			if d == "" {
 				return nil
 			}
@@ -43,12 +46,15 @@ func newDiffCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cob
 		},
 	}
 	cmd.Flags().BoolVar(&reveal, "reveal-secrets", false, "compare Secrets' values (base64-decoded) instead of [hidden: N bytes]")
+	cmd.Flags().BoolVar(&raw, "raw", false, "compare two objects' manifest.yaml as stored, not their manifest.neat.yaml")
 	return cmd
 }
 
 // readTwo reads leaves a and b, which may name contexts, side by side: one
-// connection per context.
-func readTwo(parent context.Context, flags *genericclioptions.ConfigFlags, a, b string, reveal bool) (texts [2]string, err error) {
+// connection per context. Two objects' manifest.yaml are read as their
+// manifest.neat.yaml unless raw; names are the leaves read.
+func readTwo(parent context.Context, flags *genericclioptions.ConfigFlags, a, b string, reveal, raw bool) (names, texts [2]string, err error) {
+	names = [2]string{a, b}
 	err = withContexts(parent, flags, headlessTimeout, func(ctx context.Context, cs *k8s.Contexts) error {
 		var refs [2]model.Ref
 		for i, arg := range []string{a, b} {
@@ -58,6 +64,10 @@ func readTwo(parent context.Context, flags *genericclioptions.ConfigFlags, a, b 
 			if refs[i].Path.IsDir() || refs[i].Path.Kind == model.KindLog {
 				return fmt.Errorf("%s: diff compares leaves such as manifest.yaml, not directories or logs", arg)
 			}
+		}
+		if pa, pb, ok := model.IntentLeaves(refs[0].Path, refs[1].Path); ok && !raw {
+			refs[0].Path, refs[1].Path = pa, pb
+			names = [2]string{refs[0].String(), refs[1].String()}
 		}
 		g, ctx := errgroup.WithContext(ctx)
 		for i := range refs {
@@ -69,7 +79,7 @@ func readTwo(parent context.Context, flags *genericclioptions.ConfigFlags, a, b 
 		}
 		return g.Wait()
 	})
-	return texts, err
+	return names, texts, err
 }
 
 // readLeaf reads leaf r in its context.

@@ -116,25 +116,46 @@ func TestE2EQualifiedPathsReadTheirContext(t *testing.T) {
 	}
 }
 
+// changedLines are the lines a unified diff removes or adds.
+func changedLines(diff string) []string {
+	var changed []string
+	for _, l := range strings.Split(diff, "\n") {
+		if (strings.HasPrefix(l, "-") || strings.HasPrefix(l, "+")) && !strings.HasPrefix(l, "---") && !strings.HasPrefix(l, "+++") {
+			changed = append(changed, l)
+		}
+	}
+	return changed
+}
+
 // kfsui diff prints exactly the lines that differ between two clusters'
 // objects and exits as diff(1) does; Secrets stay masked unless revealed.
 func TestE2EDiffAcrossContexts(t *testing.T) {
 	dev, prod, kubeconfig, ns := twoClusters(t, "diff")
 	data := "/namespaces/" + ns + "/configmaps/payments/manifest.yaml"
+	neat := "/namespaces/" + ns + "/configmaps/payments/manifest.neat.yaml"
 
+	// Two manifest.yaml compare neat: the image, and nothing the server
+	// stamped.
 	out, errOut, code := kfsuiWith(t, kubeconfig, "diff", "dev:"+data, "prod:"+data)
 	if code != 1 {
 		t.Fatalf("diff of different objects: exit %d, stderr %q", code, errOut)
 	}
-	var changed []string
-	for _, l := range strings.Split(out, "\n") {
-		if (strings.HasPrefix(l, "-") || strings.HasPrefix(l, "+")) && !strings.HasPrefix(l, "---") && !strings.HasPrefix(l, "+++") {
-			changed = append(changed, l)
-		}
+	if got := changedLines(out); !slices.Equal(got, []string{"-  image: pay:1.4", "+  image: pay:1.5"}) || !strings.HasPrefix(out, "--- dev:"+neat+"\n+++ prod:"+neat+"\n@@ ") {
+		t.Errorf("the neat diff:\n%s", out)
 	}
+
+	// --raw: as stored.
+	out, errOut, code = kfsuiWith(t, kubeconfig, "diff", "--raw", "dev:"+data, "prod:"+data)
+	if code != 1 {
+		t.Fatalf("diff --raw of different objects: exit %d, stderr %q", code, errOut)
+	}
+	changed := changedLines(out)
 	// Besides the image, what differs between two clusters' copies of
 	// the same object: its uid, creation time, resource version and the
 	// managed fields' time.
+	if !slices.ContainsFunc(changed, func(l string) bool { return strings.Contains(l, "uid:") }) {
+		t.Errorf("the raw diff has no uid line:\n%s", out)
+	}
 	for _, want := range []string{"-  image: pay:1.4", "+  image: pay:1.5"} {
 		if !slices.Contains(changed, want) {
 			t.Errorf("%q missing from the diff:\n%s", want, out)
@@ -155,7 +176,7 @@ func TestE2EDiffAcrossContexts(t *testing.T) {
 		t.Errorf("diff of one object: exit %d, %q %q", code, out, errOut)
 	}
 
-	// Secrets: masked values compare as masked.
+	// Secrets: masked values compare as masked, neat or raw.
 	for _, c := range []*testcluster.Cluster{dev, prod} {
 		s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "creds", Namespace: ns}, StringData: map[string]string{"password": "hunter2-" + c.Server}}
 		if _, err := c.Clientset().CoreV1().Secrets(ns).Create(ctx(t), s, metav1.CreateOptions{}); err != nil {
@@ -163,9 +184,11 @@ func TestE2EDiffAcrossContexts(t *testing.T) {
 		}
 	}
 	secret := "/namespaces/" + ns + "/secrets/creds/manifest.yaml"
-	out, _, _ = kfsuiWith(t, kubeconfig, "diff", "dev:"+secret, "prod:"+secret)
-	if strings.Contains(out, "hunter2") {
-		t.Errorf("a Secret's value in the diff:\n%s", out)
+	for _, raw := range []string{"--raw=false", "--raw"} {
+		out, _, _ = kfsuiWith(t, kubeconfig, "diff", raw, "dev:"+secret, "prod:"+secret)
+		if strings.Contains(out, "hunter2") {
+			t.Errorf("diff %s: a Secret's value in the diff:\n%s", raw, out)
+		}
 	}
 	out, _, code = kfsuiWith(t, kubeconfig, "diff", "--reveal-secrets", "dev:"+secret, "prod:"+secret)
 	if code != 1 || !strings.Contains(out, "-  password: hunter2-"+dev.Server) || !strings.Contains(out, "+  password: hunter2-"+prod.Server) {
@@ -493,10 +516,16 @@ func TestE2EDiffInTheViewer(t *testing.T) {
 	d.jump(dir + "/payments-v2/manifest.yaml")
 	d.waitText(10*time.Second, "image: pay:2.0")
 	d.keys("d")
-	screen := d.waitText(10*time.Second, "--- "+leaf, "+++ "+dir+"/payments-v2/manifest.yaml", "-  image: pay:1.4", "+  image: pay:2.0")
-	if !strings.Contains(screen, "-  name: payments") || !strings.Contains(screen, "+  name: payments-v2") {
-		t.Errorf("the names' lines are missing from the diff:\n%s", screen)
+	neat := model.NeatName(leaf)
+	screen := d.waitText(10*time.Second, "--- "+neat, "+++ "+dir+"/payments-v2/manifest.neat.yaml", "-  image: pay:1.4", "+  image: pay:2.0")
+	if !strings.Contains(screen, "-  name: payments") || !strings.Contains(screen, "+  name: payments-v2") || strings.Contains(screen, "uid:") {
+		t.Errorf("the names' lines are missing from the diff, or the uids are in it:\n%s", screen)
 	}
+	// R: the manifests as stored, with their uids; R again: neat.
+	d.keys("R")
+	d.waitText(10*time.Second, "--- "+leaf, "+++ "+dir+"/payments-v2/manifest.yaml", "uid:", "as stored")
+	d.keys("R")
+	d.waitText(10*time.Second, "--- "+neat, "-  image: pay:1.4")
 	theme := themes.Dark()
 	if got := d.colorOf("+  image: pay:2.0"); got != theme.Added {
 		t.Errorf("an added line's color is %v, want the theme's %v", got, theme.Added)
@@ -515,13 +544,13 @@ func TestE2EDiffInTheViewer(t *testing.T) {
 	d.jump(leaf)
 	d.waitText(10*time.Second, "image: pay:1.5")
 	d.keys("d")
-	d.waitText(10*time.Second, "--- dev:"+leaf, "+++ prod:"+leaf, "-  image: pay:1.4", "+  image: pay:1.5")
+	d.waitText(10*time.Second, "--- dev:"+neat, "+++ prod:"+neat, "-  image: pay:1.4", "+  image: pay:1.5")
 
 	// D: the same path in every other open context (dev).
 	d.jump(leaf)
 	d.waitText(10*time.Second, "image: pay:1.5")
 	d.keys("D")
-	d.waitText(10*time.Second, "┌ diff prod:"+leaf, "--- prod:"+leaf, "+++ dev:"+leaf, "-  image: pay:1.5", "+  image: pay:1.4")
+	d.waitText(10*time.Second, "┌ diff prod:"+leaf, "--- prod:"+neat, "+++ dev:"+neat, "-  image: pay:1.5", "+  image: pay:1.4")
 
 	// r compares again, with what the cluster holds now.
 	cm, err := dev.Clientset().CoreV1().ConfigMaps(ns).Get(ctx(t), "payments", metav1.GetOptions{})
@@ -535,7 +564,7 @@ func TestE2EDiffInTheViewer(t *testing.T) {
 	d.key(tcell.KeyTab) // r in the viewer: the tree's r opens the selection
 	d.keys("r")
 	d.waitFor("the image no longer differing", 10*time.Second, func(s string) bool {
-		return strings.Contains(s, "--- prod:"+leaf) && !strings.Contains(s, "+  image: pay:1.4")
+		return strings.Contains(s, "--- prod:"+neat) && !strings.Contains(s, "+  image: pay:1.4")
 	})
 }
 

@@ -204,7 +204,10 @@ func TestE2EMountShellTools(t *testing.T) {
 	}
 
 	// stat's size is what read returns, for every leaf, while open.
-	for _, leaf := range []string{"manifest.yaml", "manifest.json", "status.yaml", "events.txt", "describe.txt", "tree.txt"} {
+	if got, want := sh(t, "cat "+filepath.Join(web, "manifest.neat.yaml")), catOf(t, kweb+"/manifest.neat.yaml"); got != want || strings.Contains(got, "uid:") {
+		t.Errorf("the mount's manifest.neat.yaml:\n%s\nkfsui cat's:\n%s", got, want)
+	}
+	for _, leaf := range []string{"manifest.yaml", "manifest.neat.yaml", "manifest.json", "status.yaml", "events.txt", "describe.txt", "tree.txt"} {
 		f, err := os.Open(filepath.Join(web, leaf))
 		if err != nil {
 			t.Fatalf("open %s: %v", leaf, err)

@@ -26,7 +26,9 @@ import (
 //	/-/complete?q=TEXT&at=URL   Tab in the jump bar, as JSON
 //	/-/diff?a=URL&b=URL         the unified diff of two leaves (d)
 //	/-/diff?a=URL&across        a leaf against the same path in every
-//	                            other context served (D)
+//	                            other context served (D); two objects'
+//	                            manifest.yaml compare as their
+//	                            manifest.neat.yaml unless &manifests=raw
 //	/-/grep?q=RE&at=URL         the objects under a directory whose
 //	                            manifest.yaml has a line matching RE
 //	/-/logs?p=URL&p=URL...      log panes side by side, each a .log leaf
@@ -236,9 +238,10 @@ func (s *Server) serveDiff(w http.ResponseWriter, r *http.Request, q url.Values)
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.wait)
 	defer cancel()
+	raw := q.Get("manifests") == "raw"
 	var out strings.Builder
 	for _, p := range pairs {
-		out.WriteString(diffOf(ctx, p))
+		out.WriteString(diffOf(ctx, p, raw))
 	}
 	title := "diff " + pairs[0].aName + " " + pairs[0].bName
 	s.answerText(w, r, title, model.Leaf{Text: out.String(), Format: model.FormatDiff})
@@ -273,10 +276,11 @@ func (s *Server) pair(a, b target) diffPair {
 }
 
 // diffOf is the unified diff of a pair, or a line saying they are the
-// same or why they cannot be compared.
-func diffOf(ctx context.Context, p diffPair) string {
+// same or why they cannot be compared; objects' manifest.yaml compare as
+// their manifest.neat.yaml unless raw.
+func diffOf(ctx context.Context, p diffPair, raw bool) string {
 	return model.DiffLeaves(ctx, model.DiffSide{FS: p.a.tree.FS, Path: p.a.path, Name: p.aName},
-		model.DiffSide{FS: p.b.tree.FS, Path: p.b.path, Name: p.bName})
+		model.DiffSide{FS: p.b.tree.FS, Path: p.b.path, Name: p.bName}, raw)
 }
 
 // serveGrep answers :grep: the lines of the manifests under the page's

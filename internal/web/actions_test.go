@@ -114,10 +114,24 @@ func TestWebDiffGrepAndTreeLinks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	na, err := fs.Read(ctx, model.MustParse(model.NeatName(a)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, err := fs.Read(ctx, model.MustParse(model.NeatName(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two manifests compare neat, or as stored with manifests=raw.
 	diffURL := hs.URL + "/-/diff?" + url.Values{"a": {a}, "b": {b}}.Encode()
 	resp, raw := get(t, "GET", diffURL+"&raw", bearer)
-	if want := model.UnifiedDiff(a, la.Text, b, lb.Text); resp.StatusCode != http.StatusOK || raw != want || !strings.Contains(raw, "+  color: blue") {
+	if want := model.UnifiedDiff(model.NeatName(a), na.Text, model.NeatName(b), nb.Text); resp.StatusCode != http.StatusOK || raw != want ||
+		!strings.Contains(raw, "+  color: blue") || strings.Contains(raw, "uid:") {
 		t.Errorf("the diff's text: %d\n%s\nwant\n%s", resp.StatusCode, raw, want)
+	}
+	resp, raw = get(t, "GET", diffURL+"&raw&manifests=raw", bearer)
+	if want := model.UnifiedDiff(a, la.Text, b, lb.Text); resp.StatusCode != http.StatusOK || raw != want || !strings.Contains(raw, "uid:") {
+		t.Errorf("the diff's text as stored: %d\n%s\nwant\n%s", resp.StatusCode, raw, want)
 	}
 	resp, page := get(t, "GET", diffURL, bearer)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `<span class="gi">`) || strings.Contains(page, "<script>alert") {
@@ -141,7 +155,7 @@ func TestWebDiffGrepAndTreeLinks(t *testing.T) {
 	req := httptest.NewRequest("GET", "http://127.0.0.1:1/-/diff?raw&"+url.Values{"a": {a}, "across": {""}}.Encode(), nil)
 	req.Header.Set("Authorization", "Bearer "+two.Token())
 	two.Handler().ServeHTTP(rec, req)
-	if want := "=== dev:" + a + " and prod:" + a + " are the same\n"; rec.Body.String() != want {
+	if want := "=== dev:" + model.NeatName(a) + " and prod:" + model.NeatName(a) + " are the same\n"; rec.Body.String() != want {
 		t.Errorf("D across two contexts: %d %q, want %q", rec.Code, rec.Body.String(), want)
 	}
 

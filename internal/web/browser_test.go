@@ -265,7 +265,16 @@ func TestWebDeploymentInTheBrowser(t *testing.T) {
 	if got := eval(`location.pathname`); got != "/-/diff" {
 		t.Errorf("d on a second leaf went to %s", got)
 	}
+	if got := eval(`document.querySelector("pre.chroma").textContent`); !strings.Contains(got, "/deployments/web/manifest.neat.yaml") || strings.Contains(got, "uid:") {
+		t.Errorf("d compares the neat manifests:\n%s", got)
+	}
 	saveShot(t, ctx, "web-diff.png")
+	// R: the manifests as stored.
+	do(press("R"), chromedp.WaitVisible(`//pre[contains(., "settings/manifest.yaml")]`))
+	if got := eval(`document.querySelector("pre.chroma").textContent`); !strings.Contains(got, "+++ /namespaces/"+ns+"/configmaps/settings/manifest.yaml") ||
+		!strings.Contains(eval(`location.search`), "manifests=raw") {
+		t.Errorf("R compares the manifests as stored:\n%s", got)
+	}
 
 	// :grep nginx from the namespace: the Deployment's manifest, linked.
 	do(chromedp.Navigate(hs.URL+"/namespaces/"+ns), chromedp.WaitVisible(`body[data-live="1"]`),

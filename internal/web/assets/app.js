@@ -369,7 +369,7 @@ document.addEventListener("keydown", ev => {
   document.addEventListener("keydown", ev => {
     if (typing(ev)) return;
     const action = actionOf("viewer", ev, ["down", "up", "page-down", "page-up", "top", "bottom", "open", "back",
-      "yank", "yank-path", "diff", "diff-contexts"]);
+      "yank", "yank-path", "diff", "diff-contexts", "diff-raw"]);
     const made = body.dataset.made;
     switch (action) {
       case "down": if (!selectLink(sel + 1)) view().scrollTop += line; break;
@@ -384,6 +384,13 @@ document.addEventListener("keydown", ev => {
       case "yank-path": copy(location.pathname, location.pathname); break;
       case "diff": if (!made) diffMark(location.pathname); break;
       case "diff-contexts": if (!made) diffAcross(location.pathname); break;
+      case "diff-raw": { // manifests as stored, or neat again
+        if (location.pathname !== "/-/diff") return;
+        const q = new URLSearchParams(location.search);
+        if (q.get("manifests") === "raw") q.delete("manifests"); else q.set("manifests", "raw");
+        location.search = q.toString();
+        break;
+      }
       default: return;
     }
     ev.preventDefault();
