@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 
@@ -74,10 +75,14 @@ func dropDefaults(d *k8s.Defaults, obj map[string]any, gvk schema.GroupVersionKi
 		got, err := d.Typed(obj, gvk, true)
 		return err == nil && d.Same(got, want)
 	}
+	size, err := json.Marshal(obj)
+	if err != nil {
+		return
+	}
 	// A field defaulted from another (a Job's completions, when
 	// parallelism is unset too) goes only once the other has gone: walk
 	// again until a walk drops nothing.
-	for w := (defaultsWalk{same: same}); ; w.dropped = 0 {
+	for w := (defaultsWalk{same: same, maxTries: triesBudget / len(size)}); ; w.dropped = 0 {
 		for _, k := range sortedKeys(obj) {
 			switch k {
 			case "apiVersion", "kind", "metadata":
@@ -95,7 +100,22 @@ func dropDefaults(d *k8s.Defaults, obj map[string]any, gvk schema.GroupVersionKi
 type defaultsWalk struct {
 	same    func() bool // whether the object as it is now defaults to the original
 	dropped int
+	tries   int
+	// maxTries is how many fields may be tried (triesBudget).
+	maxTries int
 }
+
+// triesBudget bounds the work of one object's walk: each field tried is
+// a conversion and defaulting of the whole object, so an object of n
+// bytes of JSON gets triesBudget/n tries (a Deployment of 3 KB thousands,
+// an Endpoints of a thousand addresses, 100 KB, eighty). The fields
+// past it stay, which is never wrong, only less neat; the bound is a
+// count, so a leaf's text does not depend on the machine's speed.
+const triesBudget = 8 << 20
+
+// payloads are maps of values no defaulting function fills in one by
+// one (a ConfigMap's data, labels...), whose keys are not tried.
+var payloads = []string{"data", "binaryData", "stringData", "labels", "annotations", "matchLabels", "nodeSelector"}
 
 // kinds are fields that say what kind of thing their parent is: a
 // volume's emptyDir is its only source, which the API would choose for a
@@ -107,10 +127,11 @@ var kinds = []string{"emptyDir"}
 func (w *defaultsWalk) field(node, known map[string]any, k string) {
 	v, ok := node[k]
 	kv, typed := known[k]
-	if !ok || !typed {
+	if !ok || !typed || w.tries >= w.maxTries {
 		return
 	}
 	if !slices.Contains(kinds, k) {
+		w.tries++
 		delete(node, k)
 		if w.same() {
 			w.dropped++
@@ -120,7 +141,7 @@ func (w *defaultsWalk) field(node, known map[string]any, k string) {
 	}
 	switch v := v.(type) {
 	case map[string]any:
-		if kv, ok := kv.(map[string]any); ok {
+		if kv, ok := kv.(map[string]any); ok && !slices.Contains(payloads, k) {
 			for _, k := range sortedKeys(v) {
 				w.field(v, kv, k)
 			}

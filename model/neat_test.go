@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -309,9 +310,16 @@ spec:
 
 // BenchmarkNeat times manifest.neat.yaml of a Deployment and of one of
 // its Pods as the server returns them: what opening the leaf, or one side
-// of a diff, costs on top of the GET.
+// of a diff, costs on top of the GET; and of an Endpoints of 1,000
+// addresses, where maxTries bounds it.
 func BenchmarkNeat(b *testing.B) {
+	var endpoints strings.Builder
+	endpoints.WriteString("apiVersion: v1\nkind: Endpoints\nmetadata: {name: big, namespace: shop}\nsubsets:\n- ports: [{port: 80}]\n  addresses:\n")
+	for i := range 1000 {
+		fmt.Fprintf(&endpoints, "  - {ip: 10.1.%d.%d, nodeName: node-%d, targetRef: {kind: Pod, name: web-%d, namespace: shop}}\n", i/250, i%250, i%7, i)
+	}
 	for _, c := range []struct{ name, manifest, extra string }{
+		{"Endpoints1000", endpoints.String(), stamped},
 		{"Deployment", `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: shop, labels: {app: web}}
