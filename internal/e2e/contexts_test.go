@@ -552,7 +552,7 @@ func TestE2EDiffInTheViewer(t *testing.T) {
 	d.keys("D")
 	d.waitText(10*time.Second, "┌ diff prod:"+leaf, "--- prod:"+neat, "+++ dev:"+neat, "-  image: pay:1.5", "+  image: pay:1.4")
 
-	// r compares again, with what the cluster holds now.
+	// r compares again, with what the cluster holds now: the same.
 	cm, err := dev.Clientset().CoreV1().ConfigMaps(ns).Get(ctx(t), "payments", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -564,7 +564,7 @@ func TestE2EDiffInTheViewer(t *testing.T) {
 	d.key(tcell.KeyTab) // r in the viewer: the tree's r opens the selection
 	d.keys("r")
 	d.waitFor("the image no longer differing", 10*time.Second, func(s string) bool {
-		return strings.Contains(s, "--- prod:"+neat) && !strings.Contains(s, "+  image: pay:1.4")
+		return strings.Contains(s, "=== prod:"+neat) && strings.Contains(s, "are the same") && !strings.Contains(s, "+  image: pay:1.4")
 	})
 }
 

@@ -113,7 +113,7 @@ func TestE2EDescribeMasksServiceAccountTokens(t *testing.T) {
 	d := startApp(t, "/namespaces/"+ns+"/secrets/robot-token")
 	d.waitText(10*time.Second, "──describe.txt")
 	d.waitSelected("/namespaces/"+ns+"/secrets/robot-token", 5*time.Second)
-	d.keys("jjjjj")
+	d.keys("jjjjjj") // manifest.yaml, manifest.neat.yaml, manifest.json, status.yaml, events.txt, describe.txt
 	d.waitSelected(leaf, 5*time.Second)
 	d.key(tcell.KeyEnter)
 	screen := d.waitText(10*time.Second, "robot-token", "token:", size)
