@@ -130,7 +130,7 @@ func (w *defaultsWalk) field(node, known map[string]any, k string) {
 	if !ok || !typed || w.tries >= w.maxTries {
 		return
 	}
-	if !slices.Contains(kinds, k) {
+	if !slices.Contains(kinds, k) && covered(v, kv) {
 		w.tries++
 		delete(node, k)
 		if w.same() {
@@ -161,6 +161,35 @@ func (w *defaultsWalk) field(node, known map[string]any, k string) {
 			}
 		}
 	}
+}
+
+// covered says whether the pinned types know everything in v, whose
+// typed reading is kv: a field holding one they do not (a newer server's)
+// is never dropped whole, since its typed reading cannot show it.
+func covered(v, kv any) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		km, ok := kv.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, x := range v {
+			if kx, ok := km[k]; !ok || !covered(x, kx) {
+				return false
+			}
+		}
+	case []any:
+		kl, ok := kv.([]any)
+		if !ok || len(kl) != len(v) {
+			return false
+		}
+		for i := range v {
+			if !covered(v[i], kl[i]) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func sortedKeys(m map[string]any) []string {

@@ -232,6 +232,20 @@ metadata:
 `,
 		extra: stamped + `futureField: {x: 1}`,
 	}, {
+		name: "a default holding a field the pinned types do not know stays",
+		manifest: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  strategy: {futureKnob: 2}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{image: nginx:1.27, name: web}]
+`,
+		extra: stamped + `spec: {strategy: {futureKnob: 2}}`,
+	}, {
 		name: "a Secret loses its default type, never its data",
 		manifest: `apiVersion: v1
 kind: Secret
@@ -241,6 +255,17 @@ metadata:
   namespace: shop
 `,
 		extra: stamped + `type: Opaque`,
+	}, {
+		name: "a TLS Secret keeps its type",
+		manifest: `apiVersion: v1
+kind: Secret
+data: {tls.crt: Y2VydA==, tls.key: a2V5}
+metadata:
+  name: tls
+  namespace: shop
+type: kubernetes.io/tls
+`,
+		extra: stamped,
 	}} {
 		t.Run(c.name, func(t *testing.T) {
 			want := c.want
