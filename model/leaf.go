@@ -68,13 +68,13 @@ var FromObject = []string{LeafManifestYAML, LeafManifestNeat, LeafManifestJSON, 
 // type t as a GET or a LIST returned it: a Secret's values are masked
 // unless revealed. Safe from any goroutine; obj is not changed.
 func (fs *FS) RenderLeaf(p Path, t k8s.Type, obj *unstructured.Unstructured) (Leaf, error) {
+	leaf := Leaf{Path: p, ModTime: ObjectTime(obj)} // the object's, which Neat takes away
 	if p.Leaf == LeafManifestNeat {
 		obj = Neat(obj) // before masking: the defaults are checked on the values as stored
 	}
 	if t.IsCore("secrets") {
 		obj = maskSecret(obj, fs.revealSecrets.Load())
 	}
-	leaf := Leaf{Path: p, ModTime: ObjectTime(obj)}
 	var err error
 	switch p.Leaf {
 	case LeafManifestYAML, LeafManifestNeat:

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
@@ -386,5 +387,32 @@ spec:
 				Neat(obj)
 			}
 		})
+	}
+}
+
+// manifest.neat.yaml of a Secret is masked as manifest.yaml is, and the
+// leaf keeps the object's time, which Neat takes from the text.
+func TestNeatLeafMasksAndKeepsTheTime(t *testing.T) {
+	obj := served(t, `apiVersion: v1
+kind: Secret
+data: {password: aHVudGVyMg==}
+metadata: {name: creds, namespace: shop}
+`, stamped)
+	fs := NewFS(nil, Options{})
+	secrets := k8s.Type{Name: "secrets", GVR: corev1.SchemeGroupVersion.WithResource("secrets"), Kind: "Secret", Namespaced: true}
+	p := MustParse("/namespaces/shop/secrets/creds/" + LeafManifestNeat)
+	leaf, err := fs.RenderLeaf(p, secrets, obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(leaf.Text, "aHVudGVyMg==") || strings.Contains(leaf.Text, "hunter2") || !strings.Contains(leaf.Text, "password: '[hidden: 7 bytes]'") {
+		t.Errorf("the neat Secret is not masked:\n%s", leaf.Text)
+	}
+	if want := ObjectTime(obj); leaf.ModTime.IsZero() || !leaf.ModTime.Equal(want) {
+		t.Errorf("the leaf's time is %v, want the object's %v", leaf.ModTime, want)
+	}
+	fs.SetRevealSecrets(true)
+	if leaf, _ := fs.RenderLeaf(p, secrets, obj); !strings.Contains(leaf.Text, "password: hunter2") {
+		t.Errorf("x does not reveal the neat Secret:\n%s", leaf.Text)
 	}
 }
