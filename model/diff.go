@@ -108,17 +108,18 @@ type DiffSide struct {
 	Name string
 }
 
-// IntentLeaves returns what a diff of leaves a and b compares unless
-// asked for the raw text: when both are the manifest.yaml of objects,
-// their manifest.neat.yaml, which differ only where people made them
-// differ (ok true); else a and b themselves.
-func IntentLeaves(a, b Path) (Path, Path, bool) {
+// Compared returns the leaves a diff of a against b reads: when both
+// are the manifest.yaml of objects, unless raw, their manifest.neat.yaml,
+// which differ only where people made them differ, named so; else a and
+// b themselves. Only Path and Name are looked at.
+func Compared(a, b DiffSide, raw bool) (DiffSide, DiffSide) {
 	manifest := func(p Path) bool { return p.Kind == KindLeaf && p.Leaf == LeafManifestYAML && !p.IsHelm() }
-	if !manifest(a) || !manifest(b) {
-		return a, b, false
+	if raw || !manifest(a.Path) || !manifest(b.Path) {
+		return a, b
 	}
-	a.Leaf, b.Leaf = LeafManifestNeat, LeafManifestNeat
-	return a, b, true
+	a.Path.Leaf, a.Name = LeafManifestNeat, NeatName(a.Name)
+	b.Path.Leaf, b.Name = LeafManifestNeat, NeatName(b.Name)
+	return a, b
 }
 
 // NeatName is the name of a manifest.yaml leaf (a path, or CONTEXT:path)
@@ -131,11 +132,9 @@ func NeatName(name string) string {
 // diff of a against b, or a line saying they are the same or why they
 // cannot be compared, as the terminal's d and D and the web's show it.
 // Two objects' manifest.yaml compare as their manifest.neat.yaml
-// (IntentLeaves), named so in the header, unless raw.
+// (Compared), named so in the header, unless raw.
 func DiffLeaves(ctx context.Context, a, b DiffSide, raw bool) string {
-	if pa, pb, ok := IntentLeaves(a.Path, b.Path); ok && !raw {
-		a.Path, a.Name, b.Path, b.Name = pa, NeatName(a.Name), pb, NeatName(b.Name)
-	}
+	a, b = Compared(a, b, raw)
 	var texts [2]string
 	var errs [2]error
 	var wg sync.WaitGroup

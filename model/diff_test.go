@@ -88,3 +88,31 @@ func BenchmarkUnifiedDiffLong(b *testing.B) {
 		UnifiedDiff("a", x, "b", y)
 	}
 }
+
+// Two objects' manifest.yaml compare as their manifest.neat.yaml unless
+// raw; every other pair as given.
+func TestCompared(t *testing.T) {
+	dep, cm := "/namespaces/a/deployments/web/manifest.yaml", "prod:/namespaces/a/configmaps/app/manifest.yaml"
+	side := func(name string) DiffSide {
+		r, err := ParseRef(name, []string{"prod"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return DiffSide{Path: r.Path, Name: name}
+	}
+	for _, c := range []struct {
+		a, b         string
+		raw          bool
+		wantA, wantB string
+	}{
+		{dep, cm, false, "/namespaces/a/deployments/web/manifest.neat.yaml", "prod:/namespaces/a/configmaps/app/manifest.neat.yaml"},
+		{dep, cm, true, dep, cm},
+		{dep, "/namespaces/a/deployments/web/manifest.json", false, dep, "/namespaces/a/deployments/web/manifest.json"},
+		{dep, "/namespaces/a/helm/shop/manifest.yaml", false, dep, "/namespaces/a/helm/shop/manifest.yaml"},
+	} {
+		a, b := Compared(side(c.a), side(c.b), c.raw)
+		if a.Name != c.wantA || b.Name != c.wantB || a.Path.String() != strings.TrimPrefix(c.wantA, "prod:") || b.Path.String() != strings.TrimPrefix(c.wantB, "prod:") {
+			t.Errorf("Compared(%s, %s, raw %v) = %s (%s), %s (%s)", c.a, c.b, c.raw, a.Name, a.Path, b.Name, b.Path)
+		}
+	}
+}

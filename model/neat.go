@@ -2,8 +2,8 @@ package model
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
-	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -83,7 +83,7 @@ func dropDefaults(d *k8s.Defaults, obj map[string]any, gvk schema.GroupVersionKi
 	// parallelism is unset too) goes only once the other has gone: walk
 	// again until a walk drops nothing.
 	for w := (defaultsWalk{same: same, maxTries: triesBudget / len(size)}); ; w.dropped = 0 {
-		for _, k := range sortedKeys(obj) {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			switch k {
 			case "apiVersion", "kind", "metadata":
 				continue
@@ -142,7 +142,7 @@ func (w *defaultsWalk) field(node, known map[string]any, k string) {
 	switch v := v.(type) {
 	case map[string]any:
 		if kv, ok := kv.(map[string]any); ok && !slices.Contains(payloads, k) {
-			for _, k := range sortedKeys(v) {
+			for _, k := range slices.Sorted(maps.Keys(v)) {
 				w.field(v, kv, k)
 			}
 		}
@@ -155,7 +155,7 @@ func (w *defaultsWalk) field(node, known map[string]any, k string) {
 			item, ok1 := v[i].(map[string]any)
 			kitem, ok2 := kv[i].(map[string]any)
 			if ok1 && ok2 {
-				for _, k := range sortedKeys(item) {
+				for _, k := range slices.Sorted(maps.Keys(item)) {
 					w.field(item, kitem, k)
 				}
 			}
@@ -192,15 +192,6 @@ func covered(v, kv any) bool {
 	return true
 }
 
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 // podSpecs returns the pod specs in obj: a Pod's spec, a pod template's
 // (workloads, Jobs, PodTemplates) and a CronJob's job template's.
 func podSpecs(obj map[string]any) []map[string]any {
@@ -222,17 +213,11 @@ func podSpecs(obj map[string]any) []map[string]any {
 	return out
 }
 
-// mapAt returns the object at path in obj, if there is one.
+// mapAt returns the object at path in obj, if there is one, not a copy.
 func mapAt(obj map[string]any, path ...string) (map[string]any, bool) {
-	m := obj
-	for _, k := range path {
-		next, ok := m[k].(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		m = next
-	}
-	return m, true
+	v, _, _ := unstructured.NestedFieldNoCopy(obj, path...)
+	m, ok := v.(map[string]any)
+	return m, ok
 }
 
 // dropEmpty removes m[k] when it is an empty object or list.
@@ -247,9 +232,4 @@ func dropEmpty(m map[string]any, k string) {
 			delete(m, k)
 		}
 	}
-}
-
-// hasPrefixIn says whether s starts with one of prefixes.
-func hasPrefixIn(s string, prefixes []string) bool {
-	return slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(s, p) })
 }

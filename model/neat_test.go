@@ -334,6 +334,16 @@ spec:
 	}
 }
 
+// benchPodSpec is the pod of BenchmarkNeat's Deployment and Pod, as a
+// person writes it.
+const benchPodSpec = `{containers: [
+  {name: web, image: nginx:1.27, ports: [{containerPort: 80}, {containerPort: 443}],
+   env: [{name: A, value: "1"}, {name: B, value: "2"}],
+   readinessProbe: {httpGet: {path: /healthz, port: 80}},
+   resources: {requests: {cpu: 100m, memory: 64Mi}}},
+  {name: sidecar, image: envoy:1.30}]}
+`
+
 // BenchmarkNeat times manifest.neat.yaml of a Deployment and of one of
 // its Pods as the server returns them: what opening the leaf, or one side
 // of a diff, costs on top of the GET; and of an Endpoints of 1,000
@@ -354,32 +364,11 @@ spec:
   selector: {matchLabels: {app: web}}
   template:
     metadata: {labels: {app: web}}
-    spec:
-      containers:
-      - name: web
-        image: nginx:1.27
-        ports: [{containerPort: 80}, {containerPort: 443}]
-        env: [{name: A, value: "1"}, {name: B, value: "2"}]
-        readinessProbe: {httpGet: {path: /healthz, port: 80}}
-        resources: {requests: {cpu: 100m, memory: 64Mi}}
-      - name: sidecar
-        image: envoy:1.30
-`, stamped},
+    spec: ` + benchPodSpec, stamped},
 		{"Pod", `apiVersion: v1
 kind: Pod
 metadata: {name: web-1, namespace: shop, labels: {app: web}}
-spec:
-  containers:
-  - name: web
-    image: nginx:1.27
-    ports: [{containerPort: 80}, {containerPort: 443}]
-    env: [{name: A, value: "1"}, {name: B, value: "2"}]
-    readinessProbe: {httpGet: {path: /healthz, port: 80}}
-    resources: {requests: {cpu: 100m, memory: 64Mi}}
-  - name: sidecar
-    image: envoy:1.30
-  nodeName: node-1
-`, stamped},
+spec: ` + benchPodSpec, stamped + `spec: {nodeName: node-1}`},
 	} {
 		obj := served(b, c.manifest, c.extra)
 		b.Run(c.name, func(b *testing.B) {

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -42,9 +43,9 @@ var stampedAnnotations = []string{
 	"autoscaling.alpha.kubernetes.io/current-metrics",
 }
 
-// stampedAnnotationPrefixes are families of annotations the kubelet
-// writes (on static pods' mirrors).
-var stampedAnnotationPrefixes = []string{"kubernetes.io/config."}
+// kubeletAnnotations starts the annotations the kubelet writes on static
+// pods' mirrors.
+const kubeletAnnotations = "kubernetes.io/config."
 
 // controllerLabels are the labels a controller puts on what it makes (a
 // ReplicaSet's pods, a Deployment's ReplicaSets, a Job's pods...), and
@@ -92,7 +93,7 @@ func dropStamps(obj *unstructured.Unstructured) {
 	}
 	if ann, ok := meta["annotations"].(map[string]any); ok {
 		for k := range ann {
-			if slices.Contains(stampedAnnotations, k) || hasPrefixIn(k, stampedAnnotationPrefixes) {
+			if slices.Contains(stampedAnnotations, k) || strings.HasPrefix(k, kubeletAnnotations) {
 				delete(ann, k)
 			}
 		}
@@ -109,19 +110,9 @@ func dropStamps(obj *unstructured.Unstructured) {
 		delete(labels, "kubernetes.io/metadata.name") // the API server's own
 		dropEmpty(meta, "labels")
 	}
-	if hasController(obj) {
+	if metav1.GetControllerOfNoCopy(obj) != nil {
 		dropLabels(obj.Object, controllerLabels)
 	}
-}
-
-// hasController says whether a controller owns obj.
-func hasController(obj *unstructured.Unstructured) bool {
-	for _, ref := range obj.GetOwnerReferences() {
-		if ref.Controller != nil && *ref.Controller {
-			return true
-		}
-	}
-	return false
 }
 
 // dropLabels removes labels from obj's own, its selector's and its pod

@@ -52,9 +52,9 @@ func newDiffCommand(flags *genericclioptions.ConfigFlags, stdout io.Writer) *cob
 
 // readTwo reads leaves a and b, which may name contexts, side by side: one
 // connection per context. Two objects' manifest.yaml are read as their
-// manifest.neat.yaml unless raw; names are the leaves read.
+// manifest.neat.yaml unless raw (model.Compared); names are the leaves
+// read, as CONTEXT:/path when a context is named.
 func readTwo(parent context.Context, flags *genericclioptions.ConfigFlags, a, b string, reveal, raw bool) (names, texts [2]string, err error) {
-	names = [2]string{a, b}
 	err = withContexts(parent, flags, headlessTimeout, func(ctx context.Context, cs *k8s.Contexts) error {
 		var refs [2]model.Ref
 		for i, arg := range []string{a, b} {
@@ -65,10 +65,10 @@ func readTwo(parent context.Context, flags *genericclioptions.ConfigFlags, a, b 
 				return fmt.Errorf("%s: diff compares leaves such as manifest.yaml, not directories or logs", arg)
 			}
 		}
-		if pa, pb, ok := model.IntentLeaves(refs[0].Path, refs[1].Path); ok && !raw {
-			refs[0].Path, refs[1].Path = pa, pb
-			names = [2]string{refs[0].String(), refs[1].String()}
-		}
+		sa, sb := model.Compared(model.DiffSide{Path: refs[0].Path, Name: refs[0].String()},
+			model.DiffSide{Path: refs[1].Path, Name: refs[1].String()}, raw)
+		refs[0].Path, refs[1].Path = sa.Path, sb.Path
+		names = [2]string{sa.Name, sb.Name}
 		g, ctx := errgroup.WithContext(ctx)
 		for i := range refs {
 			g.Go(func() error {

@@ -12,17 +12,27 @@ import (
 	"github.com/kfsui/kfsui/internal/testcluster"
 )
 
-// applyYAML creates objects with `kubectl apply`, so they carry the
-// last-applied-configuration annotation as real ones do.
+// applyYAML creates objects in namespace ns of the shared cluster with
+// `kubectl apply`, so they carry the last-applied-configuration
+// annotation as real ones do.
 func applyYAML(t *testing.T, ns, manifest string) {
+	t.Helper()
+	kubectlApply(t, testcluster.Shared(t), manifest, "-n", ns)
+}
+
+// kubectlApply runs `kubectl apply -f` of manifest, with args, against
+// cluster c and returns what kubectl printed.
+func kubectlApply(t *testing.T, c *testcluster.Cluster, manifest string, args ...string) []byte {
 	t.Helper()
 	f := filepath.Join(t.TempDir(), "manifest.yaml")
 	if err := os.WriteFile(f, []byte(manifest), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := testcluster.Shared(t).Kubectl(ctx(t), "-n", ns, "apply", "-f", f); err != nil {
-		t.Fatalf("kubectl apply: %v\n%s", err, out)
+	out, err := c.Kubectl(ctx(t), append([]string{"apply", "-f", f}, args...)...)
+	if err != nil {
+		t.Fatalf("kubectl apply %v: %v\n%s", args, err, out)
 	}
+	return out
 }
 
 // applyDeployment applies deploymentYAML in ns and waits until the

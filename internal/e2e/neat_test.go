@@ -3,8 +3,6 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -18,42 +16,6 @@ import (
 	"github.com/kfsui/kfsui/internal/testcluster"
 	"github.com/kfsui/kfsui/model"
 )
-
-// webDeployment is a Deployment as a person writes it, with image.
-func webDeployment(ns, image string) string {
-	return fmt.Sprintf(`apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: %s
-  labels: {app: web}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-      - name: web
-        image: %s
-        ports: [{containerPort: 80, name: http}]
-`, ns, image)
-}
-
-// kubectlApply applies manifest to cluster c with kubectl, as a person
-// would: the object gets kubectl's last-applied annotation.
-func kubectlApply(t *testing.T, c *testcluster.Cluster, manifest string, args ...string) []byte {
-	t.Helper()
-	f := filepath.Join(t.TempDir(), "manifest.yaml")
-	if err := os.WriteFile(f, []byte(manifest), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := c.Kubectl(ctx(t), append([]string{"apply", "-f", f}, args...)...)
-	if err != nil {
-		t.Fatalf("kubectl apply %v: %v\n%s", args, err, out)
-	}
-	return out
-}
 
 // waitRevision waits until the deployment controller has stamped
 // Deployment ns/name with its revision.
@@ -71,8 +33,8 @@ func waitRevision(t *testing.T, c *testcluster.Cluster, ns, name string) {
 // kfsui diff says exactly that.
 func TestE2ENeatDiffIsTheImageLine(t *testing.T) {
 	dev, prod, kubeconfig, ns := twoClusters(t, "neat-diff")
-	kubectlApply(t, dev, webDeployment(ns, "nginx:1.27"))
-	kubectlApply(t, prod, webDeployment(ns, "nginx:1.28"))
+	kubectlApply(t, dev, deploymentYAML, "-n", ns) // nginx:1.27
+	kubectlApply(t, prod, strings.Replace(deploymentYAML, "nginx:1.27", "nginx:1.28", 1), "-n", ns)
 	waitRevision(t, dev, ns, "web")
 	waitRevision(t, prod, ns, "web")
 
