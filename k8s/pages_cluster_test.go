@@ -69,23 +69,26 @@ func TestPagerListsWhatTheServerPrints(t *testing.T) {
 		{GVR: schema.GroupVersionResource{Group: "rbac.authorization.k8s.io", Version: "v1", Resource: "clusterroles"}},
 		{GVR: schema.GroupVersionResource{Group: "example.io", Version: "v1", Resource: "widgets"}, Namespace: "team-a"},
 	} {
-		want, err := md.Resource(k.GVR).Namespace(k.Namespace).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		whole, err := p.list(ctx, k.GVR, k.Namespace, metav1.ListOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
 		var got []tableRow
 		opts := metav1.ListOptions{Limit: 1}
 		pages := 0
+		// The pages are one snapshot, the first page's; the whole list
+		// and client-go's are read at exactly that one, so that objects
+		// of other tests, still being deleted, cannot come between them.
+		var snapshot metav1.ListOptions
+		var whole *rowList
 		for {
 			page, err := p.list(ctx, k.GVR, k.Namespace, opts)
 			if err != nil {
 				t.Fatalf("%v: %v", k, err)
 			}
 			pages++
+			if pages == 1 {
+				snapshot = metav1.ListOptions{ResourceVersion: page.ResourceVersion, ResourceVersionMatch: metav1.ResourceVersionMatchExact}
+				if whole, err = p.list(ctx, k.GVR, k.Namespace, snapshot); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if !reflect.DeepEqual(page.Columns, whole.Columns) {
 				t.Errorf("%v: page %d has columns %+v, the whole list %+v", k, pages, page.Columns, whole.Columns)
 			}
@@ -94,6 +97,10 @@ func TestPagerListsWhatTheServerPrints(t *testing.T) {
 				break
 			}
 			opts = metav1.ListOptions{Limit: 1, Continue: page.Continue}
+		}
+		want, err := md.Resource(k.GVR).Namespace(k.Namespace).List(ctx, snapshot)
+		if err != nil {
+			t.Fatal(err)
 		}
 		if len(want.Items) < 2 || pages < 2 {
 			t.Fatalf("%v: %d objects in %d pages; the test wants more than one page", k, len(want.Items), pages)
