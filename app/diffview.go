@@ -144,13 +144,13 @@ func (a *App) showDiff(pairs []diffPair) {
 func diffText(ctx context.Context, pairs []diffPair, raw bool) string {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	var out strings.Builder
-	for _, p := range pairs {
+	sides := make([]model.DiffPair, len(pairs))
+	for i, p := range pairs {
 		la, lb := p.labels()
-		out.WriteString(model.DiffLeaves(ctx, model.DiffSide{FS: p.a.sess.fs, Path: p.a.path, Name: la},
-			model.DiffSide{FS: p.b.sess.fs, Path: p.b.path, Name: lb}, raw))
+		sides[i] = model.DiffPair{A: model.DiffSide{FS: p.a.sess.fs, Path: p.a.path, Name: la},
+			B: model.DiffSide{FS: p.b.sess.fs, Path: p.b.path, Name: lb}}
 	}
-	return out.String()
+	return model.DiffLeaves(ctx, sides, raw)
 }
 
 // toggleDiffRaw switches diffs of objects' manifest.yaml between their

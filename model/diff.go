@@ -128,31 +128,59 @@ func NeatName(name string) string {
 	return strings.TrimSuffix(name, LeafManifestYAML) + LeafManifestNeat
 }
 
-// DiffLeaves reads leaves a and b side by side and returns the unified
-// diff of a against b, or a line saying they are the same or why they
-// cannot be compared, as the terminal's d and D and the web's show it.
-// Two objects' manifest.yaml compare as their manifest.neat.yaml
-// (Compared), named so in the header, unless raw.
-func DiffLeaves(ctx context.Context, a, b DiffSide, raw bool) string {
-	a, b = Compared(a, b, raw)
-	var texts [2]string
-	var errs [2]error
+// DiffPair is two leaves to compare: A against B.
+type DiffPair struct{ A, B DiffSide }
+
+// DiffLeaves reads the leaves of pairs side by side, each leaf once
+// however many pairs name it (D compares one leaf with N contexts'), and
+// returns the pairs' unified diffs one after the other; a pair that is
+// the same or cannot be compared says so in a line of its own. So the
+// terminal's d and D and the web's show them. Two objects' manifest.yaml
+// compare as their manifest.neat.yaml (Compared), named so in the
+// header, unless raw.
+func DiffLeaves(ctx context.Context, pairs []DiffPair, raw bool) string {
+	type leafOf struct {
+		fs   *FS
+		path Path
+	}
+	type read struct {
+		leaf Leaf
+		err  error
+	}
+	reads := map[leafOf]*read{}
+	compared := make([]DiffPair, len(pairs))
 	var wg sync.WaitGroup
-	for i, s := range []DiffSide{a, b} {
-		wg.Go(func() {
-			leaf, err := s.FS.Read(ctx, s.Path)
-			texts[i], errs[i] = leaf.Text, err
-			if err != nil {
-				errs[i] = fmt.Errorf("%s: %w", s.Name, err)
+	for i, p := range pairs {
+		a, b := Compared(p.A, p.B, raw)
+		compared[i] = DiffPair{a, b}
+		for _, s := range []DiffSide{a, b} {
+			if reads[leafOf{s.FS, s.Path}] != nil {
+				continue
 			}
-		})
+			r := &read{}
+			reads[leafOf{s.FS, s.Path}] = r
+			wg.Go(func() {
+				r.leaf, r.err = s.FS.Read(ctx, s.Path)
+			})
+		}
 	}
 	wg.Wait()
-	if err := cmp.Or(errs[0], errs[1]); err != nil {
-		return fmt.Sprintf("=== %s against %s: %s\n", a.Name, b.Name, OneLine(err))
+	named := func(s DiffSide, err error) error {
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.Name, err)
+		}
+		return nil
 	}
-	if d := UnifiedDiff(a.Name, texts[0], b.Name, texts[1]); d != "" {
-		return d
+	var out strings.Builder
+	for _, p := range compared {
+		ra, rb := reads[leafOf{p.A.FS, p.A.Path}], reads[leafOf{p.B.FS, p.B.Path}]
+		if err := cmp.Or(named(p.A, ra.err), named(p.B, rb.err)); err != nil {
+			fmt.Fprintf(&out, "=== %s against %s: %s\n", p.A.Name, p.B.Name, OneLine(err))
+		} else if d := UnifiedDiff(p.A.Name, ra.leaf.Text, p.B.Name, rb.leaf.Text); d != "" {
+			out.WriteString(d)
+		} else {
+			fmt.Fprintf(&out, "=== %s and %s are the same\n", p.A.Name, p.B.Name)
+		}
 	}
-	return fmt.Sprintf("=== %s and %s are the same\n", a.Name, b.Name)
+	return out.String()
 }

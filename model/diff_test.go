@@ -1,12 +1,19 @@
 package model
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kfsui/kfsui/k8s"
 )
 
 func TestUnifiedDiff(t *testing.T) {
@@ -114,5 +121,73 @@ func TestCompared(t *testing.T) {
 		if a.Name != c.wantA || b.Name != c.wantB || a.Path.String() != strings.TrimPrefix(c.wantA, "prod:") || b.Path.String() != strings.TrimPrefix(c.wantB, "prod:") {
 			t.Errorf("Compared(%s, %s, raw %v) = %s (%s), %s (%s)", c.a, c.b, c.raw, a.Name, a.Path, b.Name, b.Path)
 		}
+	}
+}
+
+// getSource serves Deployments with Get from its objects and counts the
+// GETs; nothing else of Source is used by a leaf's read.
+type getSource struct {
+	Source
+	objects map[string]*unstructured.Unstructured
+	gets    atomic.Int32
+}
+
+func (s *getSource) Catalog() *k8s.Catalog { return testCatalog() }
+
+func (s *getSource) Get(_ context.Context, t k8s.Type, ns, name string) (*unstructured.Unstructured, error) {
+	s.gets.Add(1)
+	if o, ok := s.objects[ns+"/"+name]; ok {
+		return o.DeepCopy(), nil
+	}
+	return nil, apierrors.NewNotFound(t.GVR.GroupResource(), name)
+}
+
+// D compares one leaf with the same path in N contexts: that leaf is read
+// once, not once per context, and each pair says what it found.
+func TestDiffLeavesReadsEachLeafOnce(t *testing.T) {
+	deployment := func(image string) *unstructured.Unstructured {
+		return &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": "apps/v1", "kind": "Deployment",
+			"metadata": map[string]any{"name": "web", "namespace": "shop", "uid": image},
+			"spec": map[string]any{"template": map[string]any{"spec": map[string]any{
+				"containers": []any{map[string]any{"name": "web", "image": image}}}}},
+		}}
+	}
+	sources := map[string]*getSource{}
+	fss := map[string]*FS{}
+	for ctx, image := range map[string]string{"dev": "nginx:1.27", "prod": "nginx:1.28", "stage": "nginx:1.27", "empty": ""} {
+		sources[ctx] = &getSource{objects: map[string]*unstructured.Unstructured{}}
+		if image != "" {
+			sources[ctx].objects["shop/web"] = deployment(image)
+		}
+		fss[ctx] = NewFS(sources[ctx], Options{})
+	}
+	leaf := MustParse("/namespaces/shop/deployments/web/manifest.yaml")
+	side := func(ctx string) DiffSide { return DiffSide{FS: fss[ctx], Path: leaf, Name: ctx + ":" + leaf.String()} }
+	var pairs []DiffPair
+	for _, other := range []string{"empty", "prod", "stage"} {
+		pairs = append(pairs, DiffPair{side("dev"), side(other)})
+	}
+	got := DiffLeaves(context.Background(), pairs, false)
+	neat := "/namespaces/shop/deployments/web/manifest.neat.yaml"
+	for _, want := range []string{
+		"=== dev:" + neat + " against empty:" + neat + ": empty:" + neat + `: deployments.apps "web" not found` + "\n",
+		"--- dev:" + neat + "\n+++ prod:" + neat + "\n",
+		"-      - image: nginx:1.27\n+      - image: nginx:1.28\n",
+		"=== dev:" + neat + " and stage:" + neat + " are the same\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no %q in the diffs:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "uid") {
+		t.Errorf("the neat diffs hold the uids:\n%s", got)
+	}
+	if n := sources["dev"].gets.Load(); n != 1 {
+		t.Errorf("dev's leaf was read %d times for %d pairs, want once", n, len(pairs))
+	}
+	// Raw: the same reads, the stored text.
+	if got := DiffLeaves(context.Background(), pairs[1:2], true); !strings.Contains(got, "-  uid: nginx:1.27\n+  uid: nginx:1.28\n") {
+		t.Errorf("the raw diff has no uid line:\n%s", got)
 	}
 }

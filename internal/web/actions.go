@@ -199,11 +199,6 @@ func (s *Server) serveComplete(w http.ResponseWriter, r *http.Request, text, at 
 }
 
 // diffPair is two leaves compared, and their names in the diff's header.
-type diffPair struct {
-	a, b         target
-	aName, bName string
-}
-
 // serveDiff answers d (a against b) and D (a against the same path in
 // every other context).
 func (s *Server) serveDiff(w http.ResponseWriter, r *http.Request, q url.Values) {
@@ -212,7 +207,7 @@ func (s *Server) serveDiff(w http.ResponseWriter, r *http.Request, q url.Values)
 		http.Error(w, "kfsui web: diff: "+model.OneLine(err), http.StatusNotFound)
 		return
 	}
-	var pairs []diffPair
+	var pairs []model.DiffPair
 	if q.Has("across") {
 		for _, name := range s.contextNames() {
 			if name == s.nameOf(a) {
@@ -238,13 +233,9 @@ func (s *Server) serveDiff(w http.ResponseWriter, r *http.Request, q url.Values)
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.wait)
 	defer cancel()
-	raw := q.Get("manifests") == "raw"
-	var out strings.Builder
-	for _, p := range pairs {
-		out.WriteString(diffOf(ctx, p, raw))
-	}
-	title := "diff " + pairs[0].aName + " " + pairs[0].bName
-	s.answerText(w, r, title, model.Leaf{Text: out.String(), Format: model.FormatDiff})
+	text := model.DiffLeaves(ctx, pairs, q.Get("manifests") == "raw")
+	title := "diff " + pairs[0].A.Name + " " + pairs[0].B.Name
+	s.answerText(w, r, title, model.Leaf{Text: text, Format: model.FormatDiff})
 }
 
 // leafOf is the leaf a URL of a diff names.
@@ -266,21 +257,14 @@ func (s *Server) nameOf(t target) string {
 
 // pair names a and b as the terminal UI's diff does: by path, and with
 // their contexts when those differ.
-func (s *Server) pair(a, b target) diffPair {
-	p := diffPair{a: a, b: b, aName: a.path.String(), bName: b.path.String()}
+func (s *Server) pair(a, b target) model.DiffPair {
+	p := model.DiffPair{A: model.DiffSide{FS: a.tree.FS, Path: a.path, Name: a.path.String()},
+		B: model.DiffSide{FS: b.tree.FS, Path: b.path, Name: b.path.String()}}
 	if s.nameOf(a) != s.nameOf(b) {
-		p.aName = model.Ref{Context: s.nameOf(a), Path: a.path}.String()
-		p.bName = model.Ref{Context: s.nameOf(b), Path: b.path}.String()
+		p.A.Name = model.Ref{Context: s.nameOf(a), Path: a.path}.String()
+		p.B.Name = model.Ref{Context: s.nameOf(b), Path: b.path}.String()
 	}
 	return p
-}
-
-// diffOf is the unified diff of a pair, or a line saying they are the
-// same or why they cannot be compared; objects' manifest.yaml compare as
-// their manifest.neat.yaml unless raw.
-func diffOf(ctx context.Context, p diffPair, raw bool) string {
-	return model.DiffLeaves(ctx, model.DiffSide{FS: p.a.tree.FS, Path: p.a.path, Name: p.aName},
-		model.DiffSide{FS: p.b.tree.FS, Path: p.b.path, Name: p.bName}, raw)
 }
 
 // serveGrep answers :grep: the lines of the manifests under the page's
